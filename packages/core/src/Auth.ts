@@ -23,6 +23,7 @@ import * as Schema from "effect/Schema"
  * - `InvalidToken`: a login token or saved token could not be decoded.
  * - `Transport`: the identity endpoint could not be reached or answered garbage.
  * - `Unauthorized`: the service refused a freshly obtained token.
+ * - `Storage`: the token store could not be read or written.
  *
  * @since 0.1.0
  * @category errors
@@ -34,7 +35,8 @@ export const AuthErrorReason = Schema.Literal(
   "TwoFactorRequired",
   "InvalidToken",
   "Transport",
-  "Unauthorized"
+  "Unauthorized",
+  "Storage"
 )
 
 /**
