@@ -1,1 +1,9 @@
-export {}
+/**
+ * @since 0.1.0
+ */
+export * as NodeContentHasher from "./NodeContentHasher.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as NodeTokenStore from "./NodeTokenStore.js"

@@ -1,0 +1,175 @@
+import * as NodeFs from "node:fs"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import { assert, describe, it } from "@effect/vitest"
+import { StoredToken } from "@fjord/auth/TokenStore"
+import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+
+const Env = Layer.merge(NodeFileSystem.layer, NodePath.layer)
+
+const token = (n: number, refresh = `refresh-${n}`) =>
+  new StoredToken({
+    kind: "oidc",
+    accessToken: Redacted.make(`access-${n}`),
+    refreshToken: Redacted.make(refresh),
+    expiresAt: n,
+    tokenUrl: "http://127.0.0.1:1/id/auth/realms/jottacloud/protocol/openid-connect/token",
+    clientId: "jottacli"
+  })
+
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "fjord-tokens-" }))
+
+describe("NodeTokenStore", () => {
+  it.scoped("get on a missing file is None; set then get round-trips, secrets are stored", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const store = yield* NodeTokenStore.make(`${dir}/sub/token.json`)
+      assert.isTrue(Option.isNone(yield* store.get))
+      yield* store.set(token(1))
+      const got = Option.getOrThrow(yield* store.get)
+      assert.strictEqual(Redacted.value(got.accessToken), "access-1")
+      assert.strictEqual(got.refreshToken && Redacted.value(got.refreshToken), "refresh-1")
+      assert.strictEqual(got.expiresAt, 1)
+      const json = JSON.parse(NodeFs.readFileSync(`${dir}/sub/token.json`, "utf8"))
+      assert.strictEqual(json.accessToken, "access-1")
+      assert.strictEqual(json.clientId, "jottacli")
+    }).pipe(Effect.provide(Env))
+  )
+
+  it.scoped("the file has mode 0600, its directory 0700, and no temporary or lock file is left", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const file = `${dir}/conf/token.json`
+      const store = yield* NodeTokenStore.make(file)
+      yield* store.set(token(1))
+      yield* store.update(() => Effect.succeed(token(2)))
+      assert.strictEqual(NodeFs.statSync(file).mode & 0o777, 0o600)
+      assert.strictEqual(NodeFs.statSync(`${dir}/conf`).mode & 0o777, 0o700)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/conf`), ["token.json"])
+    }).pipe(Effect.provide(Env))
+  )
+
+  it.scoped("a failing update leaves the stored token untouched", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const store = yield* NodeTokenStore.make(`${dir}/token.json`)
+      yield* store.set(token(1))
+      const error = yield* Effect.flip(store.update(() => Effect.fail("refresh failed" as const)))
+      assert.strictEqual(error, "refresh failed")
+      assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 1)
+      assert.deepStrictEqual(NodeFs.readdirSync(dir), ["token.json"])
+    }).pipe(Effect.provide(Env))
+  )
+
+  it.scoped("a corrupt file is a typed TokenStoreError, not a defect", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      NodeFs.writeFileSync(`${dir}/token.json`, "{ not json")
+      const store = yield* NodeTokenStore.make(`${dir}/token.json`)
+      const error = yield* Effect.flip(store.get)
+      assert.strictEqual(error._tag, "TokenStoreError")
+    }).pipe(Effect.provide(Env))
+  )
+
+  it.live("writes are atomic: concurrent readers never see a partial file", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        const file = `${dir}/token.json`
+        const writer = yield* NodeTokenStore.make(file)
+        const reader = yield* NodeTokenStore.make(file)
+        yield* writer.set(token(0))
+        // long refresh tokens make a non-atomic write observable
+        const big = "x".repeat(64 * 1024)
+        const writes = Effect.forEach(
+          Array.from({ length: 40 }, (_, i) => i + 1),
+          (i) => writer.set(token(i, big)),
+          {
+            discard: true
+          }
+        )
+        const reads = Effect.forEach(
+          Array.from({ length: 200 }, () => 0),
+          () => Effect.either(reader.get),
+          { concurrency: 4 }
+        )
+        const [, results] = yield* Effect.all([writes, reads], { concurrency: 2 })
+        for (const r of results) {
+          assert.isTrue(Either.isRight(r), "a read failed to decode")
+          if (Either.isRight(r)) assert.isTrue(Option.isSome(r.right))
+        }
+        // also the raw file is always a complete JSON document
+        for (let i = 0; i < 20; i++) JSON.parse(NodeFs.readFileSync(file, "utf8"))
+      })
+    ).pipe(Effect.provide(Env))
+  )
+
+  it.live("concurrent updates from many fibers over two store instances serialise", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        const file = `${dir}/token.json`
+        const a = yield* NodeTokenStore.make(file)
+        const b = yield* NodeTokenStore.make(file)
+        yield* a.set(token(0))
+        let inside = 0
+        let maxInside = 0
+        const increment = (current: Option.Option<StoredToken>) =>
+          Effect.gen(function* () {
+            inside++
+            maxInside = Math.max(maxInside, inside)
+            const n = Option.getOrThrow(current).expiresAt
+            yield* Effect.sleep("2 millis")
+            inside--
+            return token(n + 1)
+          })
+        yield* Effect.forEach(
+          Array.from({ length: 30 }, (_, i) => i),
+          (i) => (i % 2 === 0 ? a : b).update(increment),
+          { concurrency: "unbounded", discard: true }
+        )
+        assert.strictEqual(maxInside, 1)
+        assert.strictEqual(Option.getOrThrow(yield* a.get).expiresAt, 30)
+      })
+    ).pipe(Effect.provide(Env))
+  )
+
+  it.live("waits for a lock held by another holder and fails after lockTimeout", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        const file = `${dir}/token.json`
+        NodeFs.mkdirSync(`${file}.lock`) // a fresh lock of "another process"
+        const store = yield* NodeTokenStore.make(file, { lockTimeout: "150 millis" })
+        const error = yield* Effect.flip(store.set(token(1)))
+        assert.strictEqual(error._tag, "TokenStoreError")
+        assert.match(error.message, /lock/)
+        NodeFs.rmdirSync(`${file}.lock`)
+        yield* store.set(token(2))
+        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 2)
+      })
+    ).pipe(Effect.provide(Env))
+  )
+
+  it.live("takes over a stale lock left by a crashed process", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        const file = `${dir}/token.json`
+        NodeFs.mkdirSync(`${file}.lock`)
+        const old = new Date(Date.now() - 60_000)
+        NodeFs.utimesSync(`${file}.lock`, old, old)
+        const store = yield* NodeTokenStore.make(file, { staleLock: "2 seconds", lockTimeout: "1 second" })
+        yield* store.set(token(1))
+        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 1)
+        assert.isFalse(NodeFs.existsSync(`${file}.lock`))
+      })
+    ).pipe(Effect.provide(Env))
+  )
+})
