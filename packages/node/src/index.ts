@@ -2,7 +2,10 @@
  * @since 0.1.0
  */
 export * as NodeContentHasher from "./NodeContentHasher.js"
-
+/**
+ * @since 0.1.0
+ */
+export * as NodeRedirectCatcher from "./NodeRedirectCatcher.js"
 /**
  * @since 0.1.0
  */
