@@ -11,8 +11,12 @@
  *  - exposes the control functions through the Emulator test handles.
  */
 import type * as HttpRouter from "@effect/platform/HttpRouter"
-import type * as Effect from "effect/Effect"
-import type * as Option from "effect/Option"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Realms from "./identity/realms.js"
+import * as Routes from "./identity/routes.js"
+import * as Store from "./identity/store.js"
 
 export interface IdentityAccount {
   /** Internal username used in JFS paths. */
@@ -56,7 +60,53 @@ export interface Identity {
   readonly snapshot: Effect.Effect<IdentitySnapshot>
 }
 
-export declare const makeIdentity: (
-  options: IdentityOptions,
-  restore?: IdentitySnapshot
-) => Effect.Effect<Identity>
+/**
+ * Builds the identity part of one emulator. `restore` is a value produced earlier by `snapshot`
+ * (after a JSON round trip); a value that does not decode is ignored with a warning.
+ */
+export const makeIdentity = (options: IdentityOptions, restore?: IdentitySnapshot): Effect.Effect<Identity> =>
+  Effect.gen(function* () {
+    let state = Store.emptyState(options.accessTokenTtlSeconds)
+    if (restore !== undefined) {
+      const decoded = Schema.decodeUnknownOption(Store.Snapshot)(restore)
+      if (Option.isSome(decoded)) state = Store.fromSnapshot(decoded.value, options.accessTokenTtlSeconds)
+      else yield* Effect.logWarning("identity: ignoring an unreadable token snapshot")
+    }
+    const baseUrl = options.baseUrl.replace(/\/+$/, "")
+    const router = Routes.makeRouter({
+      state: () => state,
+      baseUrl,
+      now: options.now,
+      accounts: options.accounts,
+      staleTokenDescription: options.staleTokenDescription ?? "Stale token"
+    })
+    const identity: Identity = {
+      router,
+      authenticate: (accessToken) =>
+        Effect.map(options.now, (now) => Option.fromNullable(Store.authenticate(state, accessToken, now))),
+      issueLoginToken: (username, realm = "jottacloud") =>
+        Realms.realms.has(realm)
+          ? Effect.sync(() => {
+              const secret = Store.issueLoginToken(state, username, realm)
+              return Buffer.from(
+                JSON.stringify({
+                  username,
+                  realm,
+                  well_known_link: Realms.wellKnownUrl(baseUrl, realm),
+                  auth_token: secret
+                }),
+                "utf8"
+              ).toString("base64url")
+            })
+          : Effect.dieMessage(`identity: unknown realm ${realm}`),
+      issueAccessToken: (username) => Effect.map(options.now, (now) => Store.issueAccess(state, username, now)),
+      expireAllAccessTokens: Effect.flatMap(options.now, (now) => Effect.sync(() => Store.expireAll(state, now))),
+      revokeRefreshToken: (refreshToken) => Effect.sync(() => Store.revokeRefresh(state, refreshToken)),
+      setAccessTokenTtl: (seconds) =>
+        Effect.sync(() => {
+          state.ttlSeconds = seconds
+        }),
+      snapshot: Effect.sync(() => Store.toSnapshot(state))
+    }
+    return identity
+  })
