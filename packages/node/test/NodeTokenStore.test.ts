@@ -1,4 +1,6 @@
+import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
+import * as NodeUrl from "node:url"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
@@ -169,6 +171,46 @@ describe("NodeTokenStore", () => {
         yield* store.set(token(1))
         assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 1)
         assert.isFalse(NodeFs.existsSync(`${file}.lock`))
+      })
+    ).pipe(Effect.provide(Env))
+  )
+
+  it.live("a second process updating the same file serialises with this one (cross-process lock)", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        const file = `${dir}/token.json`
+        const store = yield* NodeTokenStore.make(file)
+        yield* store.set(token(0))
+        const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
+        const child = Effect.async<number>((resume) => {
+          const p = ChildProcess.spawn(
+            `${root}node_modules/.bin/tsx`,
+            ["--conditions=@fjord/source", `${root}packages/node/test/fixtures/increment.ts`, file, "25"],
+            { cwd: root, stdio: ["ignore", "inherit", "inherit"] }
+          )
+          p.on("exit", (code) => resume(Effect.succeed(code ?? -1)))
+          return Effect.sync(() => p.kill())
+        })
+        const increment = store.update((current) =>
+          Effect.gen(function* () {
+            const t = Option.getOrThrow(current)
+            yield* Effect.sleep("1 millis")
+            return new StoredToken({ ...t, expiresAt: t.expiresAt + 1 })
+          })
+        )
+        // keep incrementing here until the child is done, then check nothing was lost
+        const childFiber = yield* Effect.fork(child)
+        let mine = 0
+        while (childFiber.unsafePoll() === null) {
+          yield* increment
+          mine++
+        }
+        const code = yield* childFiber.await
+        assert.deepStrictEqual(code._tag, "Success")
+        assert.strictEqual(code._tag === "Success" ? code.value : -1, 0)
+        assert.isAbove(mine, 0)
+        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, mine + 25)
       })
     ).pipe(Effect.provide(Env))
   )
