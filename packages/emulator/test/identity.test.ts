@@ -695,3 +695,54 @@ describe("identity: legacy auth/v1", () => {
     })
   )
 })
+
+describe("identity: odds and ends", () => {
+  it.scoped("accepts rclone's old literal scope offline_access+openid; desktop may not use the password grant", () =>
+    Effect.gen(function* () {
+      const h = yield* start()
+      const lt = decodeLoginToken(yield* h.identity.issueLoginToken(alice.username))
+      const fields = { grant_type: "password", password: lt.auth_token ?? "", username: alice.username }
+      const desktop = yield* form(tokenUrl(h), { ...fields, client_id: "desktop", scope: "openid offline_access" })
+      assert.strictEqual(desktop.status, 400)
+      assert.strictEqual(desktop.json.error, "invalid_client")
+      const old = yield* form(tokenUrl(h), { ...fields, client_id: "jottacli", scope: "offline_access+openid" })
+      assert.strictEqual(old.status, 200, old.text)
+      assert.strictEqual(old.json.scope, "openid email offline_access")
+    })
+  )
+
+  it.scoped("authorization codes expire after 60 s of emulator time", () =>
+    Effect.gen(function* () {
+      const h = yield* start()
+      const r = yield* authorize(h, { response_type: "code", client_id: "desktop", redirect_uri: redirectUri })
+      h.clock.now += 60_000
+      const t = yield* form(tokenUrl(h), {
+        grant_type: "authorization_code",
+        client_id: "desktop",
+        code: codeFrom(r).code,
+        redirect_uri: redirectUri
+      })
+      assert.strictEqual(t.status, 400)
+      assert.deepStrictEqual(t.json, { error: "invalid_grant", error_description: "Code is expired" })
+    })
+  )
+
+  it.scoped("GET on the token endpoint is 405; userinfo answers for a valid bearer only", () =>
+    Effect.gen(function* () {
+      const h = yield* start()
+      const get = yield* request(tokenUrl(h))
+      assert.strictEqual(get.status, 405)
+      assert.strictEqual(get.headers.get("allow"), "POST, OPTIONS")
+      const userinfo = `${h.base}/id/auth/realms/jottacloud/protocol/openid-connect/userinfo`
+      const token = yield* h.identity.issueAccessToken(alice.username)
+      const ok = yield* request(userinfo, { headers: { authorization: `Bearer ${token}` } })
+      assert.strictEqual(ok.status, 200)
+      assert.strictEqual(ok.json.preferred_username, alice.username)
+      assert.strictEqual(ok.json.email, alice.email)
+      yield* h.identity.expireAllAccessTokens
+      const expired = yield* request(userinfo, { headers: { authorization: `Bearer ${token}` } })
+      assert.strictEqual(expired.status, 401)
+      assert.match(expired.headers.get("www-authenticate") ?? "", /invalid_token/)
+    })
+  )
+})

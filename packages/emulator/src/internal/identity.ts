@@ -18,6 +18,12 @@ import * as Realms from "./identity/realms.js"
 import * as Routes from "./identity/routes.js"
 import * as Store from "./identity/store.js"
 
+/**
+ * An account the identity side knows.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export interface IdentityAccount {
   /** Internal username used in JFS paths. */
   readonly username: string
@@ -28,6 +34,10 @@ export interface IdentityAccount {
   readonly otp?: string | undefined
 }
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface IdentityOptions {
   /** Base URL B of the emulator, e.g. http://127.0.0.1:40123 (no trailing slash). */
   readonly baseUrl: string
@@ -40,9 +50,18 @@ export interface IdentityOptions {
   readonly staleTokenDescription?: string | undefined
 }
 
-/** JSON-serialisable identity state, so `--data DIR` can persist tokens across restarts. */
+/**
+ * JSON-serialisable identity state, so `--data DIR` can persist tokens across restarts.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type IdentitySnapshot = unknown
 
+/**
+ * @since 0.1.0
+ * @category models
+ */
 export interface Identity {
   /** Routes for /id/auth/realms/<realm>/... and /api/auth/v1/{token,register}. */
   readonly router: HttpRouter.HttpRouter<never, never>
@@ -63,15 +82,19 @@ export interface Identity {
 /**
  * Builds the identity part of one emulator. `restore` is a value produced earlier by `snapshot`
  * (after a JSON round trip); a value that does not decode is ignored with a warning.
+ *
+ * @since 0.1.0
+ * @category constructors
  */
 export const makeIdentity = (options: IdentityOptions, restore?: IdentitySnapshot): Effect.Effect<Identity> =>
   Effect.gen(function* () {
-    let state = Store.emptyState(options.accessTokenTtlSeconds)
-    if (restore !== undefined) {
-      const decoded = Schema.decodeUnknownOption(Store.Snapshot)(restore)
-      if (Option.isSome(decoded)) state = Store.fromSnapshot(decoded.value, options.accessTokenTtlSeconds)
-      else yield* Effect.logWarning("identity: ignoring an unreadable token snapshot")
+    const decoded = restore === undefined ? Option.none() : Schema.decodeUnknownOption(Store.Snapshot)(restore)
+    if (restore !== undefined && Option.isNone(decoded)) {
+      yield* Effect.logWarning("identity: ignoring an unreadable token snapshot")
     }
+    const state = Option.isSome(decoded)
+      ? Store.fromSnapshot(decoded.value, options.accessTokenTtlSeconds)
+      : Store.emptyState(options.accessTokenTtlSeconds)
     const baseUrl = options.baseUrl.replace(/\/+$/, "")
     const router = Routes.makeRouter({
       state: () => state,

@@ -137,8 +137,10 @@ const oidcClient = (parts: RequestParts): string | undefined => {
 
 const passwordGrant = (env: RouteEnv, info: R.RealmInfo, parts: RequestParts, clientId: string) =>
   Effect.gen(function* () {
+    // Protocol §2.2 emulator rule: any client but jottacli is `400 invalid_client` here (the
+    // browser clients `desktop`/`desktop-win` are not allowed direct access grants).
     if (clientId !== R.CLI_CLIENT) {
-      return oauthError(400, "unauthorized_client", "Client not allowed for direct access grants")
+      return oauthError(400, "invalid_client", "Client not allowed for direct access grants")
     }
     const username = parts.form.get("username")
     const password = parts.form.get("password")
@@ -324,6 +326,45 @@ const authorizeEndpoint = (env: RouteEnv) =>
     ])
   })
 
+const methodNotAllowed = HttpServerResponse.unsafeJson(
+  { error: "RESTEASY003650: No resource method found for GET, return 405 with Allow header" },
+  { status: 405, headers: { allow: "POST, OPTIONS" } }
+)
+
+/** Minimal userinfo: the bearer's account. */
+const userinfoEndpoint = (env: RouteEnv) =>
+  Effect.gen(function* () {
+    const info = yield* realmParam
+    if (info === undefined) return realmNotFound
+    const parts = yield* requestParts
+    const token = V.parseBearer(parts.headers.authorization)
+    const now = yield* env.now
+    const username = token === undefined ? undefined : S.authenticate(env.state(), token, now)
+    if (username === undefined) {
+      return HttpServerResponse.unsafeJson(
+        { error: "invalid_token", error_description: "Token verification failed" },
+        {
+          status: 401,
+          headers: {
+            "www-authenticate": `Bearer realm="${info.realm}", error="invalid_token", error_description="Token verification failed"`
+          }
+        }
+      )
+    }
+    const account = findAccount(env, username)
+    return HttpServerResponse.unsafeJson({
+      sub: username,
+      email_verified: true,
+      preferred_username: username,
+      ...(account === undefined ? {} : { email: account.email })
+    })
+  })
+
+/** The emulator signs nothing (tokens are opaque), so its key set is empty. */
+const certsEndpoint = Effect.map(realmParam, (info) =>
+  info === undefined ? realmNotFound : HttpServerResponse.unsafeJson({ keys: [] })
+)
+
 // ---------------------------------------------------------------------------------------------
 // Legacy api/auth/v1
 
@@ -428,7 +469,11 @@ export const makeRouter = (env: RouteEnv): HttpRouter.HttpRouter<never, never> =
   HttpRouter.empty.pipe(
     HttpRouter.get("/id/auth/realms/:realm/.well-known/openid-configuration", discovery(env)),
     HttpRouter.post("/id/auth/realms/:realm/protocol/openid-connect/token", tokenEndpoint(env)),
+    HttpRouter.get("/id/auth/realms/:realm/protocol/openid-connect/token", methodNotAllowed),
     HttpRouter.get("/id/auth/realms/:realm/protocol/openid-connect/auth", authorizeEndpoint(env)),
+    HttpRouter.get("/id/auth/realms/:realm/protocol/openid-connect/userinfo", userinfoEndpoint(env)),
+    HttpRouter.post("/id/auth/realms/:realm/protocol/openid-connect/userinfo", userinfoEndpoint(env)),
+    HttpRouter.get("/id/auth/realms/:realm/protocol/openid-connect/certs", certsEndpoint),
     HttpRouter.post("/api/auth/v1/token", legacyToken(env)),
     HttpRouter.post("/api/auth/v1/register", legacyRegister(env))
   )
