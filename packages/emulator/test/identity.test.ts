@@ -536,6 +536,26 @@ describe("identity: authorization code + PKCE", () => {
     })
   )
 
+  const codeLogin = (h: Harness) =>
+    Effect.gen(function* () {
+      const r = yield* authorize(h, { response_type: "code", client_id: "desktop", redirect_uri: redirectUri })
+      const t = yield* form(
+        tokenUrl(h),
+        { grant_type: "authorization_code", code: codeFrom(r).code, redirect_uri: redirectUri },
+        { authorization: basic("desktop") }
+      )
+      return String(t.json.refresh_token)
+    })
+
+  it.scoped("without exclusivity, two traditional logins coexist", () =>
+    Effect.gen(function* () {
+      const h = yield* start({ exclusiveCodeLogins: false })
+      const first = yield* codeLogin(h)
+      yield* codeLogin(h)
+      assert.strictEqual((yield* refresh(h, first, "desktop")).status, 200)
+    })
+  )
+
   it.scoped("a new traditional login of the same account and client ends the previous one", () =>
     Effect.gen(function* () {
       const h = yield* start()
@@ -552,6 +572,10 @@ describe("identity: authorization code + PKCE", () => {
       const second = yield* login
       assert.strictEqual((yield* refresh(h, first, "desktop")).json.error_description, "Stale token")
       assert.strictEqual((yield* refresh(h, second, "desktop")).status, 200)
+      // A password-grant (jottacli) family of the same account is not affected.
+      const cli = yield* passwordLogin(h)
+      yield* login
+      assert.strictEqual((yield* refresh(h, cli.refresh_token)).status, 200)
     })
   )
 })

@@ -48,6 +48,11 @@ export interface IdentityOptions {
   readonly accounts: ReadonlyArray<IdentityAccount>
   /** error_description used for refresh-token reuse / revocation; default "Stale token". */
   readonly staleTokenDescription?: string | undefined
+  /**
+   * Traditional (authorization-code) logins are exclusive, as rclone documents: a new one for
+   * the same account, realm and client ends the previous one's refresh family. Default true.
+   */
+  readonly exclusiveCodeLogins?: boolean | undefined
 }
 
 /**
@@ -101,7 +106,8 @@ export const makeIdentity = (options: IdentityOptions, restore?: IdentitySnapsho
       baseUrl,
       now: options.now,
       accounts: options.accounts,
-      staleTokenDescription: options.staleTokenDescription ?? "Stale token"
+      staleTokenDescription: options.staleTokenDescription ?? "Stale token",
+      exclusiveCodeLogins: options.exclusiveCodeLogins ?? true
     })
     const identity: Identity = {
       router,

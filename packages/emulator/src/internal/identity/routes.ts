@@ -17,6 +17,7 @@ export interface RouteEnv {
   readonly now: Effect.Effect<number>
   readonly accounts: ReadonlyArray<IdentityAccount>
   readonly staleTokenDescription: string
+  readonly exclusiveCodeLogins: boolean
 }
 
 /** Fixed public bearer rclone sends to the legacy device registration (protocol §2.8). */
@@ -201,7 +202,7 @@ const codeGrant = (env: RouteEnv, info: R.RealmInfo, parts: RequestParts, client
     }
     // Traditional logins are exclusive (protocol §9.3 item 15): a new authorization-code login of
     // the same account and client ends the previous one.
-    for (const f of s.families.values()) {
+    for (const f of env.exclusiveCodeLogins ? s.families.values() : []) {
       if (f.origin === "code" && f.username === rec.username && f.clientId === clientId && f.realm === info.realm) {
         f.dead = true
       }
