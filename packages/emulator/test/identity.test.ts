@@ -277,6 +277,22 @@ describe("identity: refresh rotation and families", () => {
     })
   )
 
+  it.scoped("two processes refreshing the same token at once: one wins, then the family is dead", () =>
+    Effect.gen(function* () {
+      const h = yield* start()
+      const t0 = yield* passwordLogin(h)
+      const replies = yield* Effect.all(
+        Array.from({ length: 8 }, () => refresh(h, t0.refresh_token)),
+        { concurrency: "unbounded" }
+      )
+      const winners = replies.filter((r) => r.status === 200)
+      assert.strictEqual(winners.length, 1)
+      for (const r of replies.filter((r) => r.status !== 200))
+        assert.strictEqual(r.json.error_description, "Stale token")
+      assert.strictEqual((yield* refresh(h, String(winners[0]?.json.refresh_token))).status, 400)
+    })
+  )
+
   it.scoped("accepts the client id as Basic credentials or as a form field; another client is invalid_grant", () =>
     Effect.gen(function* () {
       const h = yield* start()
