@@ -31,7 +31,13 @@ export class StoredToken extends Schema.Class<StoredToken>("@fjord/auth/StoredTo
   /** The token endpoint used for refreshes (rclone's `tokenURL`). */
   tokenUrl: Schema.String,
   clientId: Schema.String,
-  clientSecret: Schema.optional(Schema.Redacted(Schema.String))
+  clientSecret: Schema.optional(Schema.Redacted(Schema.String)),
+  /**
+   * Optional, non-secret fingerprint of the credential this token family was created from
+   * (`login:<hex>` for a personal login token). `LoginToken` resumes a stored token only when
+   * it came from the same login token, so a newly generated login token replaces a stale one.
+   */
+  origin: Schema.optional(Schema.String)
 }) {}
 
 /**
@@ -80,7 +86,10 @@ export const makeMemory = (initial?: StoredToken): Effect.Effect<Service> =>
     TokenStore.of({
       get: SynchronizedRef.get(ref),
       set: (token) => SynchronizedRef.set(ref, Option.some(token)),
-      update: (f) => SynchronizedRef.modifyEffect(ref, (current) => Effect.map(f(current), (next) => [next, Option.some(next)] as const))
+      update: (f) =>
+        SynchronizedRef.modifyEffect(ref, (current) =>
+          Effect.map(f(current), (next) => [next, Option.some(next)] as const)
+        )
     })
   )
 
