@@ -1,0 +1,130 @@
+/**
+ * Content storage: blobs are append-only byte sequences addressed by id, kept either as
+ * chunk lists in memory or as files under `<dataDir>/blobs`.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { Readable } from "node:stream"
+
+export interface BlobStore {
+  readonly create: (id: string) => void
+  readonly append: (id: string, chunk: Uint8Array) => void
+  /** Cuts a partial blob back to `size` bytes. */
+  readonly truncate: (id: string, size: number) => void
+  /** Releases write resources of a blob (files: closes the descriptor). */
+  readonly seal: (id: string) => void
+  readonly size: (id: string) => number
+  readonly has: (id: string) => boolean
+  /** Streams bytes [start, end) of a blob. */
+  readonly read: (id: string, start: number, end: number) => Readable
+  /** Synchronous iteration over bytes [0, end) (used to rehash a partial upload). */
+  readonly chunks: (id: string, end: number) => Iterable<Uint8Array>
+  readonly remove: (id: string) => void
+  readonly ids: () => ReadonlyArray<string>
+}
+
+const sliceChunks = function* (chunks: ReadonlyArray<Uint8Array>, start: number, end: number): Generator<Uint8Array> {
+  let pos = 0
+  for (const c of chunks) {
+    const cEnd = pos + c.byteLength
+    if (cEnd > start && pos < end) {
+      const from = Math.max(0, start - pos)
+      const to = Math.min(c.byteLength, end - pos)
+      yield from === 0 && to === c.byteLength ? c : c.subarray(from, to)
+    }
+    pos = cEnd
+    if (pos >= end) return
+  }
+}
+
+export const memory = (): BlobStore => {
+  const blobs = new Map<string, { chunks: Array<Uint8Array>; size: number }>()
+  const get = (id: string) => {
+    const b = blobs.get(id)
+    if (b === undefined) throw new Error(`no blob ${id}`)
+    return b
+  }
+  return {
+    create: (id) => void blobs.set(id, { chunks: [], size: 0 }),
+    append: (id, chunk) => {
+      const b = get(id)
+      b.chunks.push(chunk)
+      b.size += chunk.byteLength
+    },
+    truncate: (id, size) => {
+      const b = get(id)
+      if (size >= b.size) return
+      b.chunks = Array.from(sliceChunks(b.chunks, 0, size))
+      b.size = size
+    },
+    seal: () => {},
+    size: (id) => get(id).size,
+    has: (id) => blobs.has(id),
+    read: (id, start, end) => Readable.from(sliceChunks(get(id).chunks, start, end), { objectMode: false }),
+    chunks: (id, end) => sliceChunks(get(id).chunks, 0, end),
+    remove: (id) => void blobs.delete(id),
+    ids: () => Array.from(blobs.keys())
+  }
+}
+
+export const files = (dir: string): BlobStore => {
+  Fs.mkdirSync(dir, { recursive: true })
+  const file = (id: string) => Path.join(dir, id)
+  const fds = new Map<string, number>()
+  const fd = (id: string) => {
+    let d = fds.get(id)
+    if (d === undefined) {
+      d = Fs.openSync(file(id), "a")
+      fds.set(id, d)
+    }
+    return d
+  }
+  const close = (id: string) => {
+    const d = fds.get(id)
+    if (d !== undefined) {
+      Fs.closeSync(d)
+      fds.delete(id)
+    }
+  }
+  return {
+    create: (id) => {
+      Fs.writeFileSync(file(id), new Uint8Array(0))
+    },
+    append: (id, chunk) => {
+      const d = fd(id)
+      let off = 0
+      while (off < chunk.byteLength) off += Fs.writeSync(d, chunk, off, chunk.byteLength - off)
+    },
+    truncate: (id, size) => {
+      close(id)
+      Fs.truncateSync(file(id), size)
+    },
+    seal: close,
+    size: (id) => Fs.statSync(file(id)).size,
+    has: (id) => Fs.existsSync(file(id)),
+    read: (id, start, end) =>
+      end <= start
+        ? Readable.from([])
+        : Fs.createReadStream(file(id), { start, end: end - 1, highWaterMark: 256 * 1024 }),
+    chunks: function* (id, end) {
+      const d = Fs.openSync(file(id), "r")
+      try {
+        const buf = Buffer.allocUnsafe(1024 * 1024)
+        let pos = 0
+        while (pos < end) {
+          const n = Fs.readSync(d, buf, 0, Math.min(buf.byteLength, end - pos), pos)
+          if (n <= 0) break
+          yield buf.subarray(0, n)
+          pos += n
+        }
+      } finally {
+        Fs.closeSync(d)
+      }
+    },
+    remove: (id) => {
+      close(id)
+      Fs.rmSync(file(id), { force: true })
+    },
+    ids: () => Fs.readdirSync(dir)
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * Tree operations shared by JFS commands, cphash and the upload protocol: path walking,
+ * folder creation with revival, revisions, tombstones and permanent removal.
+ */
+import * as Mime from "mime-types"
+import type { Account, Device, FileNode, FolderNode, Node, Revision } from "./model.js"
+import { key, newFolder, uuid } from "./model.js"
+import { INVALID_ARGUMENT, jfsFail, NO_SUCH_PATH, UNIQUE_FILE } from "./reply.js"
+import type { EmuState } from "./state.js"
+
+export const MAX_NAME = 255
+
+export const mimeOf = (name: string): string => Mime.lookup(name) || "application/octet-stream"
+
+/** Rejects a wire name longer than 255 UTF-16 code units (§8.2). */
+export const checkName = (name: string): void => {
+  if (name.length > MAX_NAME) {
+    throw jfsFail(400, `${INVALID_ARGUMENT}: Name is too long (${name.length} > ${MAX_NAME}): ${name.slice(0, 40)}…`)
+  }
+  if (name === "" || name === "." || name === "..") throw jfsFail(400, `${INVALID_ARGUMENT}: Invalid name '${name}'`)
+}
+
+/** A location inside a mountpoint. */
+export interface Location {
+  readonly account: Account
+  readonly device: Device
+  readonly mountpoint: FolderNode
+  /** Wire names below the mountpoint. */
+  readonly segments: ReadonlyArray<string>
+}
+
+export const mountpointAbs = (loc: Pick<Location, "account" | "device" | "mountpoint">): string =>
+  `/${loc.account.username}/${loc.device.name}/${loc.mountpoint.name}`
+
+export interface Resolved {
+  /** Parent folder, when every intermediate folder exists. */
+  readonly parent: FolderNode | undefined
+  readonly node: Node | undefined
+  /** Absolute parent path using stored spellings where known. */
+  readonly parentAbs: string
+  /** Absolute path of the item itself. */
+  readonly abs: string
+}
+
+/** Resolves a location case-insensitively. Trashed folders are traversed (tombstones stay addressable). */
+export const resolve = (loc: Location): Resolved => {
+  let folder: FolderNode | undefined = loc.mountpoint
+  let abs = mountpointAbs(loc)
+  let parentAbs = abs
+  let node: Node | undefined = loc.mountpoint
+  for (let i = 0; i < loc.segments.length; i++) {
+    const seg = loc.segments[i]!
+    parentAbs = abs
+    if (folder === undefined) {
+      abs = `${abs}/${seg}`
+      node = undefined
+      continue
+    }
+    const child: Node | undefined = folder.children.get(key(seg))
+    abs = `${abs}/${child?.name ?? seg}`
+    node = child
+    if (i < loc.segments.length - 1) folder = child?.kind === "folder" ? child : undefined
+  }
+  const parent = loc.segments.length === 0 ? undefined : folder
+  return { parent, node, parentAbs, abs }
+}
+
+/** Clears the tombstone of a node. */
+const revive = (n: Node): void => {
+  n.deleted = undefined
+}
+
+/**
+ * Walks (and creates) the folders `segments` below the mountpoint, reviving trashed folders on the
+ * way. Throws when a segment is a file, or (create=false) when a folder is missing.
+ */
+export const ensureFolders = (
+  state: EmuState,
+  loc: Location,
+  segments: ReadonlyArray<string>,
+  create = true
+): FolderNode => {
+  let folder = loc.mountpoint
+  let abs = mountpointAbs(loc)
+  for (const seg of segments) {
+    const child = folder.children.get(key(seg))
+    abs = `${abs}/${child?.name ?? seg}`
+    if (child === undefined) {
+      if (!create) throw jfsFail(404, `${NO_SUCH_PATH}: Directory ${abs}`)
+      checkName(seg)
+      const f = newFolder(seg, state.now())
+      folder.children.set(key(seg), f)
+      folder = f
+      state.touch()
+    } else if (child.kind === "file") {
+      throw jfsFail(400, `${UNIQUE_FILE}: A file exists at ${abs}`)
+    } else {
+      if (child.deleted !== undefined) {
+        revive(child)
+        state.touch()
+      }
+      folder = child
+    }
+  }
+  return folder
+}
+
+export const nextNumber = (f: FileNode): number =>
+  Math.max(f.current?.number ?? 0, f.latest?.number ?? 0, f.revisions[0]?.number ?? 0) + 1
+
+/** Drops an unfinished latest revision (its partial blob and upload session). */
+export const dropLatest = (state: EmuState, f: FileNode): void => {
+  const l = f.latest
+  if (l === undefined) return
+  if (l.uploadId) state.uploads.delete(l.uploadId)
+  state.pool.release(l.blob)
+  f.latest = undefined
+}
+
+/** Adds a completed revision with existing content; the previous current moves to `revisions`. */
+export const addCompletedRevision = (
+  state: EmuState,
+  f: FileNode,
+  content: { readonly blob: string; readonly md5: string; readonly size: number },
+  times: { readonly created: number; readonly modified: number }
+): Revision => {
+  const number = nextNumber(f)
+  dropLatest(state, f)
+  state.pool.retain(content.blob)
+  const rev: Revision = {
+    number,
+    state: "COMPLETED",
+    created: times.created,
+    modified: times.modified,
+    updated: state.now(),
+    mime: mimeOf(f.name),
+    size: content.size,
+    md5: content.md5,
+    blob: content.blob
+  }
+  if (f.current) f.revisions.unshift(f.current)
+  f.current = rev
+  state.touch()
+  return rev
+}
+
+export const newFile = (name: string): FileNode => ({ kind: "file", name, uuid: uuid(), revisions: [] })
+
+/** Stamps a node and every live descendant with the same deletion time. */
+export const trash = (n: Node, time: number): void => {
+  if (n.deleted === undefined) n.deleted = time
+  if (n.kind === "folder") for (const c of n.children.values()) trash(c, time)
+}
+
+/** Removes a child permanently and releases its content. */
+export const removeChild = (state: EmuState, parent: FolderNode, child: Node): void => {
+  parent.children.delete(key(child.name))
+  state.pool.releaseTree(child)
+  if (child.kind === "file" && child.latest?.uploadId) state.uploads.delete(child.latest.uploadId)
+  if (child.kind === "folder") dropUploads(state, child)
+  state.touch()
+}
+
+const dropUploads = (state: EmuState, folder: FolderNode): void => {
+  for (const c of folder.children.values()) {
+    if (c.kind === "file") {
+      if (c.latest?.uploadId) state.uploads.delete(c.latest.uploadId)
+    } else dropUploads(state, c)
+  }
+}
+
+/** Every file (trashed included) with the given content, for the dedup pool. */
+export const findContent = (state: EmuState, md5: string, size: number) => {
+  const blob = state.pool.find(md5, size)
+  return blob === undefined ? undefined : { blob, md5: md5.toLowerCase(), size }
+}
