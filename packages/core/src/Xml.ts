@@ -1,0 +1,265 @@
+/**
+ * The XML decoding boundary: response text → plain object tree (fast-xml-parser style) →
+ * Schema-decoded value, on the `saxes` parser (well-formedness checking, no DTD entity
+ * expansion; documents with a DOCTYPE are rejected outright).
+ *
+ * The tree for `<folder name="a"><path>/x</path><files><file name="b"/></files></folder>`:
+ *
+ * ```ts
+ * { folder: { "@_name": "a", path: "/x", files: { file: [{ "@_name": "b" }] } } }
+ * ```
+ *
+ * - attributes are keys prefixed `@_`; values are strings (no number parsing);
+ * - an element with neither attributes nor child elements is its text, exactly as sent (not
+ *   trimmed: names and paths can start or end with spaces), `""` when empty;
+ * - otherwise an object: child elements by name, repeated names as arrays, text (when an
+ *   element has attributes, or non-blank text besides child elements) under `"#text"`;
+ * - children of collection elements are always arrays, even with one child (see
+ *   {@link defaultIsArray});
+ * - whitespace between child elements is ignored; comments and processing instructions
+ *   are dropped; the XML declaration is not part of the tree.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import { SaxesParser } from "saxes"
+import { InvalidResponse } from "./JottaError.js"
+
+/**
+ * An element's content in the object tree. Values are strings, elements or arrays of them.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface XmlElement {
+  readonly [key: string]: XmlNode
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type XmlNode = string | XmlElement | ReadonlyArray<XmlNode>
+
+/**
+ * Decides whether the element at `path` (element names from the root down to it, inclusive)
+ * is always put in an array under its parent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type IsArray = (path: ReadonlyArray<string>) => boolean
+
+/**
+ * The collection elements of JFS documents: `folders/folder`, `files/file`,
+ * `devices/device`, `mountPoints/mountPoint`, `revisions/revision`.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const collections: ReadonlyArray<readonly [parent: string, child: string]> = [
+  ["folders", "folder"],
+  ["files", "file"],
+  ["devices", "device"],
+  ["mountPoints", "mountPoint"],
+  ["revisions", "revision"]
+]
+
+const collectionKeys = new Set(collections.map(([p, c]) => `${p}/${c}`))
+
+/**
+ * The default {@link IsArray}: a child of one of the {@link collections} elements.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultIsArray: IsArray = (path) =>
+  path.length >= 2 && collectionKeys.has(`${path[path.length - 2]}/${path[path.length - 1]}`)
+
+interface Frame {
+  readonly name: string
+  readonly attributes: Record<string, string>
+  readonly children: Record<string, XmlNode | Array<XmlNode>>
+  hasChildren: boolean
+  hasAttributes: boolean
+  text: string
+  forcedArrays: Set<string> | undefined
+}
+
+/**
+ * Parses a whole XML document into the object tree. Throws on malformed XML or a DOCTYPE.
+ *
+ * @since 0.1.0
+ * @category parsing
+ */
+export const parse = (text: string, options?: { readonly isArray?: IsArray | undefined }): XmlElement => {
+  const isArray = options?.isArray ?? defaultIsArray
+  const parser = new SaxesParser({ xmlns: false, position: true })
+  const stack: Array<Frame> = []
+  const path: Array<string> = []
+  let result: XmlElement | undefined
+  parser.on("doctype", () => {
+    throw new Error("DOCTYPE declarations are not accepted")
+  })
+  parser.on("opentag", (tag) => {
+    const attributes: Record<string, string> = {}
+    let hasAttributes = false
+    for (const key in tag.attributes) {
+      attributes[`@_${key}`] = tag.attributes[key]!
+      hasAttributes = true
+    }
+    path.push(tag.name)
+    stack.push({
+      name: tag.name,
+      attributes,
+      children: {},
+      hasChildren: false,
+      hasAttributes,
+      text: "",
+      forcedArrays: undefined
+    })
+  })
+  const onText = (t: string) => {
+    const top = stack[stack.length - 1]
+    if (top !== undefined) top.text += t
+  }
+  parser.on("text", onText)
+  parser.on("cdata", onText)
+  parser.on("closetag", () => {
+    const frame = stack.pop()!
+    const forced = isArray(path)
+    path.pop()
+    let value: XmlNode
+    if (!frame.hasChildren && !frame.hasAttributes) {
+      value = frame.text
+    } else {
+      const obj: Record<string, XmlNode> = { ...frame.attributes, ...frame.children }
+      if (frame.hasChildren ? frame.text.trim() !== "" : frame.text !== "") obj["#text"] = frame.text
+      value = obj
+    }
+    const parent = stack[stack.length - 1]
+    if (parent === undefined) {
+      result = { [frame.name]: value }
+      return
+    }
+    parent.hasChildren = true
+    const existing = parent.children[frame.name]
+    if (existing === undefined) {
+      if (forced) {
+        parent.children[frame.name] = [value]
+        ;(parent.forcedArrays ??= new Set()).add(frame.name)
+      } else {
+        parent.children[frame.name] = value
+      }
+    } else if (parent.forcedArrays?.has(frame.name) === true) {
+      ;(existing as Array<XmlNode>).push(value)
+    } else {
+      parent.children[frame.name] = [existing, value]
+      ;(parent.forcedArrays ??= new Set()).add(frame.name)
+    }
+  })
+  parser.write(text).close()
+  if (result === undefined) throw new Error("no root element")
+  return result
+}
+
+const errorMessage = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/**
+ * Builds an XML-from-string schema with a custom {@link IsArray}.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const makeXmlFromString = (options?: {
+  readonly isArray?: IsArray | undefined
+}): Schema.Schema<XmlElement, string> =>
+  Schema.transformOrFail(
+    Schema.String,
+    Schema.Record({ key: Schema.String, value: Schema.Unknown }) as unknown as Schema.Schema<XmlElement>,
+    {
+      strict: true,
+      decode: (text, _, ast) =>
+        ParseResult.try({
+          try: () => parse(text, options),
+          catch: (e) => new ParseResult.Type(ast, text, `invalid XML: ${errorMessage(e)}`)
+        }),
+      encode: (_, __, ast, tree) =>
+        ParseResult.fail(new ParseResult.Forbidden(ast, tree, "encoding XML is not supported"))
+    }
+  ).annotations({ identifier: "XmlFromString" })
+
+/**
+ * A whole XML document as the object tree, with the default collections as arrays.
+ * Malformed XML and documents with a DOCTYPE fail with a ParseError.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const XmlFromString: Schema.Schema<XmlElement, string> = makeXmlFromString()
+
+/**
+ * Decodes XML text with `schema` (composed after {@link XmlFromString}): unknown elements
+ * are ignored by the schema, malformed XML or a missing required element fails with
+ * `InvalidResponse` carrying the formatted issue.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeXml = <A, I>(
+  schema: Schema.Schema<A, I>,
+  operation: string,
+  options?: { readonly isArray?: IsArray | undefined }
+): ((text: string) => Effect.Effect<A, InvalidResponse>) => {
+  const decode = Schema.decodeUnknown(
+    Schema.compose(options === undefined ? XmlFromString : makeXmlFromString(options), schema, { strict: false })
+  )
+  return (text) =>
+    Effect.mapError(
+      decode(text, { onExcessProperty: "ignore" }),
+      (error) =>
+        new InvalidResponse({ operation, issue: ParseResult.TreeFormatter.formatErrorSync(error), cause: error })
+    )
+}
+
+/**
+ * Reads a response body as text and decodes it like {@link decodeXml}; a failure to read the
+ * body is an `InvalidResponse` too (with the HTTP status).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeXmlResponse = <A, I>(
+  schema: Schema.Schema<A, I>,
+  operation: string,
+  options?: { readonly isArray?: IsArray | undefined }
+): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, InvalidResponse>) => {
+  const decode = decodeXml(schema, operation, options)
+  return (res) =>
+    Effect.flatMap(
+      Effect.mapError(
+        res.text,
+        (error) =>
+          new InvalidResponse({
+            operation,
+            status: res.status,
+            issue: `could not read the response body: ${error.message}`,
+            cause: error
+          })
+      ),
+      (text) =>
+        Effect.mapError(decode(text), (e) =>
+          e.status === undefined ? new InvalidResponse({ ...fields(e), status: res.status }) : e
+        )
+    )
+}
+
+const fields = (e: InvalidResponse) => ({
+  operation: e.operation,
+  issue: e.issue,
+  ...(e.path === undefined ? {} : { path: e.path }),
+  ...(e.cause === undefined ? {} : { cause: e.cause })
+})
