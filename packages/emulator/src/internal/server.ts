@@ -306,6 +306,13 @@ const faultStatusReply = (path: string, status: number): Reply =>
     ? jfsErrorReply(status, `Injected fault: ${status} ${reason(status)}`)
     : apiErrorReply(status, "InjectedFaultException", `Injected fault: ${status} ${reason(status)}`)
 
+/** Wall-clock sleep, independent of the fiber's Clock (tests often run the server under TestClock). */
+const realSleep = (millis: number): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const t = setTimeout(() => resume(Effect.void), millis)
+    return Effect.sync(() => clearTimeout(t))
+  })
+
 // ---------------------------------------------------------------- start
 
 export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effect.Effect<Running, never, Scope.Scope> =>
@@ -544,7 +551,7 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
     const app = Effect.gen(function* () {
       const request = yield* HttpServerRequest.HttpServerRequest
       const ctx = contextOf(request)
-      for (const f of ctx.faults) if (f._tag === "Delay") yield* Effect.sleep(f.millis)
+      for (const f of ctx.faults) if (f._tag === "Delay") yield* realSleep(f.millis)
       if (ctx.faults.some((f) => f._tag === "ExpireTokens")) yield* identity.expireAllAccessTokens
       const status = ctx.faults.find((f): f is Extract<Fault, { _tag: "Status" }> => f._tag === "Status")
       if (status !== undefined) {
