@@ -1,0 +1,149 @@
+/**
+ * The account: storage use, customer info, devices and mountpoints.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { escapePath } from "./internal/location.js"
+import * as Jfs from "./Jfs.js"
+import { decodeXml, JottaClient } from "./JottaClient.js"
+import * as JottaError from "./JottaError.js"
+
+/**
+ * Storage use in bytes. `total` and `free` are only known for a finite quota (rclone's rule:
+ * capacity > 0).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface About {
+  readonly used: number
+  readonly total: number | undefined
+  readonly free: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Used, total and free bytes (from the user document). */
+  readonly about: () => Effect.Effect<About, JottaError.JottaError>
+  /** The customer document (`account/v1/customer`): username, e-mail, plan, usage, quota. */
+  readonly userInfo: () => Effect.Effect<Jfs.Customer, JottaError.JottaError>
+  /** The user document (drive info) with its device summaries. */
+  readonly drive: () => Effect.Effect<Jfs.User, JottaError.JottaError>
+  /** The devices of the account. */
+  readonly devices: () => Effect.Effect<ReadonlyArray<Jfs.DeviceSummary>, JottaError.JottaError>
+  /** One device with its mountpoints. */
+  readonly device: (name: string) => Effect.Effect<Jfs.Device, JottaError.JottaError>
+  /** The mountpoints of a device (the configured one by default). */
+  readonly mountpoints: (device?: string) => Effect.Effect<ReadonlyArray<Jfs.MountPointSummary>, JottaError.JottaError>
+  /** Creates a device (type `WORKSTATION`); fails with `AlreadyExists` if one exists (ignoring case). */
+  readonly createDevice: (name: string) => Effect.Effect<Jfs.Device, JottaError.JottaError>
+  /** Creates a mountpoint on a device (the configured one by default); existing ones are returned. */
+  readonly createMountpoint: (name: string, device?: string) => Effect.Effect<Jfs.MountPoint, JottaError.JottaError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Account extends Context.Tag("@fjord/core/Account")<Account, Service>() {}
+
+const checkName = (operation: string, name: string): Effect.Effect<void, JottaError.InvalidName> =>
+  name === "" || name.includes("/") || name === "." || name === ".."
+    ? Effect.fail(
+        new JottaError.InvalidName({
+          operation,
+          reason: name === "" ? "Empty" : name.includes("/") ? "Unencodable" : "DotSegment",
+          name
+        })
+      )
+    : name.length > 255
+      ? Effect.fail(new JottaError.InvalidName({ operation, reason: "TooLong", name }))
+      : Effect.void
+
+/**
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(function* () {
+  const client = yield* JottaClient
+  const config = client.config
+
+  const url = (...segments: ReadonlyArray<string>) =>
+    Effect.map(client.username, (user) => config.jfsRoot + escapePath([user, ...segments].join("/")))
+
+  const drive = Effect.fn("Account.drive")(function* () {
+    const operation = "Account.drive"
+    const res = yield* client.execute(HttpClientRequest.get(yield* url()), { operation })
+    return (yield* decodeXml(Jfs.UserDocument, { operation })(res)).user
+  })
+
+  const about = Effect.fn("Account.about")(function* () {
+    const user = yield* drive()
+    return user.capacity > 0
+      ? { used: user.usage, total: user.capacity, free: Math.max(0, user.capacity - user.usage) }
+      : { used: user.usage, total: undefined, free: undefined }
+  })
+
+  const userInfo = Effect.fn("Account.userInfo")(function* () {
+    return yield* client.customer
+  })
+
+  const devices = Effect.fn("Account.devices")(function* () {
+    return (yield* drive()).devices
+  })
+
+  const device = Effect.fn("Account.device")(function* (name: string) {
+    const operation = "Account.device"
+    yield* Effect.annotateCurrentSpan("device", name)
+    yield* checkName(operation, name)
+    const res = yield* client.execute(HttpClientRequest.get(yield* url(name)), { operation, path: name })
+    return (yield* decodeXml(Jfs.DeviceDocument, { operation, path: name })(res)).device
+  })
+
+  const mountpoints = Effect.fn("Account.mountpoints")(function* (name?: string) {
+    return (yield* device(name ?? config.device)).mountPoints
+  })
+
+  const createDevice = Effect.fn("Account.createDevice")(function* (name: string) {
+    const operation = "Account.createDevice"
+    yield* Effect.annotateCurrentSpan("device", name)
+    yield* checkName(operation, name)
+    const existing = (yield* drive()).devices.find((d) => d.name.toLowerCase() === name.toLowerCase())
+    if (existing !== undefined) {
+      return yield* new JottaError.AlreadyExists({
+        operation,
+        path: name,
+        description: `device ${existing.name} exists`
+      })
+    }
+    const request = HttpClientRequest.setUrlParam(HttpClientRequest.post(yield* url(name)), "type", "WORKSTATION")
+    const res = yield* client.execute(request, { operation, path: name, idempotent: false })
+    return (yield* decodeXml(Jfs.DeviceDocument, { operation, path: name })(res)).device
+  })
+
+  const createMountpoint = Effect.fn("Account.createMountpoint")(function* (name: string, deviceName?: string) {
+    const operation = "Account.createMountpoint"
+    const dev = deviceName ?? config.device
+    const path = `${dev}/${name}`
+    yield* Effect.annotateCurrentSpan("path", path)
+    yield* checkName(operation, dev)
+    yield* checkName(operation, name)
+    const res = yield* client.execute(HttpClientRequest.post(yield* url(dev, name)), { operation, path })
+    return (yield* decodeXml(Jfs.MountPointDocument, { operation, path })(res)).mountPoint
+  })
+
+  return Account.of({ about, userInfo, drive, devices, device, mountpoints, createDevice, createMountpoint })
+})
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Account, never, JottaClient> = Layer.effect(Account, make)

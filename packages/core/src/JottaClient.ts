@@ -1,0 +1,233 @@
+/**
+ * The configured HTTP client every operation goes through.
+ *
+ * Built once in {@link make} from an `HttpClient`, the `JottaAuth` service and the
+ * `JottaConfig`: each request gets a bearer token from `JottaAuth.accessToken` when it is sent
+ * (so a retry carries a fresh token); a 401 invalidates that token and the request is sent once
+ * more with a new one; transient failures are retried under the `RetryPolicy` read at request
+ * time; failed statuses are mapped to the typed errors of `JottaError` (the XML error document
+ * or JSON error body supplies the service's message and reason). The account's internal
+ * username, needed in every JFS path, is fetched once (`GET account/v1/customer`) and cached.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import { JottaAuth } from "./Auth.js"
+import * as Errors from "./internal/errors.js"
+import * as Jfs from "./Jfs.js"
+import * as JottaConfig from "./JottaConfig.js"
+import * as JottaError from "./JottaError.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import * as Xml from "./Xml.js"
+
+/**
+ * How one request is sent.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RequestOptions {
+  /** Operation name for errors, e.g. `"Files.stat"`. */
+  readonly operation: string
+  /** The raw path the request is about (for errors). */
+  readonly path?: string | undefined
+  /**
+   * `false` for requests with side effects that must not happen twice (allocate, `mv`, `cp`,
+   * `mvDir`): they are retried only when they provably never reached the server.
+   */
+  readonly idempotent?: boolean | undefined
+  /** `false`: no retry at all (the upload data POST consumes its body). */
+  readonly retry?: boolean | undefined
+  /** Failed statuses returned as responses instead of errors (e.g. 404 for `cphash`). */
+  readonly accept?: ((status: number) => boolean) | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  readonly config: JottaConfig.Service
+  /** The account's internal username (fetched once, then cached). */
+  readonly username: Effect.Effect<string, JottaError.JottaError>
+  /** The customer document (`GET account/v1/customer`); also fills the username cache. */
+  readonly customer: Effect.Effect<Jfs.Customer, JottaError.JottaError>
+  /**
+   * Sends `request` with authentication, 401 handling, retries and error mapping. The
+   * response is returned for any 2xx (and for statuses `accept`ed).
+   */
+  readonly execute: (
+    request: HttpClientRequest.HttpClientRequest,
+    options: RequestOptions
+  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class JottaClient extends Context.Tag("@fjord/core/JottaClient")<JottaClient, Service>() {}
+
+const always = (): boolean => false
+
+/**
+ * Builds the client.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAuth | JottaConfig.JottaConfig> =
+  Effect.gen(function* () {
+    const http = yield* HttpClient.HttpClient
+    const auth = yield* JottaAuth
+    const config = yield* JottaConfig.JottaConfig
+
+    const send = (
+      request: HttpClientRequest.HttpClientRequest,
+      token: Redacted.Redacted<string>,
+      ctx: Errors.Context
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.TransportError> =>
+      Effect.mapError(http.execute(HttpClientRequest.bearerToken(request, token)), (e) =>
+        Errors.fromHttpClientError(e, ctx)
+      )
+
+    const attempt = (
+      request: HttpClientRequest.HttpClientRequest,
+      ctx: Errors.Context,
+      accept: (status: number) => boolean
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError> =>
+      Effect.flatMap(auth.accessToken, (token) =>
+        Effect.flatMap(send(request, token, ctx), (res) => {
+          if (res.status < 400 || accept(res.status)) return Effect.succeed(res)
+          if (res.status !== 401) return Effect.flatMap(Errors.fromResponse(res, ctx), Effect.fail)
+          // 401: drop this token and try exactly once more with a fresh one.
+          return Effect.zipRight(
+            Effect.zipRight(Effect.ignore(res.text), auth.invalidate(token)),
+            Effect.flatMap(auth.accessToken, (fresh) =>
+              Effect.flatMap(send(request, fresh, ctx), (again) =>
+                again.status < 400 || accept(again.status)
+                  ? Effect.succeed(again)
+                  : Effect.flatMap(Errors.fromResponse(again, ctx), Effect.fail)
+              )
+            )
+          )
+        })
+      )
+
+    const execute = (
+      request: HttpClientRequest.HttpClientRequest,
+      options: RequestOptions
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError> => {
+      const ctx: Errors.Context = { operation: options.operation, path: options.path }
+      const once = attempt(request, ctx, options.accept ?? always)
+      if (options.retry === false) return once
+      return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
+    }
+
+    const fetchCustomer = Effect.flatMap(
+      execute(HttpClientRequest.get(`${config.apiRoot}account/v1/customer`), { operation: "Account.userInfo" }),
+      decodeJson(Jfs.Customer, { operation: "Account.userInfo" })
+    )
+
+    const cache = yield* SynchronizedRef.make(Option.none<string>())
+    const customer = Effect.tap(fetchCustomer, (c) => SynchronizedRef.set(cache, Option.some(c.username)))
+    const username = Effect.flatMap(SynchronizedRef.get(cache), (cached) =>
+      Option.isSome(cached)
+        ? Effect.succeed(cached.value)
+        : SynchronizedRef.modifyEffect(cache, (current) =>
+            Option.isSome(current)
+              ? Effect.succeed([current.value, current] as const)
+              : Effect.map(fetchCustomer, (c) => [c.username, Option.some(c.username)] as const)
+          )
+    )
+
+    return { config, username, customer, execute }
+  })
+
+/**
+ * Decodes a JSON response body with `schema`; failures become `InvalidResponse`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeJson =
+  <A, I, R>(schema: Schema.Schema<A, I, R>, ctx: { readonly operation: string; readonly path?: string | undefined }) =>
+  (res: HttpClientResponse.HttpClientResponse): Effect.Effect<A, JottaError.JottaError, R> =>
+    Effect.flatMap(
+      Effect.mapError(res.text, (e) => Errors.fromHttpClientError(e, ctx)),
+      (text) =>
+        Effect.mapError(
+          Schema.decodeUnknown(Schema.parseJson(schema))(text),
+          (e) =>
+            new JottaError.InvalidResponse({
+              ...(ctx.path === undefined ? { operation: ctx.operation } : ctx),
+              status: res.status,
+              issue: ParseResult.TreeFormatter.formatErrorSync(e),
+              cause: e
+            })
+        )
+    )
+
+/**
+ * Decodes an XML response body with `schema` (over `Xml.XmlFromString`); failures become
+ * `InvalidResponse`.
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decodeXml =
+  <A, I>(schema: Schema.Schema<A, I>, ctx: { readonly operation: string; readonly path?: string | undefined }) =>
+  (res: HttpClientResponse.HttpClientResponse): Effect.Effect<A, JottaError.JottaError> =>
+    Effect.flatMap(
+      Effect.mapError(res.text, (e) => Errors.fromHttpClientError(e, ctx)),
+      (text) =>
+        Effect.mapError(Xml.decodeXml(schema, ctx.operation)(text), (e) =>
+          ctx.path === undefined ? e : new JottaError.InvalidResponse({ ...e, path: ctx.path })
+        )
+    )
+
+/**
+ * The client layer; needs an `HttpClient`, `JottaAuth` and `JottaConfig`.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWithoutConfig: Layer.Layer<
+  JottaClient,
+  never,
+  HttpClient.HttpClient | JottaAuth | JottaConfig.JottaConfig
+> = Layer.effect(JottaClient, make)
+
+/**
+ * The client layer with its configuration from plain values (production endpoints by
+ * default).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (
+  options: typeof JottaConfig.Options.Encoded = {}
+): Layer.Layer<JottaClient | JottaConfig.JottaConfig, ConfigError.ConfigError, HttpClient.HttpClient | JottaAuth> =>
+  Layer.provideMerge(layerWithoutConfig, JottaConfig.layer(options))
+
+/**
+ * The client layer with its configuration read from `FJORD_*` (see `JottaConfig.config`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config?: Parameters<typeof JottaConfig.layerConfig>[0]
+): Layer.Layer<JottaClient | JottaConfig.JottaConfig, ConfigError.ConfigError, HttpClient.HttpClient | JottaAuth> =>
+  Layer.provideMerge(layerWithoutConfig, JottaConfig.layerConfig(config))

@@ -1,0 +1,148 @@
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import type * as JottaConfig from "../JottaConfig.js"
+import * as JottaError from "../JottaError.js"
+import * as Name from "../Name.js"
+import * as utf8 from "./utf8.js"
+
+/**
+ * A path as callers give it: a `/`-separated string of raw names, an array of raw names
+ * (a `Uint8Array` name may hold invalid UTF-8), or an entry from a listing (whose wire names
+ * are reused verbatim).
+ */
+export type PathInput = string | ReadonlyArray<string | Uint8Array> | { readonly wirePath: ReadonlyArray<string> }
+
+/** Where a request goes. */
+export interface Location {
+  /** Display form of the path below the configured root (raw names, `/`-joined). */
+  readonly display: string
+  /** Wire names below the configured root. */
+  readonly relative: ReadonlyArray<string>
+  /** Wire names below the mountpoint (configured root included). */
+  readonly wire: ReadonlyArray<string>
+  /** The JFS resource URL. */
+  readonly url: string
+  /** `/<user>/<device>/<mountpoint>/<wire path>` (targets of cp/mv/mvDir). */
+  readonly absolute: string
+  /** `/jfs/<device>/<mountpoint>/<wire path>` (allocate). */
+  readonly allocate: string
+  /** True for the configured root. */
+  readonly isRoot: boolean
+}
+
+// Go's url.PathEscape-like rules for a path (shouldEscape with encodePath), then '+' -> %2B.
+const keep = new Uint8Array(128)
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~$&,/:;=@") keep[c.charCodeAt(0)] = 1
+const hex = "0123456789ABCDEF"
+
+/** Escapes one segment or a whole path the way rclone does (Go rules, `+` as `%2B`). */
+export const escapePath = (path: string): string => {
+  let simple = true
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i)
+    if (c >= 128 || keep[c] !== 1) {
+      simple = false
+      break
+    }
+  }
+  if (simple) return path
+  const bytes = utf8.fromString(path)
+  let out = ""
+  for (const b of bytes) {
+    if (b < 128 && keep[b] === 1) out += String.fromCharCode(b)
+    else out += `%${hex[b >> 4]}${hex[b & 15]}`
+  }
+  return out
+}
+
+const displayOf = (name: string | Uint8Array): string => (typeof name === "string" ? name : utf8.toStringLossy(name))
+
+/** Encodes one raw name, checking it (before any request is sent). */
+export const encodeName = (
+  name: string | Uint8Array,
+  encoding: Name.Encoding,
+  operation: string,
+  path: string
+): Effect.Effect<string, JottaError.InvalidName> => {
+  const display = displayOf(name)
+  if (name.length === 0) {
+    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "Empty", name: display }))
+  }
+  const wire = Name.encodeOption(name, encoding)
+  if (Option.isNone(wire)) {
+    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "InvalidUtf8", name: display }))
+  }
+  const w = wire.value
+  if (w === "." || w === "..") {
+    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "DotSegment", name: display }))
+  }
+  if (w.includes("/")) {
+    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "Unencodable", name: display }))
+  }
+  if (Name.utf16Length(w) > Name.maxNameLength) {
+    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "TooLong", name: display }))
+  }
+  return Effect.succeed(w)
+}
+
+const splitRaw = (path: string): Array<string> => path.split("/").filter((s) => s !== "")
+
+/** Wire names of the configured root (computed per call; cheap). */
+const rootWire = (config: JottaConfig.Service): Array<string> =>
+  splitRaw(config.root).map((s) => Name.encode(s, config.encoding))
+
+/** Builds a location from already encoded wire names below the configured root. */
+export const fromWire = (
+  config: JottaConfig.Service,
+  username: string,
+  relative: ReadonlyArray<string>,
+  display?: string
+): Location => {
+  const wire = [...rootWire(config), ...relative]
+  const head = `${username}/${config.device}/${config.mountpoint}`
+  const tail = wire.join("/")
+  const full = tail === "" ? head : `${head}/${tail}`
+  return {
+    display:
+      display ?? relative.map((w) => Option.getOrElse(Name.decodeToString(w, config.encoding), () => w)).join("/"),
+    relative,
+    wire,
+    url: config.jfsRoot + escapePath(full),
+    absolute: `/${full}`,
+    allocate: `/jfs/${config.device}/${config.mountpoint}${tail === "" ? "" : `/${tail}`}`,
+    isRoot: relative.length === 0
+  }
+}
+
+/** Resolves a caller's path into a location, checking every name. */
+export const resolve = (
+  config: JottaConfig.Service,
+  username: string,
+  input: PathInput,
+  operation: string
+): Effect.Effect<Location, JottaError.InvalidName> => {
+  if (typeof input === "object" && "wirePath" in input) {
+    return Effect.succeed(fromWire(config, username, input.wirePath))
+  }
+  const names = typeof input === "string" ? splitRaw(input) : input
+  const display = typeof input === "string" ? names.join("/") : names.map(displayOf).join("/")
+  return Effect.map(
+    Effect.forEach(names, (n) => encodeName(n, config.encoding, operation, display)),
+    (relative) => fromWire(config, username, relative, display)
+  )
+}
+
+/** The display string of a path input (for errors before resolution). */
+export const displayInput = (input: PathInput): string =>
+  typeof input === "string"
+    ? splitRaw(input).join("/")
+    : "wirePath" in input
+      ? input.wirePath.join("/")
+      : input.map(displayOf).join("/")
+
+/** The parent of a location (the root's parent is the root). */
+export const parent = (config: JottaConfig.Service, username: string, loc: Location): Location =>
+  fromWire(config, username, loc.relative.slice(0, -1))
+
+/** Last wire name ("" for the root). */
+export const basename = (loc: Location): string => loc.relative[loc.relative.length - 1] ?? ""
