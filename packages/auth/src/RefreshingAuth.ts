@@ -118,20 +118,30 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
       !state.invalid && isFresh(state.token, now, skewValue)
 
     /** Under the store lock: adopt another process's rotation, or refresh and persist. */
+    const refreshAndLog = (token: StoredToken) =>
+      Effect.tap(refresh(token), (next) =>
+        Effect.logDebug("access token refreshed").pipe(
+          Effect.annotateLogs("expiresAt", new Date(next.expiresAt).toISOString())
+        )
+      )
+
     const rotate = (held: StoredToken, now: number, skewValue: Duration.DurationInput) =>
       store
         .update((current) => {
           if (Option.isSome(current)) {
             const latest = current.value
             if (!sameAccessToken(latest, held) && isFresh(latest, now, skewValue)) {
-              return Effect.succeed(latest)
+              return Effect.as(Effect.logDebug("adopted the token another process already rotated"), latest)
             }
-            return refresh(latest)
+            return refreshAndLog(latest)
           }
-          return refresh(held)
+          return refreshAndLog(held)
         })
         .pipe(
           Effect.catchTag("TokenStoreError", (e) => Effect.fail(storageError("RefreshingAuth.refresh")(e))),
+          Effect.tapError((e) => Effect.logWarning(`access token refresh failed: ${e.message}`)),
+          Effect.annotateLogs("fjord.auth", "RefreshingAuth"),
+          Effect.withSpan("RefreshingAuth.refresh"),
           // a rotated refresh token must reach the store even if the caller is interrupted
           Effect.uninterruptible
         )
