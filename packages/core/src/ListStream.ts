@@ -1,0 +1,140 @@
+/**
+ * The streaming decoder of Jottacloud's recursive listing (`?mode=liststream`, protocol
+ * §4.9): bytes in, {@link ListStreamEntry} values out, incrementally and in constant memory
+ * (apart from the set of folder paths the consistency check needs).
+ *
+ * Entries are emitted as their elements close, one output chunk per input chunk. At the end
+ * of the body the decoder runs rclone's consistency check: it counts `file` elements and
+ * `folder` elements plus every file parent not seen before, and compares them with the
+ * `stats` element. A missing `stats`, a count mismatch, truncated or malformed XML fail the
+ * stream with `InvalidResponse` — after the entries already emitted, so a consumer must
+ * treat a failed stream as a failed listing.
+ *
+ * Paths are wire names relative to the listed folder. The listed folder itself is not
+ * emitted. A file whose parent folder was not announced by a `folder` element implies that
+ * folder: it is emitted once, before the file (rclone does the same); a `folder` element for
+ * an already-known path is not emitted again (but counts, as in rclone).
+ *
+ * Deviations from rclone, which is lenient: a path that is not under the listed folder, a
+ * `file` without `filename`, and a non-numeric size fail the listing instead of being
+ * listed wrongly. Empty times are Go's zero time, as in rclone.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { Decoder, ListStreamIssue } from "./internal/listStream.js"
+import { InvalidResponse } from "./JottaError.js"
+
+/**
+ * A folder of the listing. `path` holds wire names relative to the listed folder.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Folder extends Schema.TaggedClass<Folder>("@fjord/core/ListStream/Folder")("Folder", {
+  path: Schema.Array(Schema.String)
+}) {}
+
+/**
+ * A file of the listing: its parent folder (wire names relative to the listed folder),
+ * its wire name, size, MD5 (as sent) and the times the uploader supplied (liststream
+ * carries neither the MIME type nor the upload time).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class File extends Schema.TaggedClass<File>("@fjord/core/ListStream/File")("File", {
+  parent: Schema.Array(Schema.String),
+  name: Schema.String,
+  size: Schema.Number,
+  md5: Schema.String,
+  modified: Schema.DateTimeUtcFromSelf,
+  created: Schema.DateTimeUtcFromSelf
+}) {
+  /** Wire names from the listed folder down to this file. */
+  get path(): ReadonlyArray<string> {
+    return [...this.parent, this.name]
+  }
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type ListStreamEntry = Folder | File
+
+/**
+ * @since 0.1.0
+ * @category schemas
+ */
+export const ListStreamEntry: Schema.Union<[typeof Folder, typeof File]> = Schema.Union(Folder, File)
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Options {
+  /** The mountpoint name as it appears in the listing's paths (e.g. `Archive`). */
+  readonly mountpoint: string
+  /** Wire names of the listed folder below the mountpoint (`[]` for the mountpoint root). */
+  readonly root: ReadonlyArray<string>
+  /** The operation reported in errors (e.g. `"Files.listRecursive"`). */
+  readonly operation: string
+  /** The path reported in errors. */
+  readonly path?: string | undefined
+}
+
+const makeFolder = (path: ReadonlyArray<string>): Folder => new Folder({ path }, true)
+const makeFile = (
+  parent: ReadonlyArray<string>,
+  name: string,
+  size: number,
+  md5: string,
+  modified: number,
+  created: number
+): File =>
+  new File(
+    { parent, name, size, md5, modified: DateTime.unsafeMake(modified), created: DateTime.unsafeMake(created) },
+    true
+  )
+
+/**
+ * Decodes a liststream body incrementally (see the module documentation).
+ *
+ * @since 0.1.0
+ * @category decoding
+ */
+export const decode = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  options: Options
+): Stream.Stream<ListStreamEntry, E | InvalidResponse, R> =>
+  Stream.suspend(() => {
+    const decoder = new Decoder<File, Folder>(options.mountpoint, options.root, makeFolder, makeFile)
+    const fail = (cause: unknown) =>
+      new InvalidResponse({
+        operation: options.operation,
+        issue: `liststream: ${cause instanceof ListStreamIssue || cause instanceof Error ? cause.message : String(cause)}`,
+        ...(options.path === undefined ? {} : { path: options.path }),
+        ...(cause instanceof ListStreamIssue ? {} : { cause })
+      })
+    const body = Stream.mapChunksEffect(bytes, (chunk) =>
+      Effect.try({
+        try: () => {
+          if (chunk.length === 1)
+            return Chunk.unsafeFromArray<ListStreamEntry>(decoder.write(Chunk.unsafeGet(chunk, 0)))
+          const out: Array<ListStreamEntry> = []
+          for (const b of chunk) for (const e of decoder.write(b)) out.push(e)
+          return Chunk.unsafeFromArray(out)
+        },
+        catch: fail
+      })
+    )
+    const end = Stream.flatMap(Stream.fromEffect(Effect.try({ try: () => decoder.end(), catch: fail })), (entries) =>
+      Stream.fromIterable<ListStreamEntry>(entries)
+    )
+    return Stream.concat(body, end)
+  })

@@ -1,0 +1,270 @@
+/**
+ * The incremental liststream decoder (protocol §4.9): a saxes parser fed chunk by chunk,
+ * entries collected as their elements close, and rclone's consistency check at the end.
+ *
+ * @internal
+ */
+import { SaxesParser, type SaxesTagPlain } from "saxes"
+import { utf8Decoder } from "./text.js"
+import { parseRfc3339 } from "./time.js"
+
+/** Go's zero time in epoch millis (an empty time element). */
+const GO_ZERO = -62135596800000
+
+export interface RawFolder {
+  readonly _tag: "Folder"
+  readonly path: ReadonlyArray<string>
+}
+
+export interface RawFile {
+  readonly _tag: "File"
+  readonly parent: ReadonlyArray<string>
+  readonly name: string
+  readonly size: number
+  readonly md5: string
+  readonly modified: number
+  readonly created: number
+}
+
+/** Thrown from parser callbacks; turned into InvalidResponse by the caller. */
+export class ListStreamIssue extends Error {}
+
+const NONE = 0
+const FILE = 1
+const FOLDER = 2
+const STATS = 3
+
+const localName = (name: string): string => {
+  const i = name.indexOf(":")
+  return i < 0 ? name : name.slice(i + 1)
+}
+
+const parseCount = (s: string, what: string): number => {
+  const t = s.trim()
+  if (t === "") return 0
+  if (!/^\d{1,15}$/.test(t)) throw new ListStreamIssue(`invalid ${what}: ${JSON.stringify(s)}`)
+  return Number(t)
+}
+
+const parseTime = (s: string, what: string): number => {
+  if (s === "") return GO_ZERO
+  const t = parseRfc3339(s)
+  if (t === undefined) throw new ListStreamIssue(`invalid ${what} time: ${JSON.stringify(s)}`)
+  return t
+}
+
+export class Decoder<F, D> {
+  private readonly parser: SaxesParser<{ xmlns: false; position: false }>
+  private readonly text = utf8Decoder()
+  private readonly prefix: string
+  private readonly seen = new Set<string>()
+  private out: Array<F | D> = []
+  private depth = 0
+  private mode = NONE
+  private modeDepth = 0
+  private child = ""
+  private buf = ""
+  // captured child values of the current element
+  private path: string | undefined
+  private filename: string | undefined
+  private size = ""
+  private md5 = ""
+  private modified = ""
+  private created = ""
+  private statsFolders: string | undefined
+  private statsFiles: string | undefined
+  private sawStats = false
+  private folders = 0
+  private files = 0
+  private lastParent: string | undefined
+  private lastSegments: ReadonlyArray<string> = []
+
+  constructor(
+    mountpoint: string,
+    root: ReadonlyArray<string>,
+    private readonly makeFolder: (path: ReadonlyArray<string>) => D,
+    private readonly makeFile: (
+      parent: ReadonlyArray<string>,
+      name: string,
+      size: number,
+      md5: string,
+      modified: number,
+      created: number
+    ) => F
+  ) {
+    this.prefix = `/${[mountpoint, ...root].join("/")}`
+    this.parser = new SaxesParser({ xmlns: false, position: false })
+    this.parser.on("doctype", () => {
+      throw new ListStreamIssue("DOCTYPE declarations are not accepted")
+    })
+    this.parser.on("opentag", (tag) => this.open(tag))
+    this.parser.on("closetag", (tag) => this.close(tag))
+    this.parser.on("text", (t) => {
+      if (this.child !== "") this.buf += t
+    })
+    this.parser.on("cdata", (t) => {
+      if (this.child !== "") this.buf += t
+    })
+  }
+
+  private open(tag: SaxesTagPlain): void {
+    this.depth++
+    if (this.mode === NONE) {
+      const name = localName(tag.name)
+      if (name === "file") this.enter(FILE)
+      else if (name === "folder") this.enter(FOLDER)
+      else if (name === "stats") this.enter(STATS)
+    } else if (this.depth === this.modeDepth + 1) {
+      this.child = localName(tag.name)
+      this.buf = ""
+    } else {
+      this.child = ""
+    }
+  }
+
+  private enter(mode: number): void {
+    this.mode = mode
+    this.modeDepth = this.depth
+    this.path = undefined
+    if (mode === FILE) {
+      this.filename = undefined
+      this.size = ""
+      this.md5 = ""
+      this.modified = ""
+      this.created = ""
+    }
+  }
+
+  private close(_tag: SaxesTagPlain): void {
+    const depth = this.depth--
+    if (this.mode === NONE) return
+    if (depth === this.modeDepth + 1) {
+      this.captureChild()
+      this.child = ""
+      return
+    }
+    if (depth !== this.modeDepth) return
+    const mode = this.mode
+    this.mode = NONE
+    if (mode === FILE) this.file()
+    else if (mode === FOLDER) this.folder()
+    else {
+      this.sawStats = true
+    }
+  }
+
+  private captureChild(): void {
+    const v = this.buf
+    switch (this.mode) {
+      case FILE:
+        switch (this.child) {
+          case "path":
+            this.path = v
+            return
+          case "filename":
+            this.filename = v
+            return
+          case "size":
+            this.size = v
+            return
+          case "md5":
+            this.md5 = v
+            return
+          case "modified":
+            this.modified = v
+            return
+          case "created":
+            this.created = v
+            return
+        }
+        return
+      case FOLDER:
+        if (this.child === "path") this.path = v
+        return
+      case STATS:
+        if (this.child === "folders") this.statsFolders = v
+        else if (this.child === "files") this.statsFiles = v
+        return
+    }
+  }
+
+  /** rclone: TrimPrefix(p, prefix) then TrimPrefix("/"). Paths outside the prefix are refused. */
+  private strip(p: string): string {
+    if (!p.startsWith(this.prefix)) throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
+    const rest = p.slice(this.prefix.length)
+    if (rest === "") return ""
+    if (rest.charCodeAt(0) !== 0x2f) throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
+    return rest.slice(1)
+  }
+
+  private segments(rel: string): ReadonlyArray<string> {
+    if (rel === this.lastParent) return this.lastSegments
+    const segs = rel === "" ? [] : rel.split("/")
+    this.lastParent = rel
+    this.lastSegments = segs
+    return segs
+  }
+
+  private folder(): void {
+    const rel = this.strip(this.path ?? "")
+    this.folders++
+    const fresh = !this.seen.has(rel)
+    this.seen.add(rel)
+    if (fresh && rel !== "") this.out.push(this.makeFolder(this.segments(rel)))
+  }
+
+  private file(): void {
+    const rel = this.strip(this.path ?? "")
+    const name = this.filename
+    if (name === undefined || name === "") throw new ListStreamIssue("a file element without a filename")
+    this.files++
+    const parent = this.segments(rel)
+    if (!this.seen.has(rel)) {
+      this.seen.add(rel)
+      this.folders++
+      if (rel !== "") this.out.push(this.makeFolder(parent))
+    }
+    this.out.push(
+      this.makeFile(
+        parent,
+        name,
+        parseCount(this.size, "size"),
+        this.md5,
+        parseTime(this.modified, "modified"),
+        parseTime(this.created, "created")
+      )
+    )
+  }
+
+  /** Feeds bytes; returns the entries completed by them. Throws on malformed input. */
+  write(bytes: Uint8Array): Array<F | D> {
+    const s = this.text.decode(bytes, { stream: true })
+    if (s !== "") this.parser.write(s)
+    return this.take()
+  }
+
+  /** Ends the input; returns the last entries. Throws on truncation or a failed check. */
+  end(): Array<F | D> {
+    const s = this.text.decode()
+    if (s !== "") this.parser.write(s)
+    this.parser.close()
+    if (!this.sawStats || this.statsFolders === undefined || this.statsFiles === undefined) {
+      throw new ListStreamIssue("the listing has no complete stats element")
+    }
+    const folders = parseCount(this.statsFolders, "stats/folders")
+    const files = parseCount(this.statsFiles, "stats/files")
+    if (folders !== this.folders || files !== this.files) {
+      throw new ListStreamIssue(
+        `invalid result from listStream: expected ${folders} folders and ${files} files, counted ${this.folders} folders and ${this.files} files`
+      )
+    }
+    return this.take()
+  }
+
+  private take(): Array<F | D> {
+    const out = this.out
+    if (out.length === 0) return []
+    this.out = []
+    return out
+  }
+}
