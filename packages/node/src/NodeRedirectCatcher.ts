@@ -9,9 +9,14 @@
  */
 
 import * as Http from "node:http"
+import * as AuthRedirectCatcher from "@fjord/auth/RedirectCatcher"
+import { AuthError } from "@fjord/core/Auth"
+import * as Console from "effect/Console"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
@@ -185,3 +190,51 @@ export const make = (options?: Options): Effect.Effect<RedirectCatcher, Redirect
 
     return { redirectUri, port, awaitCode }
   })
+
+/**
+ * Options of {@link layer}.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LayerOptions extends Options {
+  /**
+   * Shows the authorization URL to the user. Default: prints it on stderr with an invitation
+   * to open it in a browser. Tests can fetch it instead (the emulator auto-approves).
+   */
+  readonly onAuthorizationUrl?: ((url: string) => Effect.Effect<void>) | undefined
+}
+
+const toAuthError = (e: RedirectCatcherError): AuthError =>
+  new AuthError({
+    reason: e.reason === "Listen" || e.reason === "Timeout" ? "Transport" : "InvalidCredentials",
+    operation: "RedirectCatcher.waitForCode",
+    description: e.message
+  })
+
+/**
+ * Provides `@fjord/auth`'s `RedirectCatcher` with a localhost listener that lives as long as
+ * the layer.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options?: LayerOptions): Layer.Layer<AuthRedirectCatcher.RedirectCatcher, RedirectCatcherError> =>
+  Layer.scoped(
+    AuthRedirectCatcher.RedirectCatcher,
+    Effect.map(make(options), (catcher) =>
+      AuthRedirectCatcher.RedirectCatcher.of({
+        redirectUri: catcher.redirectUri,
+        waitForCode: ({ authorizationUrl, state }) =>
+          Effect.gen(function* () {
+            const waiting = yield* Effect.fork(catcher.awaitCode(state))
+            yield* (
+              options?.onAuthorizationUrl ??
+              ((url: string) => Console.error(`Open this URL in your browser to log in:\n  ${url}`))
+            )(authorizationUrl)
+            const code = yield* Effect.mapError(Fiber.join(waiting), toAuthError)
+            return { code }
+          })
+      })
+    )
+  )

@@ -1,7 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as RedirectCatcher from "@fjord/auth/RedirectCatcher"
 import * as NodeRedirectCatcher from "@fjord/node/NodeRedirectCatcher"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 
 const get = (url: string) =>
@@ -75,6 +78,54 @@ describe("NodeRedirectCatcher", () => {
       const port = yield* Effect.scoped(Effect.map(NodeRedirectCatcher.make({ port: 0 }), (c) => c.port))
       const result = yield* Effect.either(Effect.tryPromise(() => fetch(`http://127.0.0.1:${port}/?code=c&state=s`)))
       assert.isTrue(result._tag === "Left")
+    })
+  )
+})
+
+describe("NodeRedirectCatcher.layer (auth's RedirectCatcher)", () => {
+  const withCatcher = <A, E>(
+    onUrl: (redirectUri: string, authorizationUrl: string) => Effect.Effect<void>,
+    f: (catcher: RedirectCatcher.Service) => Effect.Effect<A, E>
+  ) => {
+    let redirectUri = ""
+    return Effect.scoped(
+      Effect.flatMap(
+        Layer.build(NodeRedirectCatcher.layer({ port: 0, onAuthorizationUrl: (url) => onUrl(redirectUri, url) })),
+        (ctx) => {
+          const catcher = Context.get(ctx, RedirectCatcher.RedirectCatcher)
+          redirectUri = catcher.redirectUri
+          return f(catcher)
+        }
+      )
+    )
+  }
+
+  it.live("shows the authorization URL, then yields the code", () =>
+    Effect.gen(function* () {
+      const shown: Array<string> = []
+      const { code } = yield* withCatcher(
+        (redirectUri, url) =>
+          Effect.sync(() => shown.push(url)).pipe(
+            Effect.zipRight(get(`${redirectUri}?code=abc&state=st`)),
+            Effect.asVoid
+          ),
+        (catcher) => catcher.waitForCode({ authorizationUrl: "https://id.example/auth?x=1", state: "st" })
+      )
+      assert.strictEqual(Redacted.value(code), "abc")
+      assert.deepStrictEqual(shown, ["https://id.example/auth?x=1"])
+    })
+  )
+
+  it.live("a denied authorization is an AuthError (InvalidCredentials)", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        withCatcher(
+          (redirectUri) => Effect.asVoid(get(`${redirectUri}?error=access_denied&state=st`)),
+          (catcher) => catcher.waitForCode({ authorizationUrl: "https://id.example/auth", state: "st" })
+        )
+      )
+      assert.strictEqual(error._tag, "AuthError")
+      assert.strictEqual(error.reason, "InvalidCredentials")
     })
   )
 })
