@@ -50,6 +50,18 @@ export class RefreshRetry extends Context.Reference<RefreshRetry>()("@fjord/auth
 }) {}
 
 /**
+ * Upper bound of one token-endpoint request (connect, reply and body). A timeout counts as a
+ * transient failure, so refreshes retry it per `RefreshRetry`. Default 30 seconds.
+ *
+ * @since 0.1.0
+ * @category references
+ */
+export class TokenRequestTimeout extends Context.Reference<TokenRequestTimeout>()(
+  "@fjord/auth/AuthPolicy/TokenRequestTimeout",
+  { defaultValue: (): Duration.Duration => Duration.seconds(30) }
+) {}
+
+/**
  * Production API root, used for the legacy `auth/v1` endpoints.
  *
  * @since 0.1.0

@@ -26,6 +26,7 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { AuthError } from "@fjord/core/Auth"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -247,8 +248,16 @@ const sendRaw = (operation: string, request: HttpClientRequest.HttpClientRequest
   Effect.gen(function* () {
     const base = yield* HttpClient.HttpClient
     const client = options.secretUrl === true ? HttpClient.withTracerDisabledWhen(base, () => true) : base
-    const response = yield* client.execute(request).pipe(Effect.mapError((e) => fromHttpClientError(operation, e)))
-    const text = yield* response.text.pipe(Effect.mapError((e) => fromHttpClientError(operation, e)))
+    const timeout = yield* AuthPolicy.TokenRequestTimeout
+    const { response, text } = yield* client.execute(request).pipe(
+      Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
+      Effect.mapError((e) => fromHttpClientError(operation, e)),
+      Effect.timeoutFail({
+        duration: timeout,
+        onTimeout: () =>
+          new AuthError({ reason: "Transport", operation, description: `no reply within ${Duration.format(timeout)}` })
+      })
+    )
     if (response.status < 200 || response.status >= 300) {
       return yield* Effect.fail(fromFailedResponse(operation, response, text, options))
     }

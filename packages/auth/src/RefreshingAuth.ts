@@ -26,6 +26,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Equal from "effect/Equal"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
@@ -142,8 +143,11 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
           Effect.tapError((e) => Effect.logWarning(`access token refresh failed: ${e.message}`)),
           Effect.annotateLogs("fjord.auth", "RefreshingAuth"),
           Effect.withSpan("RefreshingAuth.refresh"),
-          // a rotated refresh token must reach the store even if the caller is interrupted
-          Effect.uninterruptible
+          // A rotated refresh token must reach the store even if the caller is interrupted:
+          // the refresh runs in its own fiber, the caller only joins it. (Token requests are
+          // bounded by AuthPolicy.TokenRequestTimeout, so this fiber cannot hang forever.)
+          Effect.forkDaemon,
+          Effect.flatMap(Fiber.join)
         )
 
     const accessToken: Effect.Effect<Redacted.Redacted<string>, AuthError> = Effect.gen(function* () {
@@ -179,7 +183,7 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
       )
       const fresh = yield* token
       return fresh.accessToken
-    }).pipe(Effect.withSpan("RefreshingAuth.accessToken"))
+    })
 
     const invalidate = (token: Redacted.Redacted<string>): Effect.Effect<void> =>
       SynchronizedRef.update(ref, (state) =>
