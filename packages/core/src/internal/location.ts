@@ -1,7 +1,8 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as JottaConfig from "../JottaConfig.js"
-import * as JottaError from "../JottaError.js"
+import type * as JottaError from "../JottaError.js"
+import * as JottaPath from "../JottaPath.js"
 import * as Name from "../Name.js"
 import * as utf8 from "./utf8.js"
 
@@ -10,7 +11,11 @@ import * as utf8 from "./utf8.js"
  * (a `Uint8Array` name may hold invalid UTF-8), or an entry from a listing (whose wire names
  * are reused verbatim).
  */
-export type PathInput = string | ReadonlyArray<string | Uint8Array> | { readonly wirePath: ReadonlyArray<string> }
+export type PathInput =
+  | string
+  | JottaPath.JottaPath
+  | ReadonlyArray<string | Uint8Array>
+  | { readonly wirePath: ReadonlyArray<string> }
 
 /** Where a request goes. */
 export interface Location {
@@ -30,30 +35,8 @@ export interface Location {
   readonly isRoot: boolean
 }
 
-// Go's url.PathEscape-like rules for a path (shouldEscape with encodePath), then '+' -> %2B.
-const keep = new Uint8Array(128)
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~$&,/:;=@") keep[c.charCodeAt(0)] = 1
-const hex = "0123456789ABCDEF"
-
-/** Escapes one segment or a whole path the way rclone does (Go rules, `+` as `%2B`). */
-export const escapePath = (path: string): string => {
-  let simple = true
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i)
-    if (c >= 128 || keep[c] !== 1) {
-      simple = false
-      break
-    }
-  }
-  if (simple) return path
-  const bytes = utf8.fromString(path)
-  let out = ""
-  for (const b of bytes) {
-    if (b < 128 && keep[b] === 1) out += String.fromCharCode(b)
-    else out += `%${hex[b >> 4]}${hex[b & 15]}`
-  }
-  return out
-}
+/** Escapes a `/`-joined path the way rclone does (Go rules, `+` as `%2B`). */
+export const escapePath = (path: string): string => JottaPath.escapePath(path.split("/"))
 
 const displayOf = (name: string | Uint8Array): string => (typeof name === "string" ? name : utf8.toStringLossy(name))
 
@@ -63,27 +46,7 @@ export const encodeName = (
   encoding: Name.Encoding,
   operation: string,
   path: string
-): Effect.Effect<string, JottaError.InvalidName> => {
-  const display = displayOf(name)
-  if (name.length === 0) {
-    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "Empty", name: display }))
-  }
-  const wire = Name.encodeOption(name, encoding)
-  if (Option.isNone(wire)) {
-    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "InvalidUtf8", name: display }))
-  }
-  const w = wire.value
-  if (w === "." || w === "..") {
-    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "DotSegment", name: display }))
-  }
-  if (w.includes("/")) {
-    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "Unencodable", name: display }))
-  }
-  if (Name.utf16Length(w) > Name.maxNameLength) {
-    return Effect.fail(new JottaError.InvalidName({ operation, path, reason: "TooLong", name: display }))
-  }
-  return Effect.succeed(w)
-}
+): Effect.Effect<string, JottaError.InvalidName> => JottaPath.wireName(name, encoding, { operation, path })
 
 const splitRaw = (path: string): Array<string> => path.split("/").filter((s) => s !== "")
 
@@ -99,17 +62,15 @@ export const fromWire = (
   display?: string
 ): Location => {
   const wire = [...rootWire(config), ...relative]
-  const head = `${username}/${config.device}/${config.mountpoint}`
-  const tail = wire.join("/")
-  const full = tail === "" ? head : `${head}/${tail}`
+  const mount = { username, device: config.device, mountpoint: config.mountpoint }
   return {
     display:
       display ?? relative.map((w) => Option.getOrElse(Name.decodeToString(w, config.encoding), () => w)).join("/"),
     relative,
     wire,
-    url: config.jfsRoot + escapePath(full),
-    absolute: `/${full}`,
-    allocate: `/jfs/${config.device}/${config.mountpoint}${tail === "" ? "" : `/${tail}`}`,
+    url: config.jfsRoot + JottaPath.jfsUrlPath(mount, wire),
+    absolute: JottaPath.absolutePath(mount, wire),
+    allocate: JottaPath.allocatePath(mount, wire),
     isRoot: relative.length === 0
   }
 }
@@ -124,10 +85,16 @@ export const resolve = (
   if (typeof input === "object" && "wirePath" in input) {
     return Effect.succeed(fromWire(config, username, input.wirePath))
   }
-  const names = typeof input === "string" ? splitRaw(input) : input
-  const display = typeof input === "string" ? names.join("/") : names.map(displayOf).join("/")
+  if (typeof input === "string") {
+    return Effect.flatMap(JottaPath.make(input, operation), (path) =>
+      Effect.map(JottaPath.toWireSegments(path, config.encoding, operation), (relative) =>
+        fromWire(config, username, relative, path)
+      )
+    )
+  }
+  const display = input.map(displayOf).join("/")
   return Effect.map(
-    Effect.forEach(names, (n) => encodeName(n, config.encoding, operation, display)),
+    Effect.forEach(input, (n) => encodeName(n, config.encoding, operation, display)),
     (relative) => fromWire(config, username, relative, display)
   )
 }

@@ -1,0 +1,1034 @@
+/**
+ * Files and folders below the configured device, mountpoint and root: listing (one folder or
+ * the whole tree as a stream), metadata, folders, uploads (allocate → dedup or send → resume),
+ * downloads (a byte stream, optional range), trash and permanent deletion, copy and move,
+ * modification times, public links, the trash, and older revisions of a file.
+ *
+ * Paths are raw names separated by `/` (or arrays of raw names, or entries from a listing,
+ * whose wire names are reused verbatim). Names are mapped with the configured rclone encoding;
+ * names the service cannot store (longer than 255 UTF-16 units, invalid UTF-8 the encoding
+ * cannot carry, a case variant of a different existing item) fail with `InvalidName` before
+ * the mutating request is sent.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { ContentHasher, type Md5, Md5FromHex } from "./ContentHasher.js"
+import * as Errors from "./internal/errors.js"
+import * as Loc from "./internal/location.js"
+import * as utf8 from "./internal/utf8.js"
+import * as Jfs from "./Jfs.js"
+import * as JfsTime from "./JfsTime.js"
+import { decodeJson, decodeXml, JottaClient, type RequestOptions } from "./JottaClient.js"
+import type * as JottaConfig from "./JottaConfig.js"
+import * as JottaError from "./JottaError.js"
+import * as ListStream from "./ListStream.js"
+import * as Name from "./Name.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+import * as UploadSource from "./UploadSource.js"
+
+// ---------------------------------------------------------------------------------------------
+// models
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A path: `"docs/report.txt"` (raw names separated by `/`), an array of raw names (a
+ * `Uint8Array` name may hold invalid UTF-8), or an entry from a listing (its wire names are
+ * reused verbatim, so names other clients stored without rclone's mapping stay reachable).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Path = Loc.PathInput
+
+/**
+ * A file.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FileInfo {
+  readonly _tag: "File"
+  /** Raw name (decoded; if it is not valid UTF-8, invalid bytes show as U+FFFD and `nameBytes` holds them). */
+  readonly name: string
+  /** The raw name's bytes, present only when the raw name is not valid UTF-8. */
+  readonly nameBytes?: Uint8Array | undefined
+  /** The name as stored on the service. */
+  readonly wireName: string
+  /** Raw path below the configured root. */
+  readonly path: string
+  /** Wire names below the configured root (pass the entry itself to reuse them). */
+  readonly wirePath: ReadonlyArray<string>
+  readonly size: number
+  readonly md5: Md5 | undefined
+  /** Modification time (`mtime`). */
+  readonly modified: Option.Option<DateTime.Utc>
+  /** Creation time (`btime`). */
+  readonly created: Option.Option<DateTime.Utc>
+  /** Upload time of the current revision (`utime`); absent in recursive listings. */
+  readonly updated: Option.Option<DateTime.Utc>
+  /** MIME type; absent in recursive listings. */
+  readonly contentType: string | undefined
+  /** Current revision number (0 in recursive listings). */
+  readonly revision: number
+  readonly uuid: string | undefined
+  /** When the file was moved to the trash (trashed-only views). */
+  readonly deleted: Option.Option<DateTime.Utc>
+}
+
+/**
+ * A folder.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface FolderInfo {
+  readonly _tag: "Folder"
+  readonly name: string
+  readonly nameBytes?: Uint8Array | undefined
+  readonly wireName: string
+  readonly path: string
+  readonly wirePath: ReadonlyArray<string>
+  readonly modified: Option.Option<DateTime.Utc>
+  readonly deleted: Option.Option<DateTime.Utc>
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export type Entry = FileInfo | FolderInfo
+
+/**
+ * One revision of a file.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RevisionInfo {
+  readonly number: number
+  readonly current: boolean
+  readonly state: string
+  readonly size: number | undefined
+  readonly md5: Md5 | undefined
+  readonly modified: Option.Option<DateTime.Utc>
+  readonly created: Option.Option<DateTime.Utc>
+  readonly updated: Option.Option<DateTime.Utc>
+  readonly contentType: string | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface UploadOptions {
+  /** Modification time (default: now). */
+  readonly modified?: DateTime.DateTime | undefined
+  /** Creation time (default: the modification time). */
+  readonly created?: DateTime.DateTime | undefined
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface DownloadOptions {
+  /** Byte range, inclusive `start`, exclusive `end` (to the end when omitted). */
+  readonly range?: { readonly start: number; readonly end?: number | undefined } | undefined
+}
+
+/**
+ * The counts `emptyTrash` reports.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PurgeResult {
+  readonly folders: number
+  readonly files: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** One folder: its visible folders, then its visible files. */
+  readonly list: (path?: Path) => Effect.Effect<ReadonlyArray<Entry>, JottaError.JottaError>
+  /** The whole tree below `path` via `mode=liststream`, decoded incrementally (constant memory). */
+  readonly listRecursive: (path?: Path) => Stream.Stream<Entry, JottaError.JottaError>
+  /** Metadata of one file (`NotFound`, `IsADirectory`, `NotAFile`). */
+  readonly stat: (path: Path) => Effect.Effect<FileInfo, JottaError.JottaError>
+  /** Creates a folder and its missing parents. */
+  readonly mkdir: (path: Path) => Effect.Effect<void, JottaError.JottaError>
+  /** Uploads a file (dedup, resume); returns the stored file's metadata. */
+  readonly upload: (
+    path: Path,
+    source: UploadSource.UploadSource,
+    options?: UploadOptions
+  ) => Effect.Effect<FileInfo, JottaError.JottaError>
+  /** The content of a file (or a byte range of it). */
+  readonly download: (path: Path, options?: DownloadOptions) => Stream.Stream<Uint8Array, JottaError.JottaError>
+  /** Moves a file to the trash (deletes it for good with `hardDelete`). */
+  readonly remove: (path: Path) => Effect.Effect<void, JottaError.JottaError>
+  /** Removes an empty folder (trash, or for good with `hardDelete`); refuses a non-empty one. */
+  readonly rmdir: (path: Path) => Effect.Effect<void, JottaError.JottaError>
+  /** Removes a folder and everything below it (trash, or for good with `hardDelete`). */
+  readonly purge: (path: Path) => Effect.Effect<void, JottaError.JottaError>
+  /** Server-side copy of a file. */
+  readonly copy: (source: Path, destination: Path) => Effect.Effect<FileInfo, JottaError.JottaError>
+  /** Server-side move (rename) of a file. */
+  readonly move: (source: Path, destination: Path) => Effect.Effect<FileInfo, JottaError.JottaError>
+  /** Server-side move of a folder; refuses an existing destination. */
+  readonly moveDir: (source: Path, destination: Path) => Effect.Effect<void, JottaError.JottaError>
+  /** Sets a file's modification time (cphash). */
+  readonly setModTime: (path: Path, modified: DateTime.DateTime) => Effect.Effect<FileInfo, JottaError.JottaError>
+  /** Shares a file or folder; returns the direct-download URL. */
+  readonly publicLink: (path: Path) => Effect.Effect<string, JottaError.JottaError>
+  /** Stops sharing a file or folder. */
+  readonly removePublicLink: (path: Path) => Effect.Effect<void, JottaError.JottaError>
+  /** Trashed files in their original folders (and every folder): the trashed-only view of `list`. */
+  readonly listTrash: (path?: Path) => Effect.Effect<ReadonlyArray<Entry>, JottaError.JottaError>
+  /** Restores a trashed file at its original path (cphash with its own size and MD5). */
+  readonly restore: (path: Path) => Effect.Effect<FileInfo, JottaError.JottaError>
+  /** Deletes everything in the trash for good. */
+  readonly emptyTrash: () => Effect.Effect<PurgeResult, JottaError.JottaError>
+  /** The revisions of a file, current first. */
+  readonly revisions: (path: Path) => Effect.Effect<ReadonlyArray<RevisionInfo>, JottaError.JottaError>
+  /** The content of revision `revision` of a file. */
+  readonly downloadRevision: (
+    path: Path,
+    revision: number,
+    options?: DownloadOptions
+  ) => Stream.Stream<Uint8Array, JottaError.JottaError>
+  /** Makes an older revision current again (a new revision with that content). */
+  readonly restoreRevision: (path: Path, revision: number) => Effect.Effect<FileInfo, JottaError.JottaError>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Files extends Context.Tag("@fjord/core/Files")<Files, Service>() {}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------------
+
+const decodeName = (
+  wire: string,
+  encoding: Name.Encoding
+): { readonly name: string; readonly nameBytes?: Uint8Array | undefined } => {
+  const s = Name.decodeToString(wire, encoding)
+  if (Option.isSome(s)) return { name: s.value }
+  const bytes = Name.decode(wire, encoding)
+  return { name: utf8.toStringLossy(bytes), nameBytes: bytes }
+}
+
+const decodeMd5 = Schema.decodeOption(Md5FromHex)
+
+const joinDisplay = (parent: string, name: string): string => (parent === "" ? name : `${parent}/${name}`)
+
+const fromJfsFile = (
+  config: JottaConfig.Service,
+  file: Jfs.File,
+  parentWire: ReadonlyArray<string>,
+  parentDisplay: string
+): FileInfo => {
+  const rev = file.currentRevision ?? file.latestRevision
+  const n = decodeName(file.name, config.encoding)
+  return {
+    _tag: "File",
+    ...n,
+    wireName: file.name,
+    path: joinDisplay(parentDisplay, n.name),
+    wirePath: [...parentWire, file.name],
+    size: rev?.size ?? 0,
+    md5: rev?.md5,
+    modified: rev?.modified ?? Option.none(),
+    created: rev?.created ?? Option.none(),
+    updated: rev?.updated ?? Option.none(),
+    contentType: rev?.mime,
+    revision: rev?.number ?? 0,
+    uuid: file.uuid,
+    deleted: file.deleted
+  }
+}
+
+const fromJfsFolder = (
+  config: JottaConfig.Service,
+  folder: Jfs.FolderEntry,
+  parentWire: ReadonlyArray<string>,
+  parentDisplay: string
+): FolderInfo => {
+  const n = decodeName(folder.name, config.encoding)
+  return {
+    _tag: "Folder",
+    ...n,
+    wireName: folder.name,
+    path: joinDisplay(parentDisplay, n.name),
+    wirePath: [...parentWire, folder.name],
+    modified: folder.modified,
+    deleted: folder.deleted
+  }
+}
+
+const revisionInfo = (rev: Jfs.Revision, current: boolean): RevisionInfo => ({
+  number: rev.number,
+  current,
+  state: rev.state,
+  size: rev.size,
+  md5: rev.md5,
+  modified: rev.modified,
+  created: rev.created,
+  updated: rev.updated,
+  contentType: rev.mime
+})
+
+/** A command POST: no body, no Content-Type (§1.7). */
+const command = (url: string, params: Record<string, string>): HttpClientRequest.HttpClientRequest =>
+  HttpClientRequest.setUrlParams(HttpClientRequest.post(url), params)
+
+const lower = (s: string): string => s.toLowerCase()
+
+const rangeHeader = (range: NonNullable<DownloadOptions["range"]>): string =>
+  range.end === undefined ? `bytes=${range.start}-` : `bytes=${range.start}-${Math.max(range.start, range.end - 1)}`
+
+// ---------------------------------------------------------------------------------------------
+// make
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Builds the service from the `JottaClient` (and, when present, a `ContentHasher` for sources
+ * without a known MD5).
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(function* () {
+  const client = yield* JottaClient
+  const hasher = yield* Effect.serviceOption(ContentHasher)
+  const config = client.config
+
+  const resolve = (path: Path | undefined, operation: string) =>
+    Effect.flatMap(client.username, (user) => Loc.resolve(config, user, path ?? "", operation))
+
+  const annotate = (loc: Loc.Location) => Effect.annotateCurrentSpan("path", loc.display)
+
+  const ctx = (operation: string, loc: Loc.Location): { operation: string; path: string } => ({
+    operation,
+    path: loc.display
+  })
+
+  const get = (url: string, options: RequestOptions) => client.execute(HttpClientRequest.get(url), options)
+
+  /** GET of an item's document (a 404 is `NotFound` with the service's message). */
+  const fetchItem = (loc: Loc.Location, operation: string): Effect.Effect<Jfs.ItemDocument, JottaError.JottaError> =>
+    Effect.flatMap(get(loc.url, ctx(operation, loc)), decodeXml(Jfs.ItemDocument, ctx(operation, loc)))
+
+  /** Like `fetchItem`, with `None` for a missing item. */
+  const fetchItemOption = (
+    loc: Loc.Location,
+    operation: string
+  ): Effect.Effect<Option.Option<Jfs.ItemDocument>, JottaError.JottaError> =>
+    Effect.catchTag(Effect.map(fetchItem(loc, operation), Option.some), "NotFound", () =>
+      Effect.succeed(Option.none<Jfs.ItemDocument>())
+    )
+
+  const notFound = (operation: string, loc: Loc.Location, description?: string) =>
+    new JottaError.NotFound({
+      ...ctx(operation, loc),
+      ...(description === undefined ? {} : { description })
+    })
+
+  const visibleFile = (f: Jfs.File, trashedOnly: boolean): boolean => f.isComplete && f.isTrashed === trashedOnly
+
+  /** The file at `loc`, as `stat` sees it. */
+  const statLoc = (
+    loc: Loc.Location,
+    operation: string,
+    trashedOnly = config.trashedOnly
+  ): Effect.Effect<{ readonly info: FileInfo; readonly file: Jfs.File }, JottaError.JottaError> =>
+    Effect.flatMap(
+      fetchItem(loc, operation),
+      (doc): Effect.Effect<{ readonly info: FileInfo; readonly file: Jfs.File }, JottaError.JottaError> => {
+        const d = doc
+        if ("file" in d) {
+          const f = d.file
+          if (!f.isComplete) return Effect.fail(notFound(operation, loc, "no completed revision"))
+          if (f.isTrashed && !trashedOnly) return Effect.fail(notFound(operation, loc, "in the trash"))
+          const parentWire = loc.relative.slice(0, -1)
+          const parentDisplay = loc.display.split("/").slice(0, -1).join("/")
+          return Effect.succeed({ info: fromJfsFile(config, f, parentWire, parentDisplay), file: f })
+        }
+        if ("folder" in d) return Effect.fail(new JottaError.IsADirectory(ctx(operation, loc)))
+        return Effect.fail(new JottaError.NotAFile(ctx(operation, loc)))
+      }
+    )
+
+  /** The listing at `loc`: folder or mountpoint document. */
+  const listing = (
+    loc: Loc.Location,
+    operation: string,
+    trashedOnly: boolean
+  ): Effect.Effect<
+    { readonly folders: ReadonlyArray<Jfs.FolderEntry>; readonly files: ReadonlyArray<Jfs.File> },
+    JottaError.JottaError
+  > =>
+    Effect.flatMap(
+      fetchItem(loc, operation),
+      (
+        doc
+      ): Effect.Effect<
+        { readonly folders: ReadonlyArray<Jfs.FolderEntry>; readonly files: ReadonlyArray<Jfs.File> },
+        JottaError.JottaError
+      > => {
+        const d = doc
+        if ("folder" in d) {
+          if (d.folder.isTrashed && !trashedOnly) return Effect.fail(notFound(operation, loc, "directory in the trash"))
+          return Effect.succeed(d.folder)
+        }
+        if ("mountPoint" in d) return Effect.succeed(d.mountPoint)
+        return Effect.fail(new JottaError.NotAFile({ ...ctx(operation, loc), description: "not a directory" }))
+      }
+    )
+
+  const entriesOf = (
+    loc: Loc.Location,
+    doc: { readonly folders: ReadonlyArray<Jfs.FolderEntry>; readonly files: ReadonlyArray<Jfs.File> },
+    trashedOnly: boolean
+  ): ReadonlyArray<Entry> => {
+    const out: Array<Entry> = []
+    for (const f of doc.folders) {
+      if (trashedOnly || !f.isTrashed) out.push(fromJfsFolder(config, f, loc.relative, loc.display))
+    }
+    for (const f of doc.files) {
+      if (visibleFile(f, trashedOnly)) out.push(fromJfsFile(config, f, loc.relative, loc.display))
+    }
+    return out
+  }
+
+  const listWith = (operation: string, trashedOnly: boolean) =>
+    Effect.fn(operation)(function* (path?: Path) {
+      const loc = yield* resolve(path, operation)
+      yield* annotate(loc)
+      const doc = yield* listing(loc, operation, trashedOnly)
+      return entriesOf(loc, doc, trashedOnly)
+    })
+
+  const list = listWith("Files.list", config.trashedOnly)
+  const listTrash = listWith("Files.listTrash", true)
+
+  const listRecursive = (path?: Path): Stream.Stream<Entry, JottaError.JottaError> =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const operation = "Files.listRecursive"
+        const loc = yield* resolve(path, operation)
+        if (config.trashedOnly) {
+          return yield* new JottaError.NotFound({
+            ...ctx(operation, loc),
+            description: "recursive listing is not available in the trashed-only view"
+          })
+        }
+        const res = yield* client.execute(
+          HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "liststream")),
+          ctx(operation, loc)
+        )
+        const bytes = Stream.mapError(res.stream, (e) => Errors.fromHttpClientError(e, ctx(operation, loc)))
+        return ListStream.decode(bytes, {
+          mountpoint: config.mountpoint,
+          root: loc.wire,
+          operation,
+          path: loc.display
+        }).pipe(
+          Stream.filter((e) => e._tag === "File" || e.path.length > 0),
+          Stream.map((e): Entry => fromListStream(e, loc))
+        )
+      })
+    ).pipe(Stream.withSpan("Files.listRecursive"))
+
+  const fromListStream = (e: ListStream.ListStreamEntry, base: Loc.Location): Entry => {
+    // e.path: wire names below the listed folder
+    const wirePath = [...base.relative, ...e.path]
+    const display = wirePath.map((w) => Option.getOrElse(Name.decodeToString(w, config.encoding), () => w)).join("/")
+    const wireName = wirePath[wirePath.length - 1] ?? ""
+    const n = decodeName(wireName, config.encoding)
+    if (e._tag === "Folder") {
+      return {
+        _tag: "Folder",
+        ...n,
+        wireName,
+        path: display,
+        wirePath,
+        modified: Option.none(),
+        deleted: Option.none()
+      }
+    }
+    return {
+      _tag: "File",
+      ...n,
+      wireName,
+      path: display,
+      wirePath,
+      size: e.size,
+      md5: Option.getOrUndefined(decodeMd5(e.md5)),
+      modified: Option.some(e.modified),
+      created: Option.some(e.created),
+      updated: Option.none(),
+      contentType: undefined,
+      revision: 0,
+      uuid: undefined,
+      deleted: Option.none()
+    }
+  }
+
+  const stat = Effect.fn("Files.stat")(function* (path: Path) {
+    const loc = yield* resolve(path, "Files.stat")
+    yield* annotate(loc)
+    const { info } = yield* statLoc(loc, "Files.stat")
+    return info
+  })
+
+  /** Fails with `CaseCollision` when `loc` names an existing item whose stored name differs in case. */
+  const checkCase = (
+    loc: Loc.Location,
+    operation: string,
+    doc: Option.Option<Jfs.ItemDocument>,
+    sameItem?: (d: Jfs.ItemDocument) => boolean
+  ): Effect.Effect<void, JottaError.InvalidName> => {
+    if (Option.isNone(doc) || loc.isRoot) return Effect.void
+    const d = doc.value
+    const stored = "file" in d ? d.file.name : "folder" in d ? d.folder.name : undefined
+    const wanted = Loc.basename(loc)
+    if (stored === undefined || stored === wanted || lower(stored) !== lower(wanted)) return Effect.void
+    if (sameItem?.(d)) return Effect.void
+    return Effect.fail(
+      new JottaError.InvalidName({
+        ...ctx(operation, loc),
+        reason: "CaseCollision",
+        name: decodeName(wanted, config.encoding).name,
+        description: `differs only in case from the existing ${JSON.stringify(decodeName(stored, config.encoding).name)}`
+      })
+    )
+  }
+
+  const mkdirLoc = (loc: Loc.Location, operation: string): Effect.Effect<void, JottaError.JottaError> =>
+    Effect.gen(function* () {
+      const doc = yield* fetchItemOption(loc, operation)
+      yield* checkCase(loc, operation, doc)
+      if (Option.isSome(doc)) {
+        const d = doc.value
+        if ("mountPoint" in d) return
+        if ("folder" in d && !d.folder.isTrashed) return
+        if ("file" in d && !d.file.isTrashed && d.file.isComplete) {
+          return yield* new JottaError.AlreadyExists({ ...ctx(operation, loc), description: "a file has this name" })
+        }
+      }
+      const res = yield* client.execute(command(loc.url, { mkDir: "true" }), ctx(operation, loc))
+      yield* Effect.ignore(res.text)
+    })
+
+  /** mkDir of a parent before cp/mv, without the case check (rclone does the same). */
+  const ensureParent = (loc: Loc.Location, operation: string) => {
+    if (loc.relative.length <= 1) return Effect.void
+    return Effect.flatMap(client.username, (user) => {
+      const parent = Loc.parent(config, user, loc)
+      return Effect.flatMap(client.execute(command(parent.url, { mkDir: "true" }), ctx(operation, parent)), (res) =>
+        Effect.ignore(res.text)
+      )
+    })
+  }
+
+  const mkdir = Effect.fn("Files.mkdir")(function* (path: Path) {
+    const loc = yield* resolve(path, "Files.mkdir")
+    yield* annotate(loc)
+    yield* mkdirLoc(loc, "Files.mkdir")
+  })
+
+  /**
+   * Sends a non-idempotent request. On a transient failure the state is checked first
+   * (`check` returns the result when the request evidently took effect); only then is it
+   * sent again, under the retry policy.
+   */
+  const nonIdempotent = <A>(
+    send: Effect.Effect<A, JottaError.JottaError>,
+    check: Effect.Effect<Option.Option<A>, JottaError.JottaError>
+  ): Effect.Effect<A, JottaError.JottaError> =>
+    RetryPolicy.retry(
+      Effect.catchIf(
+        send,
+        (e) => RetryPolicy.isTransientDefault(e) && !RetryPolicy.isUnsent(e),
+        (e) =>
+          Effect.flatMap(Effect.orElseSucceed(check, Option.none), (done) =>
+            Option.match(done, { onNone: () => Effect.fail(e), onSome: Effect.succeed })
+          )
+      )
+    )
+
+  const cphash = (
+    loc: Loc.Location,
+    operation: string,
+    headers: { size: number; md5: string; created: string; modified: string }
+  ) =>
+    client.execute(
+      command(loc.url, { cphash: "true" }).pipe(
+        HttpClientRequest.setHeaders({
+          JSize: String(headers.size),
+          JMd5: headers.md5,
+          JCreated: headers.created,
+          JModified: headers.modified
+        })
+      ),
+      { ...ctx(operation, loc), accept: (s) => s === 404 }
+    )
+
+  const classic = (t: Option.Option<DateTime.Utc>, fallback: string) =>
+    Option.match(t, { onNone: () => fallback, onSome: JfsTime.formatClassic })
+
+  /** Restores a trashed file in place from its own metadata (cphash). */
+  const restoreFile = (loc: Loc.Location, file: Jfs.File, operation: string) =>
+    Effect.gen(function* () {
+      const rev = file.currentRevision
+      if (rev === undefined || rev.md5 === undefined) {
+        return yield* notFound(operation, loc, "no completed revision to restore")
+      }
+      const res = yield* cphash(loc, operation, {
+        size: rev.size ?? 0,
+        md5: rev.md5,
+        created: classic(rev.created, JfsTime.formatClassic(JfsTime.zero)),
+        modified: classic(rev.modified, JfsTime.formatClassic(JfsTime.zero))
+      })
+      if (res.status === 404) {
+        yield* Effect.ignore(res.text)
+        return yield* notFound(operation, loc, "cphash found nothing to restore")
+      }
+      yield* Effect.ignore(res.text)
+    })
+
+  const copyOrMove = (kind: "cp" | "mv") =>
+    Effect.fn(kind === "cp" ? "Files.copy" : "Files.move")(function* (source: Path, destination: Path) {
+      const operation = kind === "cp" ? "Files.copy" : "Files.move"
+      const src = yield* resolve(source, operation)
+      const dst = yield* resolve(destination, operation)
+      yield* Effect.annotateCurrentSpan({ path: src.display, destination: dst.display })
+      if (dst.isRoot) {
+        return yield* new JottaError.InvalidName({
+          ...ctx(operation, dst),
+          reason: "Empty",
+          description: "destination is the root"
+        })
+      }
+      const { file: srcFile } = yield* statLoc(src, operation)
+      const dstDoc = yield* fetchItemOption(dst, operation)
+      const sameAsSource = (d: Jfs.ItemDocument) =>
+        kind === "mv" && "file" in d && d.file.uuid !== undefined && d.file.uuid === srcFile.uuid
+      yield* checkCase(dst, operation, dstDoc, sameAsSource)
+      if (Option.isSome(dstDoc) && ("folder" in dstDoc.value || "mountPoint" in dstDoc.value)) {
+        return yield* new JottaError.IsADirectory({ ...ctx(operation, dst), description: "destination is a folder" })
+      }
+      yield* ensureParent(dst, operation)
+      const srcRev = srcFile.currentRevision
+      const landed = Effect.map(Effect.option(statLoc(dst, operation, false)), (o) =>
+        Option.filter(o, ({ info }) => info.md5 === srcRev?.md5 && info.size === (srcRev?.size ?? 0))
+      )
+      const check: Effect.Effect<Option.Option<Jfs.File | undefined>, JottaError.JottaError> = kind === "cp"
+        ? Effect.map(
+            landed,
+            Option.map(({ file }) => file)
+          )
+        : Effect.flatMap(landed, (o) =>
+            Option.isNone(o)
+              ? Effect.succeed(Option.none())
+              : Effect.map(Effect.option(statLoc(src, operation, false)), (s) =>
+                  Option.isNone(s) ? Option.some(o.value.file) : Option.none()
+                )
+          )
+      const send = Effect.flatMap(
+        client.execute(command(src.url, { [kind]: dst.absolute }), {
+          ...ctx(operation, src),
+          idempotent: false,
+          retry: false
+        }),
+        (res) =>
+          Effect.map(
+            Effect.option(decodeXml(Jfs.FileDocument, ctx(operation, dst))(res)),
+            (doc): Jfs.File | undefined => Option.getOrUndefined(Option.map(doc, (d) => d.file))
+          )
+      )
+      const reply = yield* nonIdempotent(send, check)
+      if (reply?.isTrashed === true) {
+        // §4.5 quirk: the destination held a trashed file and stays in the trash; restore it.
+        yield* restoreFile(dst, reply, operation)
+      }
+      const { info } = yield* statLoc(dst, operation, false)
+      return info
+    })
+
+  const copy = copyOrMove("cp")
+  const move = copyOrMove("mv")
+
+  const moveDir = Effect.fn("Files.moveDir")(function* (source: Path, destination: Path) {
+    const operation = "Files.moveDir"
+    const src = yield* resolve(source, operation)
+    const dst = yield* resolve(destination, operation)
+    yield* Effect.annotateCurrentSpan({ path: src.display, destination: dst.display })
+    if (src.isRoot) {
+      return yield* new JottaError.InvalidName({
+        ...ctx(operation, src),
+        reason: "Empty",
+        description: "refusing to move the root"
+      })
+    }
+    if (dst.isRoot) {
+      return yield* new JottaError.AlreadyExists({ ...ctx(operation, dst), description: "destination is the root" })
+    }
+    yield* listing(src, operation, false)
+    const dstDoc = yield* fetchItemOption(dst, operation)
+    if (Option.isSome(dstDoc)) {
+      const d = dstDoc.value
+      const sameFolder =
+        "folder" in d &&
+        lower(d.folder.name) === lower(Loc.basename(src)) &&
+        lower(dst.relative.slice(0, -1).join("/")) === lower(src.relative.slice(0, -1).join("/"))
+      const live =
+        ("folder" in d && !d.folder.isTrashed) ||
+        "mountPoint" in d ||
+        ("file" in d && !d.file.isTrashed && d.file.isComplete)
+      if (live && !sameFolder) {
+        return yield* new JottaError.AlreadyExists({ ...ctx(operation, dst), description: "directory already exists" })
+      }
+    }
+    yield* ensureParent(dst, operation)
+    const check = Effect.gen(function* () {
+      const there = yield* fetchItemOption(dst, operation)
+      const gone = yield* fetchItemOption(src, operation)
+      const arrived = Option.isSome(there) && "folder" in there.value && !there.value.folder.isTrashed
+      const left = Option.isNone(gone) || ("folder" in gone.value && gone.value.folder.isTrashed)
+      return arrived && left ? Option.some(undefined) : Option.none()
+    })
+    const send = Effect.flatMap(
+      client.execute(command(`${src.url}/`, { mvDir: dst.absolute }), {
+        ...ctx(operation, src),
+        idempotent: false,
+        retry: false
+      }),
+      (res) => Effect.ignore(res.text)
+    )
+    yield* nonIdempotent(send, check)
+  })
+
+  const removeWith = Effect.fn("Files.remove")(function* (path: Path) {
+    const operation = "Files.remove"
+    const loc = yield* resolve(path, operation)
+    yield* annotate(loc)
+    yield* statLoc(loc, operation)
+    const res = yield* client.execute(
+      command(loc.url, config.hardDelete ? { rm: "true" } : { dl: "true" }),
+      ctx(operation, loc)
+    )
+    yield* Effect.ignore(res.text)
+  })
+
+  const removeDir = (operation: string, requireEmpty: boolean) =>
+    Effect.fn(operation)(function* (path: Path) {
+      const loc = yield* resolve(path, operation)
+      yield* annotate(loc)
+      if (loc.isRoot) {
+        return yield* new JottaError.InvalidName({
+          ...ctx(operation, loc),
+          reason: "Empty",
+          description: "refusing to remove the root folder"
+        })
+      }
+      const doc = yield* listing(loc, operation, false)
+      if (requireEmpty && entriesOf(loc, doc, false).length > 0) {
+        return yield* new JottaError.DirectoryNotEmpty(ctx(operation, loc))
+      }
+      const res = yield* client.execute(
+        command(loc.url, config.hardDelete ? { rmDir: "true" } : { dlDir: "true" }),
+        ctx(operation, loc)
+      )
+      yield* Effect.ignore(res.text)
+    })
+
+  const rmdir = removeDir("Files.rmdir", true)
+  const purge = removeDir("Files.purge", false)
+
+  const download = (path: Path, options?: DownloadOptions): Stream.Stream<Uint8Array, JottaError.JottaError> =>
+    downloadWith("Files.download", path, undefined, options)
+
+  const downloadWith = (
+    operation: string,
+    path: Path,
+    revision: number | undefined,
+    options?: DownloadOptions
+  ): Stream.Stream<Uint8Array, JottaError.JottaError> =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const loc = yield* resolve(path, operation)
+        yield* annotate(loc)
+        let request = HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "bin"))
+        if (revision !== undefined) request = HttpClientRequest.setUrlParam(request, "revision", String(revision))
+        if (options?.range !== undefined)
+          request = HttpClientRequest.setHeader(request, "range", rangeHeader(options.range))
+        const res = yield* client.execute(request, ctx(operation, loc))
+        return Stream.mapError(res.stream, (e) => Errors.fromHttpClientError(e, ctx(operation, loc)))
+      })
+    ).pipe(Stream.withSpan(operation))
+
+  const setModTime = Effect.fn("Files.setModTime")(function* (path: Path, modified: DateTime.DateTime) {
+    const operation = "Files.setModTime"
+    const loc = yield* resolve(path, operation)
+    yield* annotate(loc)
+    const { file } = yield* statLoc(loc, operation)
+    const rev = file.currentRevision
+    if (rev === undefined || rev.md5 === undefined) return yield* notFound(operation, loc, "no completed revision")
+    const res = yield* cphash(loc, operation, {
+      size: rev.size ?? 0,
+      md5: rev.md5,
+      created: classic(rev.created, JfsTime.formatClassic(modified)),
+      modified: JfsTime.formatClassic(modified)
+    })
+    yield* Effect.ignore(res.text)
+    if (res.status === 404) return yield* notFound(operation, loc, "metadata did not match")
+    const { info } = yield* statLoc(loc, operation)
+    return info
+  })
+
+  const shareRequest = (loc: Loc.Location, mode: "enableShare" | "disableShare", operation: string) =>
+    Effect.flatMap(
+      client.execute(
+        HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", mode)),
+        ctx(operation, loc)
+      ),
+      decodeXml(Jfs.ItemDocument, ctx(operation, loc))
+    )
+
+  const publicUriOf = (d: Jfs.ItemDocument): string | undefined =>
+    "file" in d ? d.file.publicURI : "folder" in d ? d.folder.publicURI : undefined
+
+  const publicLink = Effect.fn("Files.publicLink")(function* (path: Path) {
+    const operation = "Files.publicLink"
+    const loc = yield* resolve(path, operation)
+    yield* annotate(loc)
+    const doc = yield* shareRequest(loc, "enableShare", operation)
+    const uri = publicUriOf(doc)
+    if (uri === undefined || uri === "") {
+      return yield* new JottaError.InvalidResponse({ ...ctx(operation, loc), issue: "no publicURI received" })
+    }
+    const user = yield* client.username
+    return `${config.wwwRoot}opin/io/downloadPublic/${Loc.escapePath(user)}/${Loc.escapePath(uri)}`
+  })
+
+  const removePublicLink = Effect.fn("Files.removePublicLink")(function* (path: Path) {
+    const operation = "Files.removePublicLink"
+    const loc = yield* resolve(path, operation)
+    yield* annotate(loc)
+    const doc = yield* shareRequest(loc, "disableShare", operation)
+    const uri = publicUriOf(doc)
+    if (uri !== undefined && uri !== "") {
+      return yield* new JottaError.ServerError({ ...ctx(operation, loc), description: "the item is still shared" })
+    }
+  })
+
+  const restore = Effect.fn("Files.restore")(function* (path: Path) {
+    const operation = "Files.restore"
+    const loc = yield* resolve(path, operation)
+    yield* annotate(loc)
+    const { file } = yield* statLoc(loc, operation, true)
+    if (file.isTrashed) yield* restoreFile(loc, file, operation)
+    const { info } = yield* statLoc(loc, operation, false)
+    return info
+  })
+
+  const emptyTrash = Effect.fn("Files.emptyTrash")(function* () {
+    const operation = "Files.emptyTrash"
+    const res = yield* client.execute(HttpClientRequest.post(`${config.apiRoot}files/v1/purge_trash`), { operation })
+    const reply = yield* decodeJson(Jfs.PurgeReply, { operation })(res)
+    return { folders: reply.folders, files: reply.files }
+  })
+
+  const fileDoc = (loc: Loc.Location, operation: string): Effect.Effect<Jfs.File, JottaError.JottaError> =>
+    Effect.flatMap(fetchItem(loc, operation), (d): Effect.Effect<Jfs.File, JottaError.JottaError> => {
+      if ("file" in d) {
+        if (d.file.isTrashed && !config.trashedOnly) return Effect.fail(notFound(operation, loc, "in the trash"))
+        return Effect.succeed(d.file)
+      }
+      if ("folder" in d) return Effect.fail(new JottaError.IsADirectory(ctx(operation, loc)))
+      return Effect.fail(new JottaError.NotAFile(ctx(operation, loc)))
+    })
+
+  const revisionsOf = (file: Jfs.File): ReadonlyArray<RevisionInfo> => {
+    const out: Array<RevisionInfo> = []
+    if (file.latestRevision !== undefined) out.push(revisionInfo(file.latestRevision, false))
+    if (file.currentRevision !== undefined) out.push(revisionInfo(file.currentRevision, true))
+    for (const r of file.revisions) out.push(revisionInfo(r, false))
+    return out
+  }
+
+  const revisions = Effect.fn("Files.revisions")(function* (path: Path) {
+    const operation = "Files.revisions"
+    const loc = yield* resolve(path, operation)
+    yield* annotate(loc)
+    return revisionsOf(yield* fileDoc(loc, operation))
+  })
+
+  const downloadRevision = (path: Path, revision: number, options?: DownloadOptions) =>
+    downloadWith("Files.downloadRevision", path, revision, options)
+
+  const restoreRevision = Effect.fn("Files.restoreRevision")(function* (path: Path, revision: number) {
+    const operation = "Files.restoreRevision"
+    const loc = yield* resolve(path, operation)
+    yield* Effect.annotateCurrentSpan({ path: loc.display, revision })
+    const file = yield* fileDoc(loc, operation)
+    const rev = revisionsOf(file).find((r) => r.number === revision && r.state === "COMPLETED")
+    if (rev === undefined || rev.md5 === undefined) {
+      return yield* notFound(operation, loc, `no completed revision ${revision}`)
+    }
+    if (!rev.current) {
+      const now = DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+      const res = yield* cphash(loc, operation, {
+        size: rev.size ?? 0,
+        md5: rev.md5,
+        created: classic(rev.created, JfsTime.formatClassic(now)),
+        modified: classic(rev.modified, JfsTime.formatClassic(now))
+      })
+      yield* Effect.ignore(res.text)
+      if (res.status === 404) return yield* notFound(operation, loc, `revision ${revision} cannot be restored`)
+    }
+    const { info } = yield* statLoc(loc, operation)
+    return info
+  })
+
+  // -------------------------------------------------------------------------------------------
+  // upload
+  // -------------------------------------------------------------------------------------------
+
+  const sourceError = (operation: string, loc: Loc.Location) => (e: UploadSource.UploadSourceError) =>
+    new JottaError.UploadFailed({ ...ctx(operation, loc), reason: "Source", description: e.message, cause: e })
+
+  const upload = Effect.fn("Files.upload")(function* (
+    path: Path,
+    source: UploadSource.UploadSource,
+    options?: UploadOptions
+  ) {
+    const operation = "Files.upload"
+    const loc = yield* resolve(path, operation)
+    yield* Effect.annotateCurrentSpan({ path: loc.display, bytes: source.size })
+    if (loc.isRoot) {
+      return yield* new JottaError.InvalidName({ ...ctx(operation, loc), reason: "Empty", description: "no file name" })
+    }
+    const md5: Md5 = Option.isSome(source.md5)
+      ? source.md5.value
+      : Option.isSome(hasher)
+        ? yield* Effect.mapError(hasher.value.md5(source.stream), sourceError(operation, loc))
+        : yield* new JottaError.UploadFailed({
+            ...ctx(operation, loc),
+            reason: "Source",
+            description: "the source has no MD5 and no ContentHasher is provided"
+          })
+    if (config.noVersions) {
+      const res = yield* client.execute(command(loc.url, { rm: "true" }), {
+        ...ctx(operation, loc),
+        accept: (s) => s === 404
+      })
+      yield* Effect.ignore(res.text)
+    }
+    const modified = options?.modified ?? DateTime.unsafeMake(yield* Clock.currentTimeMillis)
+    const created = options?.created ?? modified
+    const body = {
+      bytes: source.size,
+      created: JfsTime.formatRfc3339(created),
+      md5,
+      modified: JfsTime.formatRfc3339(modified),
+      path: loc.allocate
+    }
+    const allocate = Effect.flatMap(
+      client.execute(
+        HttpClientRequest.bodyUnsafeJson(HttpClientRequest.post(`${config.apiRoot}files/v1/allocate`), body),
+        { ...ctx(operation, loc), idempotent: false, retry: false }
+      ),
+      decodeJson(Jfs.AllocateReply, ctx(operation, loc))
+    )
+    const sendData = (reply: Jfs.AllocateReply) =>
+      Effect.gen(function* () {
+        if (reply.uploadUrl === undefined) {
+          return yield* new JottaError.InvalidResponse({
+            ...ctx(operation, loc),
+            issue: "allocate reply without upload_url"
+          })
+        }
+        const from = Math.max(0, Math.min(reply.resumePos, source.size))
+        const rest = UploadSource.skip(source, from)
+        let request = HttpClientRequest.post(reply.uploadUrl)
+        if (from > 0) request = HttpClientRequest.setHeader(request, "range", `bytes=${from}-${source.size - 1}`)
+        request =
+          rest.size === 0
+            ? HttpClientRequest.setHeader(request, "content-type", "application/octet-stream")
+            : HttpClientRequest.bodyStream(request, rest.stream, {
+                contentType: "application/octet-stream",
+                contentLength: rest.size
+              })
+        const res = yield* client.execute(request, { ...ctx(operation, loc), retry: false })
+        yield* Effect.ignore(res.text)
+      })
+    // allocate → (dedup | send from resume_pos); a broken attempt restarts the whole sequence,
+    // and the next allocation reports how far the server got.
+    const sequence = Effect.flatMap(allocate, (reply) => (reply.state === "COMPLETED" ? Effect.void : sendData(reply)))
+    yield* RetryPolicy.retry(sequence)
+    const { info } = yield* statLoc(loc, operation, false)
+    if (info.size !== source.size) {
+      return yield* new JottaError.UploadFailed({
+        ...ctx(operation, loc),
+        reason: "SizeMismatch",
+        description: `stored ${info.size} bytes, expected ${source.size}`
+      })
+    }
+    if (info.md5 !== undefined && info.md5 !== md5) {
+      return yield* new JottaError.UploadFailed({
+        ...ctx(operation, loc),
+        reason: "Md5Mismatch",
+        description: `stored MD5 ${info.md5}, expected ${md5}`
+      })
+    }
+    return info
+  })
+
+  return Files.of({
+    list,
+    listRecursive,
+    stat,
+    mkdir,
+    upload,
+    download,
+    remove: removeWith,
+    rmdir,
+    purge,
+    copy,
+    move,
+    moveDir,
+    setModTime,
+    publicLink,
+    removePublicLink,
+    listTrash,
+    restore,
+    emptyTrash,
+    revisions,
+    downloadRevision,
+    restoreRevision
+  })
+})
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer: Layer.Layer<Files, never, JottaClient> = Layer.effect(Files, make)
