@@ -379,10 +379,11 @@ const copyOrMove = (state: EmuState, src: Location, destValue: string, op: "cp" 
 
 // ---------------------------------------------------------------- mvDir (§4.6)
 
-const isAncestor = (a: FolderNode, b: Node): boolean => {
-  if (a === b) return true
-  if (b.kind !== "folder") return false
-  for (const c of b.children.values()) if (isAncestor(a, c)) return true
+/** True when `target` is `root` or lies inside it. */
+const contains = (root: Node, target: FolderNode): boolean => {
+  if (root === target) return true
+  if (root.kind !== "folder") return false
+  for (const c of root.children.values()) if (contains(c, target)) return true
   return false
 }
 
@@ -395,7 +396,7 @@ const moveFolder = (state: EmuState, src: Location, destValue: string, _trailing
   const name = dest.segments[dest.segments.length - 1]!
   checkName(name)
   const destParent = ensureFolders(state, dest, dest.segments.slice(0, -1), state.options.lenientParents)
-  if (isAncestor(folder, destParent)) throw jfsFail(400, `${INVALID_ARGUMENT}: Cannot move a folder into itself`)
+  if (contains(folder, destParent)) throw jfsFail(400, `${INVALID_ARGUMENT}: Cannot move a folder into itself`)
   const existing = destParent.children.get(key(name))
   if (existing !== undefined && existing !== folder) {
     if (existing.deleted === undefined) {

@@ -1,0 +1,235 @@
+import { assert, layer } from "@effect/vitest"
+import * as Emulator from "@fjord/emulator/Emulator"
+import * as Effect from "effect/Effect"
+import { allocate, arch, md5, postUpload, put, req, rootAttr, tag, unique } from "./helpers.js"
+
+layer(Emulator.layer())("upload protocol", (it) => {
+  it.effect("allocate INCOMPLETE, upload, JSON reply (§5.3-§5.5)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("up")
+      const data = Buffer.from(`payload ${base}`)
+      const { res, alloc } = yield* allocate(emu, {
+        bytes: data.length,
+        md5: md5(data),
+        path: `/jfs/Jotta/Archive/${base}/deep/file.txt`,
+        modified: "2024-03-01T12:00:00.123+01:00"
+      })
+      assert.strictEqual(res.status, 200)
+      assert.strictEqual(alloc.state, "INCOMPLETE")
+      assert.strictEqual(alloc.name, "file.txt")
+      assert.strictEqual(alloc.path, `/jfs/Jotta/Archive/${base}/deep/file.txt`)
+      assert.strictEqual(alloc.resume_pos, 0)
+      assert.strictEqual(alloc.bytes, data.length)
+      assert.isTrue(alloc.upload_url.startsWith(`${emu.url}/`))
+      assert.isString(alloc.upload_id)
+      // before the upload: only a latestRevision, INCOMPLETE
+      const pending = yield* req(emu, "GET", arch(emu, `${base}/deep/file.txt`))
+      assert.include(pending.text, "<latestRevision>")
+      assert.notInclude(pending.text, "<currentRevision>")
+      assert.strictEqual(tag(pending.text, "state"), "INCOMPLETE")
+      const up = yield* postUpload(emu, alloc.upload_url, data)
+      assert.strictEqual(up.status, 200)
+      const j = up.json()
+      assert.strictEqual(j.path, alloc.path)
+      assert.strictEqual(j.bytes, data.length)
+      assert.strictEqual(j.md5, md5(data))
+      assert.strictEqual(j.modified, Date.parse("2024-03-01T11:00:00.123Z"))
+      assert.isString(j.content_id)
+      const meta = yield* req(emu, "GET", arch(emu, `${base}/deep/file.txt`))
+      assert.include(meta.text, "<currentRevision>")
+      assert.notInclude(meta.text, "<latestRevision>")
+      assert.strictEqual(tag(meta.text, "modified"), "2024-03-01-T11:00:00Z")
+      const dl = yield* req(emu, "GET", `${arch(emu, `${base}/deep/file.txt`)}?mode=bin`)
+      assert.strictEqual(dl.text, data.toString())
+    })
+  )
+
+  it.effect("all three allocate path forms (§1.4)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("forms")
+      for (const [i, path] of [
+        `/jfs/Jotta/Sync/${base}/a.txt`,
+        `Sync/${base}/b.txt`,
+        `/Sync/${base}/c.txt`
+      ].entries()) {
+        const data = `form ${i} ${base}`
+        const { res, alloc } = yield* allocate(emu, { bytes: data.length, md5: md5(data), path })
+        assert.strictEqual(res.status, 200, path)
+        assert.strictEqual(alloc.state, "INCOMPLETE")
+        const up = yield* postUpload(emu, alloc.upload_url, Buffer.from(data))
+        assert.strictEqual(up.status, 200)
+      }
+      const list = yield* req(emu, "GET", `/jfs/${emu.username}/Jotta/Sync/${base}`)
+      assert.strictEqual(Array.from(list.text.matchAll(/<file name=/g)).length, 3)
+    })
+  )
+
+  it.effect("dedup -> COMPLETED; identical -> COMPLETED without new revision; zero bytes -> COMPLETED", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("dedup")
+      const data = `dedup ${base}`
+      yield* put(emu, `${base}/one.txt`, data)
+      const dup = yield* allocate(emu, {
+        bytes: data.length,
+        md5: md5(data),
+        path: `/jfs/Jotta/Archive/${base}/two.txt`
+      })
+      assert.strictEqual(dup.alloc.state, "COMPLETED")
+      const two = yield* req(emu, "GET", arch(emu, `${base}/two.txt`))
+      assert.strictEqual(tag(two.text, "state"), "COMPLETED")
+      assert.strictEqual(tag(two.text, "md5"), md5(data))
+      const same = yield* allocate(emu, {
+        bytes: data.length,
+        md5: md5(data),
+        path: `/jfs/Jotta/Archive/${base}/one.txt`,
+        modified: "2001-02-03T04:05:06Z"
+      })
+      assert.strictEqual(same.alloc.state, "COMPLETED")
+      const one = yield* req(emu, "GET", arch(emu, `${base}/one.txt`))
+      assert.strictEqual(tag(one.text, "number"), "1")
+      assert.notInclude(one.text, "<revisions>")
+      assert.strictEqual(tag(one.text, "modified"), "2001-02-03-T04:05:06Z")
+      const empty = yield* allocate(emu, { bytes: 0, md5: md5(""), path: `/jfs/Jotta/Archive/${base}/empty.txt` })
+      assert.strictEqual(empty.alloc.state, "COMPLETED")
+      const e = yield* req(emu, "GET", `${arch(emu, `${base}/empty.txt`)}?mode=bin`)
+      assert.strictEqual(e.status, 200)
+      assert.strictEqual(e.bytes.length, 0)
+    })
+  )
+
+  it.effect("overwrites create revisions; older ones listed and downloadable (?revision=N)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("rev")
+      yield* put(emu, `${base}/r.txt`, "version one")
+      yield* put(emu, `${base}/r.txt`, "version two!")
+      yield* put(emu, `${base}/r.txt`, "version three")
+      const meta = yield* req(emu, "GET", arch(emu, `${base}/r.txt`))
+      const current = /<currentRevision>[\s\S]*?<\/currentRevision>/.exec(meta.text)?.[0] ?? ""
+      assert.strictEqual(tag(current, "number"), "3")
+      const numbers = Array.from(meta.text.matchAll(/<revision>\s*<number>(\d+)<\/number>/g), (m) => m[1])
+      assert.deepStrictEqual(numbers, ["2", "1"])
+      const v1 = yield* req(emu, "GET", `${arch(emu, `${base}/r.txt`)}?mode=bin&revision=1`)
+      assert.strictEqual(v1.text, "version one")
+      const v3 = yield* req(emu, "GET", `${arch(emu, `${base}/r.txt`)}?mode=bin`)
+      assert.strictEqual(v3.text, "version three")
+      const none = yield* req(emu, "GET", `${arch(emu, `${base}/r.txt`)}?mode=bin&revision=9`)
+      assert.strictEqual(none.status, 404)
+    })
+  )
+
+  it.effect("resume: partial body kept (420), allocate reports resume_pos, Range POST completes", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("resume")
+      const data = Buffer.from(`0123456789 resumable ${base}`)
+      const path = `/jfs/Jotta/Archive/${base}/big.bin`
+      const first = yield* allocate(emu, { bytes: data.length, md5: md5(data), path })
+      const part = yield* postUpload(emu, first.alloc.upload_url, data.subarray(0, 10), {
+        range: `bytes=0-9/${data.length}`
+      })
+      assert.strictEqual(part.status, 420)
+      assert.strictEqual(part.json().error_id, "IncompleteUploadOpenApiException")
+      const meta = yield* req(emu, "GET", arch(emu, `${base}/big.bin`))
+      assert.strictEqual(tag(meta.text, "size"), "10")
+      const second = yield* allocate(emu, { bytes: data.length, md5: md5(data), path })
+      assert.strictEqual(second.alloc.state, "INCOMPLETE")
+      assert.strictEqual(second.alloc.resume_pos, 10)
+      const tooFar = yield* postUpload(emu, second.alloc.upload_url, data.subarray(12), {
+        range: `bytes=12-${data.length - 1}`
+      })
+      assert.strictEqual(tooFar.status, 416)
+      const rest = yield* postUpload(emu, second.alloc.upload_url, data.subarray(10), {
+        range: `bytes=10-${data.length - 1}`
+      })
+      assert.strictEqual(rest.status, 200)
+      const dl = yield* req(emu, "GET", `${arch(emu, `${base}/big.bin`)}?mode=bin`)
+      assert.strictEqual(dl.text, data.toString())
+      // the old upload URL is superseded
+      const stale = yield* postUpload(emu, first.alloc.upload_url, data)
+      assert.strictEqual(stale.status, 404)
+    })
+  )
+
+  it.effect("MD5 mismatch -> 400 CorruptUploadOpenApiException and a CORRUPT latestRevision", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("corrupt")
+      const declared = `good content ${base}`
+      const { alloc } = yield* allocate(emu, {
+        bytes: declared.length,
+        md5: md5(declared),
+        path: `/jfs/Jotta/Archive/${base}/c.txt`
+      })
+      const bad = Buffer.from(declared.replace("good", "evil"))
+      const up = yield* postUpload(emu, alloc.upload_url, bad)
+      assert.strictEqual(up.status, 400)
+      assert.strictEqual(up.json().error_id, "CorruptUploadOpenApiException")
+      const meta = yield* req(emu, "GET", arch(emu, `${base}/c.txt`))
+      assert.include(meta.text, "<latestRevision>")
+      assert.strictEqual(tag(meta.text, "state"), "CORRUPT")
+      const list = yield* req(emu, "GET", arch(emu, base))
+      assert.include(list.text, "<state>CORRUPT</state>")
+    })
+  )
+
+  it.effect("allocate creates parents and revives trashed ones; the upload revives the file", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("revive")
+      yield* put(emu, `${base}/dir/f.txt`, "first")
+      yield* req(emu, "POST", `${arch(emu, `${base}/dir`)}?dlDir=true`)
+      yield* put(emu, `${base}/dir/f.txt`, `second ${base}`)
+      const dir = yield* req(emu, "GET", arch(emu, `${base}/dir`))
+      assert.isUndefined(rootAttr(dir.text, "deleted"))
+      const f = yield* req(emu, "GET", arch(emu, `${base}/dir/f.txt`))
+      assert.isUndefined(rootAttr(f.text, "deleted"))
+      assert.strictEqual(tag(f.text, "number"), "2")
+    })
+  )
+
+  it.effect("bad allocate bodies -> 400 JSON", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const r = yield* req(emu, "POST", "/api/files/v1/allocate", { body: "not json" })
+      assert.strictEqual(r.status, 400)
+      assert.strictEqual(r.json().error_id, "InvalidArgumentException")
+      const noMd5 = yield* req(emu, "POST", "/api/files/v1/allocate", {
+        body: JSON.stringify({ bytes: 3, path: "/jfs/Jotta/Archive/x" })
+      })
+      assert.strictEqual(noMd5.status, 400)
+      const badDevice = yield* req(emu, "POST", "/api/files/v1/allocate", {
+        body: JSON.stringify({ bytes: 3, md5: md5("abc"), path: "/jfs/Nope/Archive/x" })
+      })
+      assert.strictEqual(badDevice.status, 404)
+    })
+  )
+})
+
+layer(Emulator.layer({ quotaBytes: 20 }))("quota", (it) => {
+  it.effect("uploads beyond a finite capacity -> 460 JSON and quota-write-locked", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      yield* put(emu, "q/a.bin", "0123456789abcdef")
+      const user = yield* req(emu, "GET", `/jfs/${emu.username}`)
+      assert.strictEqual(tag(user.text, "capacity"), "20")
+      assert.strictEqual(tag(user.text, "usage"), "16")
+      const { res } = yield* allocate(emu, { bytes: 10, md5: md5("0123456789"), path: "/jfs/Jotta/Archive/q/b.bin" })
+      assert.strictEqual(res.status, 460)
+      assert.strictEqual(res.json().code, 460)
+      assert.isString(res.json().error_id)
+      const locked = yield* req(emu, "GET", `/jfs/${emu.username}`)
+      assert.strictEqual(tag(locked.text, "quota-write-locked"), "true")
+      const cust = yield* req(emu, "GET", "/api/account/v1/customer")
+      assert.strictEqual(cust.json().quota, 20)
+      yield* req(emu, "POST", `${arch(emu, "q/a.bin")}?rm=true`)
+      const unlocked = yield* req(emu, "GET", `/jfs/${emu.username}`)
+      assert.strictEqual(tag(unlocked.text, "quota-write-locked"), "false")
+      const ok = yield* allocate(emu, { bytes: 10, md5: md5("0123456789"), path: "/jfs/Jotta/Archive/q/b.bin" })
+      assert.strictEqual(ok.res.status, 200)
+    })
+  )
+})
