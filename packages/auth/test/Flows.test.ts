@@ -15,8 +15,9 @@ import * as StaticAuth from "@fjord/auth/StaticAuth"
 import * as TokenStore from "@fjord/auth/TokenStore"
 import * as TwoFactorPrompt from "@fjord/auth/TwoFactorPrompt"
 import * as WhiteLabel from "@fjord/auth/WhiteLabel"
-import { AuthError, type Service as AuthService } from "@fjord/core/Auth"
+import { AuthError, type Service as AuthService, JottaAuth } from "@fjord/core/Auth"
 import * as Emulator from "@fjord/emulator/Emulator"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -381,6 +382,21 @@ describe("WhiteLabel against the emulator", () => {
   )
 })
 
+describe("layerConfig", () => {
+  it.scoped("LoginToken.layerConfig reads FJORD_LOGIN_TOKEN", () =>
+    Effect.gen(function* () {
+      const { emu, store } = yield* setup()
+      const token = yield* Effect.flatMap(JottaAuth, (auth) => auth.accessToken).pipe(
+        Effect.provide(LoginToken.layerConfig()),
+        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["FJORD_LOGIN_TOKEN", emu.loginToken]]))),
+        Effect.provideService(TokenStore.TokenStore, store),
+        Effect.provide(FetchHttpClient.layer)
+      )
+      assert.strictEqual(yield* jfsStatus(emu, token), 200)
+    })
+  )
+})
+
 describe("SavedToken and StaticAuth against the emulator", () => {
   it.scoped("resumes from a saved token and refreshes it at its token URL", () =>
     Effect.gen(function* () {
@@ -468,6 +484,20 @@ describe("refresh retry policy against the emulator", () => {
       const exhausted = yield* Effect.flip(Effect.provideService(auth.accessToken, AuthPolicy.RefreshRetry, fast))
       assert.strictEqual(exhausted.reason, "Transport")
       assert.strictEqual((yield* tokenRequests(emu)).length, 5)
+    })
+  )
+
+  it.scopedLive("a token request without reply times out (AuthPolicy.TokenRequestTimeout) and is retried", () =>
+    Effect.gen(function* () {
+      const { emu, store } = yield* setup()
+      const auth = yield* loginTokenAuth(emu, store)
+      yield* auth.invalidate(yield* auth.accessToken)
+      yield* emu.inject({ _tag: "Delay", millis: 2_000, op: "token", times: 1 })
+      const fresh = yield* auth.accessToken.pipe(
+        Effect.provideService(AuthPolicy.RefreshRetry, fast),
+        Effect.provideService(AuthPolicy.TokenRequestTimeout, Duration.millis(200))
+      )
+      assert.strictEqual(yield* jfsStatus(emu, fresh), 200)
     })
   )
 })
