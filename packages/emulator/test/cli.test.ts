@@ -1,0 +1,82 @@
+import * as ChildProcess from "node:child_process"
+import * as Path from "node:path"
+import * as Readline from "node:readline"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+
+const root = Path.resolve(import.meta.dirname, "../../..")
+
+interface Started {
+  readonly line: Record<string, unknown>
+  readonly child: ChildProcess.ChildProcess
+  readonly stderr: () => string
+}
+
+const spawnEmulator = (args: ReadonlyArray<string>) =>
+  Effect.acquireRelease(
+    Effect.async<Started, Error>((resume) => {
+      const child = ChildProcess.spawn(
+        Path.join(root, "node_modules/.bin/tsx"),
+        ["--conditions=@fjord/source", "packages/emulator/src/bin.ts", ...args],
+        { cwd: root, stdio: ["ignore", "pipe", "pipe"] }
+      )
+      let err = ""
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString()
+      })
+      const rl = Readline.createInterface({ input: child.stdout })
+      rl.once("line", (l) =>
+        resume(Effect.succeed({ line: JSON.parse(l) as Record<string, unknown>, child, stderr: () => err }))
+      )
+      child.once("exit", (code) => resume(Effect.fail(new Error(`exited ${code}: ${err}`))))
+    }),
+    ({ child }) =>
+      Effect.sync(() => {
+        if (child.exitCode === null) child.kill("SIGKILL")
+      })
+  )
+
+const exitOf = (child: ChildProcess.ChildProcess) =>
+  Effect.async<number | null>((resume) => {
+    if (child.exitCode !== null) return resume(Effect.succeed(child.exitCode))
+    child.once("exit", (code) => resume(Effect.succeed(code)))
+  })
+
+describe("CLI (npm run emulator)", () => {
+  it.live(
+    "prints one JSON line, serves, logs requests to stderr, honours --fault, exits on SIGTERM",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { line, child, stderr } = yield* spawnEmulator([
+            "--port",
+            "0",
+            "--access-token-ttl",
+            "60",
+            "--fault",
+            "status:503,op=customer"
+          ])
+          assert.deepStrictEqual(Object.keys(line).sort(), ["loginToken", "url", "username"])
+          const url = String(line.url)
+          assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+          const token = JSON.parse(Buffer.from(String(line.loginToken), "base64url").toString()) as Record<
+            string,
+            string
+          >
+          assert.isTrue(token.well_known_link?.startsWith(`${url}/id/`))
+          const r = yield* Effect.promise(() => fetch(`${url}/api/account/v1/customer`))
+          assert.strictEqual(r.status, 503)
+          const disco = yield* Effect.promise(() =>
+            fetch(`${url}/id/auth/realms/jottacloud/.well-known/openid-configuration`).then((x) => x.status)
+          )
+          assert.strictEqual(disco, 200)
+          yield* Effect.sleep("100 millis")
+          assert.include(stderr(), "GET /api/account/v1/customer 503")
+          child.kill("SIGTERM")
+          const code = yield* exitOf(child)
+          assert.strictEqual(code, 0)
+        })
+      ),
+    20_000
+  )
+})
