@@ -9,4 +9,20 @@ export interface Bench {
   readonly load: () => Promise<BenchModule>
 }
 
-export const benches: ReadonlyArray<Bench> = []
+export const benches: ReadonlyArray<Bench> = [
+  {
+    name: "liststream",
+    description: "100k-entry liststream: ListStream.decode vs a bare saxes parse of the same bytes",
+    load: () => import("../packages/core/bench/liststream.bench.js")
+  },
+  {
+    name: "request-overhead",
+    description: "SDK stat call vs a raw fetch of the same URL, against the emulator",
+    load: () => import("../packages/core/bench/request-overhead.bench.js")
+  },
+  {
+    name: "md5",
+    description: "NodeContentHasher over a file vs node:crypto over fs.createReadStream",
+    load: () => import("./md5.bench.js")
+  }
+]
