@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as KeyValueStore from "@effect/platform/KeyValueStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -99,3 +100,39 @@ export const makeMemory = (initial?: StoredToken): Effect.Effect<Service> =>
  */
 export const layerMemory = (initial?: StoredToken): Layer.Layer<TokenStore> =>
   Layer.effect(TokenStore, makeMemory(initial))
+
+/**
+ * A store over `@effect/platform`'s `KeyValueStore` (the token's encoded JSON under `key`,
+ * default `"fjord-token"`). `update` is serialised within this process only: use the file
+ * store of `@fjord/node` when several processes share one token.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeKeyValueStore = (key = "fjord-token"): Effect.Effect<Service, never, KeyValueStore.KeyValueStore> =>
+  Effect.gen(function* () {
+    const store = (yield* KeyValueStore.KeyValueStore).forSchema(StoredToken)
+    const lock = yield* Effect.makeSemaphore(1)
+    const get = store.get(key).pipe(Effect.mapError((cause) => new TokenStoreError({ operation: "get", cause })))
+    const set = (token: StoredToken) =>
+      store.set(key, token).pipe(Effect.mapError((cause) => new TokenStoreError({ operation: "set", cause })))
+    return TokenStore.of({
+      get,
+      set: (token) => lock.withPermits(1)(set(token)),
+      update: (f) =>
+        lock.withPermits(1)(
+          Effect.gen(function* () {
+            const next = yield* f(yield* get)
+            yield* set(next)
+            return next
+          })
+        )
+    })
+  })
+
+/**
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerKeyValueStore = (key?: string): Layer.Layer<TokenStore, never, KeyValueStore.KeyValueStore> =>
+  Layer.effect(TokenStore, makeKeyValueStore(key))
