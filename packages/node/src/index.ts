@@ -5,6 +5,10 @@ export * as NodeContentHasher from "./NodeContentHasher.js"
 /**
  * @since 0.1.0
  */
+export * as NodeFiles from "./NodeFiles.js"
+/**
+ * @since 0.1.0
+ */
 export * as NodeJotta from "./NodeJotta.js"
 /**
  * @since 0.1.0

@@ -1,0 +1,391 @@
+/**
+ * Local files ⇄ the cloud, on top of core's `Files`:
+ *
+ * - `uploadFile`: a local file (re-read per pass: hashed by the `ContentHasher`, then sent).
+ * - `uploadStream`: a one-shot byte stream. Allocation needs the MD5 first, so the stream is
+ *   spooled while it is hashed: in memory up to `md5MemoryLimit` (from `JottaConfig`, 10 MiB
+ *   by default, as rclone), beyond that into a scoped temporary file.
+ * - `downloadFile`: into a temporary file in the target directory, hashed while written,
+ *   checked against the remote size and MD5, then renamed over the target and given the
+ *   remote modification time. A failed or corrupt download never leaves a partial target.
+ * - `uploadDir` / `downloadDir`: a directory tree, with bounded concurrency, skipping files
+ *   whose size and MD5 already match (like `rclone copy`).
+ *
+ * @since 0.1.0
+ */
+
+import * as Crypto from "node:crypto"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import type * as ContentHasher from "@fjord/core/ContentHasher"
+import * as Files from "@fjord/core/Files"
+import * as JottaConfig from "@fjord/core/JottaConfig"
+import type * as JottaError from "@fjord/core/JottaError"
+import * as UploadSource from "@fjord/core/UploadSource"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+
+/**
+ * A local file operation failed.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class LocalFileError extends Schema.TaggedError<LocalFileError>("@fjord/node/LocalFileError")("LocalFileError", {
+  reason: Schema.Literal("Io", "NotAFile", "NotADirectory", "ChecksumMismatch", "SizeMismatch"),
+  operation: Schema.String,
+  path: Schema.String,
+  description: Schema.optional(Schema.String),
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    const why =
+      this.description ??
+      (this.reason === "Io" ? "I/O error" : this.reason.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase())
+    const cause =
+      this.reason === "Io" && this.cause instanceof Error && this.description === undefined
+        ? `: ${this.cause.message}`
+        : ""
+    return `${this.operation}: ${this.path}: ${why}${cause}`
+  }
+}
+
+const io = (operation: string, path: string) => (cause: unknown) =>
+  new LocalFileError({ reason: "Io", operation, path, cause })
+
+/**
+ * What the functions here need.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Requirements = Files.Files | FileSystem.FileSystem | Path.Path
+
+/**
+ * Uploads a local file to `remote` (a file path), keeping its modification time.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const uploadFile: (
+  local: string,
+  remote: Files.Path,
+  options?: Files.UploadOptions
+) => Effect.Effect<Files.FileInfo, LocalFileError | JottaError.JottaError, Requirements> = Effect.fn(
+  "NodeFiles.uploadFile"
+)(function* (local: string, remote: Files.Path, options?: Files.UploadOptions) {
+  const fs = yield* FileSystem.FileSystem
+  const files = yield* Files.Files
+  const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
+  if (info.type !== "File") return yield* new LocalFileError({ reason: "NotAFile", operation: "upload", path: local })
+  const source = yield* Effect.mapError(UploadSource.fromFile(local), io("upload", local))
+  const modified = Option.getOrUndefined(Option.map(info.mtime, DateTime.unsafeFromDate))
+  return yield* files.upload(remote, source, { ...(modified === undefined ? {} : { modified }), ...options })
+})
+
+/**
+ * Uploads a one-shot stream (read exactly once): spooled to memory up to `md5MemoryLimit`
+ * bytes, to a temporary file beyond, and hashed while spooled.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const uploadStream: <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  remote: Files.Path,
+  options?: Files.UploadOptions & { readonly md5MemoryLimit?: number | undefined }
+) => Effect.Effect<Files.FileInfo, E | LocalFileError | JottaError.JottaError, R | Requirements> = Effect.fn(
+  "NodeFiles.uploadStream"
+)(function* <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  remote: Files.Path,
+  options?: Files.UploadOptions & { readonly md5MemoryLimit?: number | undefined }
+) {
+  const files = yield* Files.Files
+  const config = yield* Effect.serviceOption(JottaConfig.JottaConfig)
+  const limit =
+    options?.md5MemoryLimit ??
+    Option.match(config, { onNone: () => JottaConfig.tenMebibytes, onSome: (c) => c.md5MemoryLimit })
+  return yield* Effect.scoped(
+    Effect.gen(function* () {
+      const spooled = yield* spool(stream, limit)
+      const { md5MemoryLimit: _, ...uploadOptions } = options ?? {}
+      return yield* files.upload(remote, spooled, uploadOptions)
+    })
+  )
+})
+
+/**
+ * Reads a one-shot stream once into a re-runnable `UploadSource` with a known MD5: in memory
+ * up to `memoryLimit` bytes, else in a temporary file removed when the scope closes.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const spool = <E, R>(
+  stream: Stream.Stream<Uint8Array, E, R>,
+  memoryLimit: number
+): Effect.Effect<UploadSource.UploadSource, E | LocalFileError, R | FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const hash = Crypto.createHash("md5")
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    let file: FileSystem.File | undefined
+    let tmp: string | undefined
+    yield* Stream.runForEach(stream, (chunk) =>
+      Effect.gen(function* () {
+        hash.update(chunk)
+        size += chunk.length
+        if (file === undefined && size <= memoryLimit) {
+          chunks.push(chunk)
+          return
+        }
+        if (file === undefined) {
+          tmp = yield* Effect.mapError(fs.makeTempFileScoped({ prefix: "fjord-md5-" }), io("spool", "temporary file"))
+          file = yield* Effect.mapError(fs.open(tmp, { flag: "w" }), io("spool", tmp))
+          for (const c of chunks) yield* Effect.mapError(file.writeAll(c), io("spool", tmp))
+          chunks.length = 0
+        }
+        yield* Effect.mapError(file.writeAll(chunk), io("spool", tmp ?? ""))
+      })
+    )
+    const md5 = hash.digest("hex") as ContentHasher.Md5
+    if (tmp === undefined) {
+      return UploadSource.make({ size, md5, stream: Stream.fromIterable(chunks) })
+    }
+    const path = tmp
+    return UploadSource.make({
+      size,
+      md5,
+      stream: Stream.mapError(
+        fs.stream(path),
+        (cause) => new UploadSource.UploadSourceError({ description: "cannot read spooled upload", path, cause })
+      )
+    })
+  })
+
+/**
+ * Downloads the file `remote` to the local path `local`: written to a temporary file in the
+ * same directory, verified (size and MD5), then renamed into place with the remote
+ * modification time.
+ *
+ * @since 0.1.0
+ * @category download
+ */
+export const downloadFile: (
+  remote: Files.Path,
+  local: string
+) => Effect.Effect<Files.FileInfo, LocalFileError | JottaError.JottaError, Requirements> = Effect.fn(
+  "NodeFiles.downloadFile"
+)(function* (remote: Files.Path, local: string) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const files = yield* Files.Files
+  const info = yield* files.stat(remote)
+  const dir = path.dirname(path.resolve(local))
+  yield* Effect.mapError(fs.makeDirectory(dir, { recursive: true }), io("download", dir))
+  const tmp = path.join(dir, `.${path.basename(local)}.${Crypto.randomBytes(4).toString("hex")}.fjord-partial`)
+  const hash = Crypto.createHash("md5")
+  let size = 0
+  const written = Effect.scoped(
+    Effect.gen(function* () {
+      const file = yield* Effect.mapError(fs.open(tmp, { flag: "wx" }), io("download", tmp))
+      yield* Stream.runForEach(files.download(info), (chunk) =>
+        Effect.suspend(() => {
+          hash.update(chunk)
+          size += chunk.length
+          return Effect.mapError(file.writeAll(chunk), io("download", tmp))
+        })
+      )
+      yield* Effect.mapError(file.sync, io("download", tmp))
+    })
+  )
+  yield* Effect.gen(function* () {
+    yield* written
+    if (size !== info.size) {
+      return yield* new LocalFileError({
+        reason: "SizeMismatch",
+        operation: "download",
+        path: local,
+        description: `received ${size} bytes, expected ${info.size}`
+      })
+    }
+    const md5 = hash.digest("hex")
+    if (info.md5 !== undefined && md5 !== info.md5) {
+      return yield* new LocalFileError({
+        reason: "ChecksumMismatch",
+        operation: "download",
+        path: local,
+        description: `MD5 ${md5}, expected ${info.md5}`
+      })
+    }
+    if (Option.isSome(info.modified)) {
+      const mtime = DateTime.toDate(info.modified.value)
+      yield* Effect.mapError(fs.utimes(tmp, mtime, mtime), io("download", tmp))
+    }
+    yield* Effect.mapError(fs.rename(tmp, local), io("download", local))
+  }).pipe(Effect.onError(() => Effect.ignore(fs.remove(tmp))))
+  return info
+})
+
+/**
+ * Counts of a directory copy.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface CopyResult {
+  /** Files transferred. */
+  readonly copied: number
+  /** Files already identical (same size and MD5) at the destination. */
+  readonly skipped: number
+  /** Bytes transferred. */
+  readonly bytes: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface CopyOptions {
+  /** Files transferred at once (default 4). */
+  readonly concurrency?: number | undefined
+  /** Called after each file (for progress output). */
+  readonly onFile?: ((path: string, action: "copied" | "skipped") => Effect.Effect<void>) | undefined
+}
+
+const fileMd5 = (fs: FileSystem.FileSystem, file: string) =>
+  Effect.map(
+    Stream.runFold(fs.stream(file), Crypto.createHash("md5"), (h, c) => h.update(c)),
+    (h) => h.digest("hex")
+  )
+
+/**
+ * Copies the local directory tree `local` into the remote folder `remote` (created as needed).
+ * Files already present with the same size and MD5 are skipped.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const uploadDir: (
+  local: string,
+  remote: string,
+  options?: CopyOptions
+) => Effect.Effect<CopyResult, LocalFileError | JottaError.JottaError, Requirements> = Effect.fn("NodeFiles.uploadDir")(
+  function* (local: string, remote: string, options?: CopyOptions) {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const files = yield* Files.Files
+    const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
+    if (info.type !== "Directory") {
+      return yield* new LocalFileError({ reason: "NotADirectory", operation: "upload", path: local })
+    }
+    const entries = yield* Effect.mapError(fs.readDirectory(local, { recursive: true }), io("upload", local))
+    const base = remote.replace(/^\/+|\/+$/g, "")
+    const join = (rel: string) => (base === "" ? rel : `${base}/${rel}`)
+    yield* files.mkdir(base)
+    const existing = new Map<string, Files.FileInfo>()
+    yield* Stream.runForEach(files.listRecursive(base), (e) =>
+      Effect.sync(() => {
+        if (e._tag === "File") existing.set(e.path, e)
+      })
+    )
+    const dirs: Array<string> = []
+    const regular: Array<{ rel: string; size: number }> = []
+    for (const rel of entries.sort()) {
+      const st = yield* Effect.mapError(fs.stat(path.join(local, rel)), io("upload", rel))
+      if (st.type === "Directory") dirs.push(rel.split(path.sep).join("/"))
+      else if (st.type === "File") regular.push({ rel, size: Number(st.size) })
+    }
+    for (const d of dirs) yield* files.mkdir(join(d))
+    let copied = 0
+    let skipped = 0
+    let bytes = 0
+    yield* Effect.forEach(
+      regular,
+      ({ rel, size }) =>
+        Effect.gen(function* () {
+          const relPosix = rel.split(path.sep).join("/")
+          const target = join(relPosix)
+          const abs = path.join(local, rel)
+          const there = existing.get(target)
+          if (there !== undefined && there.size === size) {
+            const md5 = yield* Effect.mapError(fileMd5(fs, abs), io("upload", abs))
+            if (md5 === there.md5) {
+              skipped++
+              if (options?.onFile) yield* options.onFile(relPosix, "skipped")
+              return
+            }
+          }
+          yield* uploadFile(abs, target)
+          copied++
+          bytes += size
+          if (options?.onFile) yield* options.onFile(relPosix, "copied")
+        }),
+      { concurrency: options?.concurrency ?? 4, discard: true }
+    )
+    return { copied, skipped, bytes }
+  }
+)
+
+/**
+ * Copies the remote folder tree `remote` into the local directory `local` (created as
+ * needed). Files already present with the same size and MD5 are skipped.
+ *
+ * @since 0.1.0
+ * @category download
+ */
+export const downloadDir: (
+  remote: string,
+  local: string,
+  options?: CopyOptions
+) => Effect.Effect<CopyResult, LocalFileError | JottaError.JottaError, Requirements> = Effect.fn(
+  "NodeFiles.downloadDir"
+)(function* (remote: string, local: string, options?: CopyOptions) {
+  const fs = yield* FileSystem.FileSystem
+  const path = yield* Path.Path
+  const files = yield* Files.Files
+  const base = remote.replace(/^\/+|\/+$/g, "")
+  const prefix = base === "" ? "" : `${base}/`
+  const remoteFiles: Array<Files.FileInfo> = []
+  yield* Effect.mapError(fs.makeDirectory(local, { recursive: true }), io("download", local))
+  yield* Stream.runForEach(files.listRecursive(base), (e) =>
+    Effect.gen(function* () {
+      const rel = e.path.startsWith(prefix) ? e.path.slice(prefix.length) : e.path
+      if (rel === "") return
+      if (e._tag === "File") remoteFiles.push(e)
+      else yield* Effect.mapError(fs.makeDirectory(path.join(local, rel), { recursive: true }), io("download", rel))
+    })
+  )
+  let copied = 0
+  let skipped = 0
+  let bytes = 0
+  yield* Effect.forEach(
+    remoteFiles,
+    (f) =>
+      Effect.gen(function* () {
+        const rel = f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path
+        const target = path.join(local, ...rel.split("/"))
+        const st = yield* Effect.option(fs.stat(target))
+        if (Option.isSome(st) && st.value.type === "File" && Number(st.value.size) === f.size) {
+          const md5 = yield* Effect.mapError(fileMd5(fs, target), io("download", target))
+          if (md5 === f.md5) {
+            skipped++
+            if (options?.onFile) yield* options.onFile(rel, "skipped")
+            return
+          }
+        }
+        yield* downloadFile(f, target)
+        copied++
+        bytes += f.size
+        if (options?.onFile) yield* options.onFile(rel, "copied")
+      }),
+    { concurrency: options?.concurrency ?? 4, discard: true }
+  )
+  return { copied, skipped, bytes }
+})

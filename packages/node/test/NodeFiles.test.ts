@@ -1,0 +1,139 @@
+import * as NodeFs from "node:fs"
+import * as Os from "node:os"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { assert, layer } from "@effect/vitest"
+import * as StaticAuth from "@fjord/auth/StaticAuth"
+import * as Files from "@fjord/core/Files"
+import * as JottaClient from "@fjord/core/JottaClient"
+import * as Emulator from "@fjord/emulator/Emulator"
+import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
+import * as NodeFiles from "@fjord/node/NodeFiles"
+import * as NodeJotta from "@fjord/node/NodeJotta"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+
+const Env = Layer.unwrapEffect(
+  Effect.map(Emulator.Emulator, (emu) =>
+    Files.layer.pipe(
+      Layer.provideMerge(JottaClient.layer({ endpoint: emu.url })),
+      Layer.provide(StaticAuth.layer(emu.accessToken)),
+      Layer.provideMerge(NodeJotta.layer)
+    )
+  )
+).pipe(Layer.provideMerge(Emulator.layer()))
+
+const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7 + (i >> 8)) & 0xff)
+const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "fjord-files-" }))
+const read = (files: Files.Service, path: string) =>
+  Stream.runFold(files.download(path), new Uint8Array(0), (acc, c) => {
+    const out = new Uint8Array(acc.length + c.length)
+    out.set(acc)
+    out.set(c, acc.length)
+    return out
+  })
+
+layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
+  it.scoped("uploadFile keeps content, MD5 and mtime; downloadFile restores them atomically", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const content = bytes(20_000, 1)
+      NodeFs.writeFileSync(`${dir}/a.bin`, content)
+      const mtime = new Date("2021-03-04T05:06:07Z")
+      NodeFs.utimesSync(`${dir}/a.bin`, mtime, mtime)
+      const up = yield* NodeFiles.uploadFile(`${dir}/a.bin`, "nf/one/a.bin")
+      assert.strictEqual(up.size, content.length)
+      assert.strictEqual(up.md5, NodeContentHasher.md5Sync(content))
+      assert.strictEqual(Option.map(up.modified, DateTime.toEpochMillis).pipe(Option.getOrNull), mtime.getTime())
+      const down = yield* NodeFiles.downloadFile("nf/one/a.bin", `${dir}/out/b.bin`)
+      assert.strictEqual(down.size, content.length)
+      assert.deepStrictEqual(new Uint8Array(NodeFs.readFileSync(`${dir}/out/b.bin`)), content)
+      assert.strictEqual(NodeFs.statSync(`${dir}/out/b.bin`).mtime.getTime(), mtime.getTime())
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/out`), ["b.bin"])
+    })
+  )
+
+  it.scoped("a corrupted download fails with ChecksumMismatch and leaves the target untouched", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const dir = yield* tempDir
+      NodeFs.writeFileSync(`${dir}/c.bin`, bytes(5000, 2))
+      yield* NodeFiles.uploadFile(`${dir}/c.bin`, "nf/c.bin")
+      NodeFs.writeFileSync(`${dir}/target.bin`, "old content")
+      yield* emu.inject(Emulator.parseFault("corrupt,op=download"))
+      const error = yield* Effect.flip(NodeFiles.downloadFile("nf/c.bin", `${dir}/target.bin`))
+      assert.strictEqual(error._tag, "LocalFileError")
+      assert.strictEqual(error._tag === "LocalFileError" ? error.reason : "", "ChecksumMismatch")
+      assert.strictEqual(NodeFs.readFileSync(`${dir}/target.bin`, "utf8"), "old content")
+      assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["c.bin", "target.bin"])
+    })
+  )
+
+  it.scoped("uploadStream reads a one-shot stream once: in memory below the limit, via a temp file above", () =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      const oneShot = (content: Uint8Array) => {
+        let runs = 0
+        return Stream.suspend(() =>
+          runs++ === 0
+            ? Stream.fromIterable([content.subarray(0, 1000), content.subarray(1000)])
+            : Stream.fail("the stream was read twice" as const)
+        )
+      }
+      const small = bytes(3000, 3)
+      const a = yield* NodeFiles.uploadStream(oneShot(small), "nf/stream/small.bin", { md5MemoryLimit: 4096 })
+      assert.strictEqual(a.md5, NodeContentHasher.md5Sync(small))
+      const large = bytes(9000, 4)
+      const b = yield* NodeFiles.uploadStream(oneShot(large), "nf/stream/large.bin", { md5MemoryLimit: 4096 })
+      assert.strictEqual(b.md5, NodeContentHasher.md5Sync(large))
+      assert.deepStrictEqual(yield* read(files, "nf/stream/large.bin"), large)
+      assert.deepStrictEqual(yield* read(files, "nf/stream/small.bin"), small)
+    })
+  )
+
+  it.scoped("spool puts large content in a temporary file that is removed with the scope", () =>
+    Effect.gen(function* () {
+      const content = bytes(10_000, 5)
+      const spools = () => new Set(NodeFs.readdirSync(Os.tmpdir()).filter((n) => n.startsWith("fjord-md5-")))
+      const before = spools()
+      let during: Array<string> = []
+      yield* Effect.scoped(
+        Effect.gen(function* () {
+          const source = yield* NodeFiles.spool(Stream.make(content.subarray(0, 50), content.subarray(50)), 100)
+          assert.strictEqual(source.size, 10_000)
+          assert.strictEqual(Option.getOrNull(source.md5), NodeContentHasher.md5Sync(content))
+          const twice = yield* Effect.all([NodeContentHasher.md5(source.stream), NodeContentHasher.md5(source.stream)])
+          assert.deepStrictEqual(twice, [NodeContentHasher.md5Sync(content), NodeContentHasher.md5Sync(content)])
+          during = [...spools()].filter((n) => !before.has(n))
+        })
+      )
+      assert.strictEqual(during.length, 1)
+      assert.isFalse(spools().has(during[0] ?? ""))
+    })
+  )
+
+  it.scoped("uploadDir copies a tree, then skips identical files; downloadDir mirrors it back", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      NodeFs.mkdirSync(`${dir}/src/sub/deep`, { recursive: true })
+      NodeFs.mkdirSync(`${dir}/src/empty`)
+      NodeFs.writeFileSync(`${dir}/src/top.txt`, "top\n")
+      NodeFs.writeFileSync(`${dir}/src/sub/mid.txt`, "mid\n")
+      NodeFs.writeFileSync(`${dir}/src/sub/deep/low.bin`, bytes(4000, 6))
+      const first = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/tree")
+      assert.deepStrictEqual(first, { copied: 3, skipped: 0, bytes: 4 + 4 + 4000 })
+      NodeFs.writeFileSync(`${dir}/src/sub/mid.txt`, "changed\n")
+      const second = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/tree", { concurrency: 2 })
+      assert.deepStrictEqual(second, { copied: 1, skipped: 2, bytes: 8 })
+      const back = yield* NodeFiles.downloadDir("nf/tree", `${dir}/dst`)
+      assert.deepStrictEqual(back, { copied: 3, skipped: 0, bytes: 4 + 8 + 4000 })
+      assert.strictEqual(NodeFs.readFileSync(`${dir}/dst/sub/mid.txt`, "utf8"), "changed\n")
+      assert.deepStrictEqual(new Uint8Array(NodeFs.readFileSync(`${dir}/dst/sub/deep/low.bin`)), bytes(4000, 6))
+      assert.isTrue(NodeFs.statSync(`${dir}/dst/empty`).isDirectory())
+      const again = yield* NodeFiles.downloadDir("nf/tree", `${dir}/dst`)
+      assert.deepStrictEqual(again, { copied: 0, skipped: 3, bytes: 0 })
+    })
+  )
+})
