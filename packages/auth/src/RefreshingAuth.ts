@@ -21,6 +21,7 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type { Service as AuthService } from "@fjord/core/Auth"
 import { AuthError, JottaAuth } from "@fjord/core/Auth"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -61,6 +62,8 @@ interface State {
   readonly token: StoredToken
   /** Set by `invalidate`: the held token was refused although it has not expired. */
   readonly invalid: boolean
+  /** When this process obtained the token (epoch ms), if it did: bounds the skew (see `usable`). */
+  readonly obtainedAt: Option.Option<number>
   /** Bumped by every refresh attempt, successful or not. */
   readonly generation: number
   readonly lastFailure: Option.Option<AuthError>
@@ -108,6 +111,7 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
     const ref = yield* SynchronizedRef.make<State>({
       token: initial,
       invalid: false,
+      obtainedAt: Option.none(),
       generation: 0,
       lastFailure: Option.none()
     })
@@ -115,8 +119,21 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
     const skew: Effect.Effect<Duration.DurationInput> =
       options.skew === undefined ? AuthPolicy.RefreshSkew : Effect.succeed(options.skew)
 
+    /**
+     * Fresh and not invalidated. For tokens obtained here the skew is capped at half their
+     * lifetime, so a lifetime shorter than the skew (tests often use a few seconds) does not
+     * make every call refresh.
+     */
     const usable = (state: State, now: number, skewValue: Duration.DurationInput): boolean =>
-      !state.invalid && isFresh(state.token, now, skewValue)
+      !state.invalid &&
+      isFresh(
+        state.token,
+        now,
+        Option.match(state.obtainedAt, {
+          onNone: () => skewValue,
+          onSome: (at) => Math.min(Duration.toMillis(skewValue), Math.max(0, (state.token.expiresAt - at) / 2))
+        })
+      )
 
     /** Under the store lock: adopt another process's rotation, or refresh and persist. */
     const refreshAndLog = (token: StoredToken) =>
@@ -164,18 +181,26 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
           }
           const exit = yield* Effect.exit(rotate(state.token, now, skewValue))
           const next: State = Exit.isSuccess(exit)
-            ? { token: exit.value, invalid: false, generation: state.generation + 1, lastFailure: Option.none() }
+            ? {
+                token: exit.value,
+                invalid: false,
+                obtainedAt: Option.some(now),
+                generation: state.generation + 1,
+                lastFailure: Option.none()
+              }
             : {
                 ...state,
                 generation: state.generation + 1,
                 lastFailure: Option.some(
-                  Exit.isFailure(exit) && exit.cause._tag === "Fail"
-                    ? exit.cause.error
-                    : new AuthError({
+                  Option.getOrElse(
+                    Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none(),
+                    () =>
+                      new AuthError({
                         reason: "Transport",
                         operation: "RefreshingAuth.refresh",
                         description: "refresh died"
                       })
+                  )
                 )
               }
           return [exit, next] as const

@@ -92,6 +92,26 @@ describe("RefreshingAuth", () => {
     })
   )
 
+  it.effect("tokens living shorter than the skew: the skew is capped at half their lifetime", () =>
+    Effect.gen(function* () {
+      const store = yield* TokenStore.makeMemory(token("a", 0))
+      const calls = yield* Ref.make(0)
+      const shortLived: RefreshingAuth.Refresh = () =>
+        Effect.gen(function* () {
+          const n = yield* Ref.updateAndGet(calls, (c) => c + 1)
+          const now = yield* Effect.clockWith((c) => c.currentTimeMillis)
+          return token(`short-${n}`, now + 4_000)
+        })
+      const auth = yield* RefreshingAuth.makeWith(shortLived).pipe(Effect.provideService(TokenStore.TokenStore, store))
+      assert.strictEqual(value(yield* auth.accessToken), "short-1")
+      yield* TestClock.adjust(Duration.millis(1_999))
+      assert.strictEqual(value(yield* auth.accessToken), "short-1")
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(value(yield* auth.accessToken), "short-2")
+      assert.strictEqual(yield* Ref.get(calls), 2)
+    })
+  )
+
   it.effect("single flight: 50 concurrent callers on an expired token cause exactly one refresh", () =>
     Effect.gen(function* () {
       const { auth, calls } = yield* setup(token("a", 0))
