@@ -1,8 +1,12 @@
 import { createHash } from "node:crypto"
+import * as Fs from "node:fs"
 import { createServer } from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
 import * as HttpServer from "@effect/platform/HttpServer"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import { assert, describe, it } from "@effect/vitest"
+import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -783,6 +787,102 @@ describe("identity: odds and ends", () => {
       const expired = yield* request(userinfo, { headers: { authorization: `Bearer ${token}` } })
       assert.strictEqual(expired.status, 401)
       assert.match(expired.headers.get("www-authenticate") ?? "", /invalid_token/)
+    })
+  )
+})
+
+describe("identity through Emulator.make", () => {
+  const jfsStatus = (emu: Emulator.Handle, token: string) =>
+    Effect.map(
+      request(`${emu.url}/jfs/${emu.username}`, { headers: { authorization: `Bearer ${token}` } }),
+      (r) => r.status
+    )
+
+  const standardLogin = (emu: Emulator.Handle, loginToken: string) =>
+    Effect.gen(function* () {
+      const lt = decodeLoginToken(loginToken)
+      const wk = yield* request(lt.well_known_link ?? "")
+      assert.strictEqual(wk.status, 200)
+      const tokenEndpoint = String(wk.json.token_endpoint)
+      assert.isTrue(tokenEndpoint.startsWith(`${emu.url}/id/`))
+      const t = yield* form(tokenEndpoint, {
+        client_id: "jottacli",
+        grant_type: "password",
+        password: lt.auth_token ?? "",
+        scope: "openid offline_access",
+        username: lt.username ?? ""
+      })
+      assert.strictEqual(t.status, 200, t.text)
+      return { tokenEndpoint, access: String(t.json.access_token), refresh: String(t.json.refresh_token) }
+    })
+
+  const refreshAt = (tokenEndpoint: string, token: string) =>
+    form(tokenEndpoint, { grant_type: "refresh_token", refresh_token: token }, { authorization: basic("jottacli") })
+
+  it.scoped("login token → tokens that open JFS; expiry by advanceClock; refresh gives a working token", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make({ accessTokenTtlSeconds: 120 })
+      const t = yield* standardLogin(emu, emu.loginToken)
+      assert.strictEqual(yield* jfsStatus(emu, t.access), 200)
+      yield* emu.advanceClock(120_000)
+      assert.strictEqual(yield* jfsStatus(emu, t.access), 401)
+      const r = yield* refreshAt(t.tokenEndpoint, t.refresh)
+      assert.strictEqual(r.status, 200, r.text)
+      assert.strictEqual(r.json.expires_in, 120)
+      assert.strictEqual(yield* jfsStatus(emu, String(r.json.access_token)), 200)
+      const log = yield* emu.requests
+      assert.strictEqual(log.filter((e) => e.path.endsWith("/openid-connect/token")).length, 2)
+    })
+  )
+
+  it.scoped("legacy 2FA for an extra account, then its token opens that account's JFS root", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make({
+        accounts: [{ username: "twofa", email: "twofa@example.org", password: "pw", otp: "314159" }]
+      })
+      const q = new URLSearchParams({
+        client_id: BUILTIN,
+        client_secret: "x",
+        grant_type: "PASSWORD",
+        password: "pw",
+        username: "twofa@example.org"
+      })
+      const url = `${emu.url}/api/auth/v1/token?${q}`
+      const first = yield* request(url, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" }
+      })
+      assert.strictEqual(first.status, 401)
+      assert.strictEqual(first.headers.get("x-jottacloud-otp"), "required; SMS")
+      const ok = yield* request(url, { method: "POST", headers: { "X-Jottacloud-Otp": "314-159" } })
+      assert.strictEqual(ok.status, 200, ok.text)
+      const root = yield* request(`${emu.url}/jfs/twofa`, {
+        headers: { authorization: `Bearer ${ok.json.access_token}` }
+      })
+      assert.strictEqual(root.status, 200)
+    })
+  )
+
+  it.scoped("with --data, a rotated refresh token survives a restart and the old one stays stale", () =>
+    Effect.gen(function* () {
+      const dir = yield* Effect.acquireRelease(
+        Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "fjord-identity-"))),
+        (d) => Effect.sync(() => Fs.rmSync(d, { recursive: true, force: true }))
+      )
+      const before = yield* Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.make({ dataDir: dir })
+          const t = yield* standardLogin(emu, emu.loginToken)
+          const r = yield* refreshAt(t.tokenEndpoint, t.refresh)
+          return { old: t.refresh, current: String(r.json.refresh_token), path: t.tokenEndpoint.slice(emu.url.length) }
+        })
+      )
+      const emu = yield* Emulator.make({ dataDir: dir })
+      const endpoint = `${emu.url}${before.path}`
+      const r = yield* refreshAt(endpoint, before.current)
+      assert.strictEqual(r.status, 200, r.text)
+      const stale = yield* refreshAt(endpoint, before.old)
+      assert.deepStrictEqual(stale.json, { error: "invalid_grant", error_description: "Stale token" })
     })
   )
 })
