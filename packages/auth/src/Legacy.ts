@@ -17,6 +17,8 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Service as AuthService } from "@fjord/core/Auth"
 import { AuthError, JottaAuth } from "@fjord/core/Auth"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -143,3 +145,22 @@ export const make = (options: Options): Effect.Effect<AuthService, AuthError, To
  */
 export const layer = (options: Options): Layer.Layer<JottaAuth, AuthError, TokenStore | HttpClient.HttpClient> =>
   Layer.effect(JottaAuth, make(options))
+
+/**
+ * Reads username and password from configuration (default: `FJORD_USERNAME` and the
+ * `FJORD_PASSWORD` secret).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  config: Config.Config<{ readonly username: string; readonly password: Redacted.Redacted<string> }> = Config.all({
+    username: Config.string("FJORD_USERNAME"),
+    password: Config.redacted("FJORD_PASSWORD")
+  }),
+  options: Omit<Options, "username" | "password"> = {}
+): Layer.Layer<JottaAuth, AuthError | ConfigError.ConfigError, TokenStore | HttpClient.HttpClient> =>
+  Layer.effect(
+    JottaAuth,
+    Effect.flatMap(config, (credentials) => make({ ...options, ...credentials }))
+  )

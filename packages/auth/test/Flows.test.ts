@@ -383,6 +383,24 @@ describe("WhiteLabel against the emulator", () => {
 })
 
 describe("layerConfig", () => {
+  it.scoped("Legacy.layerConfig reads FJORD_USERNAME and FJORD_PASSWORD", () =>
+    Effect.gen(function* () {
+      const { emu, store } = yield* setup()
+      const env = new Map([
+        ["FJORD_USERNAME", emu.email],
+        ["FJORD_PASSWORD", emu.password]
+      ])
+      const token = yield* Effect.flatMap(JottaAuth, (auth) => auth.accessToken).pipe(
+        Effect.provide(Legacy.layerConfig(undefined, { apiUrl: `${emu.url}/api` })),
+        Effect.withConfigProvider(ConfigProvider.fromMap(env)),
+        Effect.provideService(TokenStore.TokenStore, store),
+        Effect.provide(FetchHttpClient.layer)
+      )
+      assert.strictEqual(yield* jfsStatus(emu, token), 200)
+      assert.strictEqual((yield* storedToken(store)).kind, "legacy")
+    })
+  )
+
   it.scoped("LoginToken.layerConfig reads FJORD_LOGIN_TOKEN", () =>
     Effect.gen(function* () {
       const { emu, store } = yield* setup()
