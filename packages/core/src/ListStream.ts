@@ -22,9 +22,9 @@
  * @since 0.1.0
  */
 import * as Chunk from "effect/Chunk"
+import * as Data from "effect/Data"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { Decoder, ListStreamIssue } from "./internal/listStream.js"
 import { InvalidResponse } from "./JottaError.js"
@@ -35,9 +35,10 @@ import { InvalidResponse } from "./JottaError.js"
  * @since 0.1.0
  * @category models
  */
-export class Folder extends Schema.TaggedClass<Folder>("@fjord/core/ListStream/Folder")("Folder", {
-  path: Schema.Array(Schema.String)
-}) {}
+export class Folder extends Data.TaggedClass("Folder")<{
+  /** Wire names from the listed folder down to this folder. */
+  readonly path: ReadonlyArray<string>
+}> {}
 
 /**
  * A file of the listing: its parent folder (wire names relative to the listed folder),
@@ -47,14 +48,20 @@ export class Folder extends Schema.TaggedClass<Folder>("@fjord/core/ListStream/F
  * @since 0.1.0
  * @category models
  */
-export class File extends Schema.TaggedClass<File>("@fjord/core/ListStream/File")("File", {
-  parent: Schema.Array(Schema.String),
-  name: Schema.String,
-  size: Schema.Number,
-  md5: Schema.String,
-  modified: Schema.DateTimeUtcFromSelf,
-  created: Schema.DateTimeUtcFromSelf
-}) {
+export class File extends Data.TaggedClass("File")<{
+  /** Wire names of the parent folder, relative to the listed folder (`[]` for the listed folder). */
+  readonly parent: ReadonlyArray<string>
+  /** The file's wire name. */
+  readonly name: string
+  /** Size in bytes. */
+  readonly size: number
+  /** The MD5 as sent (normally 32 lower-case hex digits). */
+  readonly md5: string
+  /** Modification time supplied by the uploader (Go's zero time when empty). */
+  readonly modified: DateTime.Utc
+  /** Creation time supplied by the uploader (Go's zero time when empty). */
+  readonly created: DateTime.Utc
+}> {
   /** Wire names from the listed folder down to this file. */
   get path(): ReadonlyArray<string> {
     return [...this.parent, this.name]
@@ -68,10 +75,20 @@ export class File extends Schema.TaggedClass<File>("@fjord/core/ListStream/File"
 export type ListStreamEntry = Folder | File
 
 /**
+ * Whether an entry is a file.
+ *
  * @since 0.1.0
- * @category schemas
+ * @category guards
  */
-export const ListStreamEntry: Schema.Union<[typeof Folder, typeof File]> = Schema.Union(Folder, File)
+export const isFile = (entry: ListStreamEntry): entry is File => entry._tag === "File"
+
+/**
+ * Whether an entry is a folder.
+ *
+ * @since 0.1.0
+ * @category guards
+ */
+export const isFolder = (entry: ListStreamEntry): entry is Folder => entry._tag === "Folder"
 
 /**
  * @since 0.1.0
@@ -88,19 +105,27 @@ export interface Options {
   readonly path?: string | undefined
 }
 
-const makeFolder = (path: ReadonlyArray<string>): Folder => new Folder({ path }, true)
+const makeFolder = (path: ReadonlyArray<string>): Folder => new Folder({ path })
+
+// One reusable Date: DateTime.unsafeMake(Date) reads its time and keeps no reference to it.
+const scratch = new Date(0)
+const utc = (millis: number): DateTime.Utc => {
+  scratch.setTime(millis)
+  return DateTime.unsafeMake(scratch)
+}
+
 const makeFile = (
   parent: ReadonlyArray<string>,
   name: string,
   size: number,
   md5: string,
-  modified: number,
-  created: number
-): File =>
-  new File(
-    { parent, name, size, md5, modified: DateTime.unsafeMake(modified), created: DateTime.unsafeMake(created) },
-    true
-  )
+  modifiedMillis: number,
+  createdMillis: number
+): File => {
+  const modified = utc(modifiedMillis)
+  const created = createdMillis === modifiedMillis ? modified : utc(createdMillis)
+  return new File({ parent, name, size, md5, modified, created })
+}
 
 /**
  * Decodes a liststream body incrementally (see the module documentation).

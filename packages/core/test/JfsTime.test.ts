@@ -82,7 +82,18 @@ describe("JfsTime RFC 3339 (protocol §6.2)", () => {
     )
     assert.strictEqual(JfsTime.formatRfc3339(decode("2018-07-05T15:08:02Z")), "2018-07-05T15:08:02Z")
     assert.isTrue(Option.isNone(JfsTime.parseRfc3339("2018-07-05-T15:08:02Z")))
-    assert.isTrue(Option.isNone(JfsTime.parseRfc3339("2024-03-01T12:00:00+0100")))
+    for (const bad of [
+      "2024-03-01T12:00:00+0100",
+      "2021-11-30T10:21:05.Z",
+      "2021-11-30T10:21:05.123Zx",
+      "2021-02-30T10:21:05Z",
+      "2021-11-30T10:21:60Z",
+      "2021-11-30T1a:21:05Z",
+      "2021-11-30T10:21:05+25:00"
+    ]) {
+      assert.isTrue(Option.isNone(JfsTime.parseRfc3339(bad)), bad)
+    }
+    assert.strictEqual(iso(decode("2021-11-30t10:21:05.1234567-01:30")), "2021-11-30T11:51:05.123Z")
   })
 })
 

@@ -40,6 +40,20 @@ const localName = (name: string): string => {
 }
 
 const parseCount = (s: string, what: string): number => {
+  let n = 0
+  const len = s.length
+  if (len > 0 && len <= 15) {
+    for (let i = 0; i < len; i++) {
+      const c = s.charCodeAt(i) - 48
+      if (c < 0 || c > 9) return parseCountSlow(s, what)
+      n = n * 10 + c
+    }
+    return n
+  }
+  return parseCountSlow(s, what)
+}
+
+const parseCountSlow = (s: string, what: string): number => {
   const t = s.trim()
   if (t === "") return 0
   if (!/^\d{1,15}$/.test(t)) throw new ListStreamIssue(`invalid ${what}: ${JSON.stringify(s)}`)
@@ -188,8 +202,19 @@ export class Decoder<F, D> {
     }
   }
 
+  private lastRaw: string | undefined
+  private lastRel = ""
+
   /** rclone: TrimPrefix(p, prefix) then TrimPrefix("/"). Paths outside the prefix are refused. */
   private strip(p: string): string {
+    if (p === this.lastRaw) return this.lastRel
+    const rel = this.stripSlow(p)
+    this.lastRaw = p
+    this.lastRel = rel
+    return rel
+  }
+
+  private stripSlow(p: string): string {
     if (!p.startsWith(this.prefix)) throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
     const rest = p.slice(this.prefix.length)
     if (rest === "") return ""

@@ -14,7 +14,13 @@ const daysFromCivil = (y: number, m: number, d: number): number => {
 }
 
 const daysInMonth = (y: number, m: number): number =>
-  m === 2 ? (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31
+  m === 2
+    ? y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+      ? 29
+      : 28
+    : m === 4 || m === 6 || m === 9 || m === 11
+      ? 30
+      : 31
 
 const classicRe = /^(\d{4})-(\d{2})-(\d{2})-?T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}:?\d{2})$/
 const rfc3339Re = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/
@@ -47,8 +53,75 @@ export const parseClassic = (s: string): number | undefined => {
   return m === null ? undefined : fromMatch(m)
 }
 
+const digit = (s: string, i: number): number => {
+  const c = s.charCodeAt(i) - 48
+  return c >= 0 && c <= 9 ? c : -1000000
+}
+const d2 = (s: string, i: number): number => digit(s, i) * 10 + digit(s, i + 1)
+
+/**
+ * Fast path for `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)` without allocations; undefined when
+ * the string does not have exactly this shape (the caller then tries the regex).
+ */
+const fastRfc3339 = (s: string): number | undefined => {
+  const n = s.length
+  if (
+    n < 20 ||
+    s.charCodeAt(4) !== 45 ||
+    s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(13) !== 58 ||
+    s.charCodeAt(16) !== 58
+  ) {
+    return undefined
+  }
+  const t = s.charCodeAt(10)
+  if (t !== 84 && t !== 116) return undefined
+  const y = d2(s, 0) * 100 + d2(s, 2)
+  const mo = d2(s, 5)
+  const d = d2(s, 8)
+  const h = d2(s, 11)
+  const mi = d2(s, 14)
+  const sec = d2(s, 17)
+  if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h < 0 || h > 23 || mi < 0 || mi > 59) {
+    return undefined
+  }
+  if (sec < 0 || sec > 59) return undefined
+  let i = 19
+  let ms = 0
+  if (s.charCodeAt(i) === 46) {
+    i++
+    let scale = 100
+    const start = i
+    while (i < n) {
+      const c = digit(s, i)
+      if (c < 0) break
+      ms += c * scale
+      scale /= 10
+      i++
+    }
+    if (i === start) return undefined
+    ms = Math.floor(ms)
+  }
+  let offset = 0
+  const z = s.charCodeAt(i)
+  if (z === 90 || z === 122) {
+    if (i + 1 !== n) return undefined
+  } else if (z === 43 || z === 45) {
+    if (i + 6 !== n || s.charCodeAt(i + 3) !== 58) return undefined
+    const oh = d2(s, i + 1)
+    const om = d2(s, i + 4)
+    if (oh < 0 || oh > 23 || om < 0 || om > 59) return undefined
+    offset = (z === 45 ? -1 : 1) * (oh * 60 + om) * 60_000
+  } else {
+    return undefined
+  }
+  return daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms - offset
+}
+
 /** Epoch millis of an RFC 3339 time (fraction optional), or undefined. */
 export const parseRfc3339 = (s: string): number | undefined => {
+  const fast = fastRfc3339(s)
+  if (fast !== undefined) return fast
   const m = rfc3339Re.exec(s)
   return m === null ? undefined : fromMatch(m)
 }
