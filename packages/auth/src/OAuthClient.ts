@@ -181,14 +181,19 @@ export const fromOAuthError = (
   return new AuthError({ reason, operation, description, status })
 }
 
-const fromHttpClientError = (operation: string, error: HttpClientError.HttpClientError): AuthError =>
+const fromHttpClientError = (
+  operation: string,
+  error: HttpClientError.HttpClientError,
+  keepCause: boolean
+): AuthError =>
   error._tag === "RequestError"
     ? new AuthError({
         reason: "Transport",
         operation,
         description: `request failed (${error.reason})`,
-        // the underlying transport error only: the request (URL, headers) stays out of errors
-        ...(error.cause === undefined ? {} : { cause: error.cause })
+        // the underlying transport error only (the request, with its URL and headers, stays
+        // out of errors), and nothing at all when the URL carries a secret
+        ...(error.cause === undefined || !keepCause ? {} : { cause: error.cause })
       })
     : new AuthError({
         reason: "Transport",
@@ -251,7 +256,7 @@ const sendRaw = (operation: string, request: HttpClientRequest.HttpClientRequest
     const timeout = yield* AuthPolicy.TokenRequestTimeout
     const { response, text } = yield* client.execute(request).pipe(
       Effect.flatMap((response) => Effect.map(response.text, (text) => ({ response, text }))),
-      Effect.mapError((e) => fromHttpClientError(operation, e)),
+      Effect.mapError((e) => fromHttpClientError(operation, e, options.secretUrl !== true)),
       Effect.timeoutFail({
         duration: timeout,
         onTimeout: () =>

@@ -1,4 +1,5 @@
 import { createCipheriv, createHash, randomBytes } from "node:crypto"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as OAuthClient from "@fjord/auth/OAuthClient"
@@ -120,6 +121,33 @@ describe("TokenSet", () => {
     assert.strictEqual(map("unauthorized_client"), "InvalidClient")
     assert.strictEqual(map("unsupported_grant_type"), "InvalidCredentials")
   })
+})
+
+describe("OAuthClient transport failures", () => {
+  it.effect("an unreachable token endpoint is a transient Transport error without the request in it", () =>
+    Effect.gen(function* () {
+      const error = yield* Effect.flip(
+        OAuthClient.refreshGrantOnce({
+          tokenUrl: "http://127.0.0.1:1/token",
+          clientId: "jottacli",
+          refreshToken: Redacted.make("REFRESH-SECRET-VALUE")
+        })
+      )
+      assert.strictEqual(error.reason, "Transport")
+      assert.isTrue(OAuthClient.isTransient(error))
+      assert.notInclude(JSON.stringify(error), "REFRESH-SECRET-VALUE")
+      const legacy = yield* Effect.flip(
+        OAuthClient.legacyPasswordGrant({
+          tokenUrl: "http://127.0.0.1:1/auth/v1/token",
+          clientId: "c",
+          username: "u",
+          password: Redacted.make("PASSWORD-SECRET-VALUE")
+        })
+      )
+      assert.strictEqual(legacy.reason, "Transport")
+      assert.isUndefined(legacy.cause)
+    }).pipe(Effect.provide(FetchHttpClient.layer))
+  )
 })
 
 /** rclone's obscure (AES-256-CTR, published key), in node:crypto for the test. */
