@@ -103,7 +103,7 @@ export const makeWith = (refresh: Refresh, options: Options = {}): Effect.Effect
               new AuthError({
                 reason: "InvalidToken",
                 operation: "RefreshingAuth.make",
-                description: "no token in the token store and no initial token"
+                description: "the token store is empty: log in first (for example with a personal login token)"
               })
             )
           : Effect.as(Effect.mapError(store.set(options.initial), storageError("RefreshingAuth.make")), options.initial)
