@@ -287,13 +287,24 @@ export const upload = async (
     rev.size = start
     session.hash = undefined
   }
+  // the incremental MD5 lives in the session, so a resume continues where the bytes stop
   if (session.hash === undefined || session.hashed !== start) {
     const h = Crypto.createHash("md5")
     for (const c of store.chunks(blob, start)) h.update(c)
     session.hash = h
     session.hashed = start
   }
-  const hash = session.hash
+  const md5 = session.hash
+  const took = (n: number) => {
+    rev.size += n
+    session.hashed = rev.size
+  }
+  /** Connection lost: the bytes received so far stay as progress. */
+  const lost = () => {
+    store.seal(blob)
+    state.touch()
+    return undefined
+  }
   let overflow = false
   let consumed = 0
   const cutAfter = options.cutAfter
@@ -304,15 +315,13 @@ export const upload = async (
         chunk = chunk.subarray(0, cutAfter - consumed)
         if (chunk.byteLength > 0 && rev.size + chunk.byteLength <= total) {
           store.append(blob, chunk)
-          hash.update(chunk)
-          rev.size += chunk.byteLength
-          session.hashed = rev.size
+          md5.update(chunk)
+          took(chunk.byteLength)
         }
         consumed += chunk.byteLength
         options.onBytes?.(chunk.byteLength)
-        store.seal(blob)
         req.socket.destroy()
-        return undefined
+        return lost()
       }
       consumed += chunk.byteLength
       options.onBytes?.(chunk.byteLength)
@@ -322,24 +331,19 @@ export const upload = async (
         continue
       }
       store.append(blob, chunk)
-      hash.update(chunk)
-      rev.size += chunk.byteLength
-      session.hashed = rev.size
+      md5.update(chunk)
+      took(chunk.byteLength)
     }
   } catch {
-    store.seal(blob)
-    return undefined
+    return lost()
   }
-  if (req.readableAborted || (req as { aborted?: boolean }).aborted) {
-    store.seal(blob)
-    return undefined
-  }
+  if (req.readableAborted || (req as { aborted?: boolean }).aborted) return lost()
   store.seal(blob)
   state.touch()
   if (!overflow && rev.size < total) {
     throw apiFail(420, "IncompleteUploadOpenApiException", `Incomplete upload: ${rev.size} of ${total} bytes`)
   }
-  const digest = overflow ? "overflow" : hash.digest("hex")
+  const digest = overflow ? "overflow" : md5.digest("hex")
   session.hash = undefined
   const file = session.file
   if (digest !== rev.md5) {

@@ -37,31 +37,70 @@ const sliceChunks = function* (chunks: ReadonlyArray<Uint8Array>, start: number,
   }
 }
 
+/** Stored chunks are coalesced to this size, so downloads write few large chunks. */
+const COALESCE = 1024 * 1024
+
+interface MemBlob {
+  chunks: Array<Uint8Array>
+  size: number
+  /** Write buffer being filled (coalescing small socket chunks). */
+  pending?: Buffer | undefined
+  pendingLen: number
+}
+
 export const memory = (): BlobStore => {
-  const blobs = new Map<string, { chunks: Array<Uint8Array>; size: number }>()
+  const blobs = new Map<string, MemBlob>()
   const get = (id: string) => {
     const b = blobs.get(id)
     if (b === undefined) throw new Error(`no blob ${id}`)
     return b
   }
+  const flush = (b: MemBlob) => {
+    if (b.pending !== undefined && b.pendingLen > 0) b.chunks.push(b.pending.subarray(0, b.pendingLen))
+    b.pending = undefined
+    b.pendingLen = 0
+  }
+  /** Chunks including the unflushed tail (without flushing it). */
+  const view = (b: MemBlob): ReadonlyArray<Uint8Array> =>
+    b.pending !== undefined && b.pendingLen > 0 ? [...b.chunks, b.pending.subarray(0, b.pendingLen)] : b.chunks
   return {
-    create: (id) => void blobs.set(id, { chunks: [], size: 0 }),
+    create: (id) => void blobs.set(id, { chunks: [], size: 0, pendingLen: 0 }),
     append: (id, chunk) => {
       const b = get(id)
-      b.chunks.push(chunk)
       b.size += chunk.byteLength
+      if (chunk.byteLength >= COALESCE) {
+        flush(b)
+        b.chunks.push(chunk)
+        return
+      }
+      let off = 0
+      while (off < chunk.byteLength) {
+        if (b.pending === undefined) {
+          b.pending = Buffer.allocUnsafe(COALESCE)
+          b.pendingLen = 0
+        }
+        const n = Math.min(COALESCE - b.pendingLen, chunk.byteLength - off)
+        b.pending.set(chunk.subarray(off, off + n), b.pendingLen)
+        b.pendingLen += n
+        off += n
+        if (b.pendingLen === COALESCE) flush(b)
+      }
     },
     truncate: (id, size) => {
       const b = get(id)
+      flush(b)
       if (size >= b.size) return
       b.chunks = Array.from(sliceChunks(b.chunks, 0, size))
       b.size = size
     },
-    seal: () => {},
+    seal: (id) => {
+      const b = blobs.get(id)
+      if (b !== undefined) flush(b)
+    },
     size: (id) => get(id).size,
     has: (id) => blobs.has(id),
-    read: (id, start, end) => Readable.from(sliceChunks(get(id).chunks, start, end), { objectMode: false }),
-    chunks: (id, end) => sliceChunks(get(id).chunks, 0, end),
+    read: (id, start, end) => Readable.from(sliceChunks(view(get(id)), start, end), { objectMode: false }),
+    chunks: (id, end) => sliceChunks(view(get(id)), 0, end),
     remove: (id) => void blobs.delete(id),
     ids: () => Array.from(blobs.keys())
   }
@@ -105,7 +144,7 @@ export const files = (dir: string): BlobStore => {
     read: (id, start, end) =>
       end <= start
         ? Readable.from([])
-        : Fs.createReadStream(file(id), { start, end: end - 1, highWaterMark: 256 * 1024 }),
+        : Fs.createReadStream(file(id), { start, end: end - 1, highWaterMark: 1024 * 1024 }),
     chunks: function* (id, end) {
       const d = Fs.openSync(file(id), "r")
       try {
