@@ -15,6 +15,9 @@
  * folder: it is emitted once, before the file (rclone does the same); a `folder` element for
  * an already-known path is not emitted again (but counts, as in rclone).
  *
+ * The listed folder's prefix (`/<mountpoint>/<root>`) is stripped from every path; its
+ * names are compared case-insensitively, like the service does.
+ *
  * Deviations from rclone, which is lenient: a path that is not under the listed folder, a
  * `file` without `filename`, and a non-numeric size fail the listing instead of being
  * listed wrongly. Empty times are Go's zero time, as in rclone.

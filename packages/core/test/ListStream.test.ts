@@ -164,6 +164,17 @@ describe("ListStream.decode", () => {
     })
   )
 
+  it.effect("the listed folder's spelling may differ in case (the service is case-insensitive)", () =>
+    Effect.gen(function* () {
+      const body = doc(`${folder("/archive/PHOTOS")}${file("/archive/PHOTOS/2020", "a.jpg")}${stats(2, 1)}`)
+      const entries = yield* run(body, ["photos"])
+      assert.deepStrictEqual(
+        entries.map(describeEntry).map((s) => s.slice(0, 12)),
+        ["D 2020", "F 2020/a.jpg"]
+      )
+    })
+  )
+
   it.effect("namespaced element names are matched by local name", () =>
     Effect.gen(function* () {
       const body = `<j:ls xmlns:j="urn:x"><j:folder><j:path>/Archive/a</j:path></j:folder><j:stats><j:folders>1</j:folders><j:files>0</j:files></j:stats></j:ls>`

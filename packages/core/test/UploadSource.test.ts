@@ -92,26 +92,3 @@ describe("UploadSource", () => {
     })
   )
 })
-
-describe("ContentHasher", () => {
-  it.effect("layerFunction hashes the collected bytes", () =>
-    Effect.gen(function* () {
-      const hasher = yield* ContentHasher.ContentHasher
-      const md5 = yield* hasher.md5(Stream.make(Uint8Array.of(1), Uint8Array.of(2, 3)))
-      assert.strictEqual(md5, "010203".padEnd(32, "0"))
-    }).pipe(
-      Effect.provide(
-        ContentHasher.layerFunction((b) =>
-          Array.from(b, (x) => x.toString(16).padStart(2, "0"))
-            .join("")
-            .padEnd(32, "0")
-        )
-      )
-    )
-  )
-
-  it("Md5 rejects upper case and wrong lengths", () => {
-    assert.throws(() => ContentHasher.md5FromString("abc"))
-    assert.throws(() => ContentHasher.md5FromString("z".repeat(32)))
-  })
-})

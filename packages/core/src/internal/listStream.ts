@@ -71,6 +71,7 @@ export class Decoder<F, D> {
   private readonly parser: SaxesParser<{ xmlns: false; position: false }>
   private readonly text = utf8Decoder()
   private readonly prefix: string
+  private readonly prefixLower: ReadonlyArray<string>
   private readonly seen = new Set<string>()
   private out: Array<F | D> = []
   private depth = 0
@@ -107,6 +108,7 @@ export class Decoder<F, D> {
     ) => F
   ) {
     this.prefix = `/${[mountpoint, ...root].join("/")}`
+    this.prefixLower = [mountpoint, ...root].map((s) => s.toLowerCase())
     this.parser = new SaxesParser({ xmlns: false, position: false })
     this.parser.on("doctype", () => {
       throw new ListStreamIssue("DOCTYPE declarations are not accepted")
@@ -215,11 +217,23 @@ export class Decoder<F, D> {
   }
 
   private stripSlow(p: string): string {
-    if (!p.startsWith(this.prefix)) throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
-    const rest = p.slice(this.prefix.length)
-    if (rest === "") return ""
-    if (rest.charCodeAt(0) !== 0x2f) throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
-    return rest.slice(1)
+    if (p.startsWith(this.prefix)) {
+      const rest = p.slice(this.prefix.length)
+      if (rest === "") return ""
+      if (rest.charCodeAt(0) === 0x2f) return rest.slice(1)
+    }
+    // The service matches names case-insensitively: the listed folder may be spelled
+    // differently in the request and in the reply.
+    const segs = p.split("/")
+    const n = this.prefixLower.length
+    if (segs[0] !== "" || segs.length < n + 1)
+      throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
+    for (let i = 0; i < n; i++) {
+      if (segs[i + 1]!.toLowerCase() !== this.prefixLower[i]) {
+        throw new ListStreamIssue(`path outside the listed folder: ${JSON.stringify(p)}`)
+      }
+    }
+    return segs.slice(n + 1).join("/")
   }
 
   private segments(rel: string): ReadonlyArray<string> {
