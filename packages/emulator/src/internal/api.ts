@@ -168,7 +168,7 @@ export const allocate = (state: EmuState, account: Account, raw: unknown, baseUr
     }
 
     // quota
-    const usage = Docs.accountUsage(account)
+    const usage = account.quota >= 0 ? Docs.accountUsage(account) : 0
     if (account.quota >= 0 && usage + bytes > account.quota) {
       account.quotaWriteLocked = true
       throw apiFail(460, "QuotaExceededException", `Quota exceeded: usage ${usage} + ${bytes} > ${account.quota}`)

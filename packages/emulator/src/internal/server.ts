@@ -568,6 +568,9 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
           )
         )
       )
+      if (request.method === "HEAD" && response.body._tag === "Raw" && response.body.body instanceof Readable) {
+        response.body.body.destroy()
+      }
       if (options.dataDir && (request.method !== "GET" || groupOf(ctx.path) === "identity")) yield* persist
       if (ctx.faults.some((f) => f._tag === "LostReply")) {
         const body = response.body
