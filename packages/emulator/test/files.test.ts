@@ -440,4 +440,61 @@ layer(Emulator.layer())("files and folders", (it) => {
       assert.strictEqual(yield* usage(), u0)
     })
   )
+
+  it.effect("edge cases: mvDir into itself, dl on a folder, cphash without headers, wrong-kind verbs", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("edge")
+      yield* put(emu, `${base}/a/b/f.txt`, "edge")
+      const into = yield* req(emu, "POST", `${arch(emu, `${base}/a`)}/?mvDir=${dest(emu, `${base}/a/b/c`)}`)
+      assert.strictEqual(into.status, 400)
+      const noHeaders = yield* req(emu, "POST", `${arch(emu, `${base}/a/b/f.txt`)}?cphash=true`)
+      assert.strictEqual(noHeaders.status, 400)
+      const dlDirFile = yield* req(emu, "POST", `${arch(emu, `${base}/a/b/f.txt`)}?dlDir=true`)
+      assert.strictEqual(dlDirFile.status, 404)
+      const rmDirFile = yield* req(emu, "POST", `${arch(emu, `${base}/a/b/f.txt`)}?rmDir=true`)
+      assert.strictEqual(rmDirFile.status, 404)
+      const put405 = yield* req(emu, "PUT", arch(emu, `${base}/a`))
+      assert.strictEqual(put405.status, 405)
+      // dl on a folder bypasses the trash (unconfirmed report, reproduced)
+      const dl = yield* req(emu, "POST", `${arch(emu, `${base}/a/b`)}?dl=true`)
+      assert.strictEqual(dl.status, 200)
+      const gone = yield* req(emu, "GET", arch(emu, `${base}/a/b`))
+      assert.strictEqual(gone.status, 404)
+      const trash = yield* req(emu, "GET", `/jfs/${emu.username}/Jotta/Trash`)
+      assert.notInclude(trash.text, `${base}/a`)
+    })
+  )
+
+  it.effect("HEAD on a download answers headers only", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("head")
+      yield* put(emu, `${base}/h.txt`, "head body")
+      const r = yield* req(emu, "HEAD", `${arch(emu, `${base}/h.txt`)}?mode=bin`)
+      assert.strictEqual(r.status, 200)
+      assert.strictEqual(r.headers.get("content-length"), "9")
+      assert.strictEqual(r.bytes.length, 0)
+    })
+  )
+
+  it.effect("removing a device and a mountpoint (?rm=true)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const dev = unique("Dev")
+      yield* req(emu, "POST", `/jfs/${emu.username}/${dev}?type=WORKSTATION`)
+      yield* req(emu, "POST", `/jfs/${emu.username}/${dev}/Set1`)
+      yield* req(emu, "POST", `/jfs/${emu.username}/${dev}/Set2`)
+      const rmMp = yield* req(emu, "POST", `/jfs/${emu.username}/${dev}/Set1?rm=true`)
+      assert.strictEqual(rmMp.status, 200)
+      assert.strictEqual(rootName(rmMp.text), "device")
+      assert.notInclude(rmMp.text, ">Set1<")
+      const rmDev = yield* req(emu, "POST", `/jfs/${emu.username}/${dev}?rm=true`)
+      assert.strictEqual(rmDev.status, 200)
+      assert.strictEqual(rootName(rmDev.text), "user")
+      assert.notInclude(rmDev.text, `>${dev}<`)
+      const jotta = yield* req(emu, "POST", `/jfs/${emu.username}/Jotta?rm=true`)
+      assert.strictEqual(jotta.status, 400)
+    })
+  )
 })

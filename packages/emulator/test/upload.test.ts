@@ -191,6 +191,26 @@ layer(Emulator.layer())("upload protocol", (it) => {
     })
   )
 
+  it.effect("more bytes than allocated -> CORRUPT; allocate onto a folder -> 400", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("overflow")
+      const data = `exact ${base}`
+      const { alloc } = yield* allocate(emu, {
+        bytes: data.length,
+        md5: md5(data),
+        path: `/jfs/Jotta/Archive/${base}/o.txt`
+      })
+      const up = yield* postUpload(emu, alloc.upload_url, Buffer.from(`${data} and more`))
+      assert.strictEqual(up.status, 400)
+      assert.strictEqual(up.json().error_id, "CorruptUploadOpenApiException")
+      yield* req(emu, "POST", `${arch(emu, `${base}/dir`)}?mkDir=true`)
+      const onto = yield* allocate(emu, { bytes: 3, md5: md5("abc"), path: `/jfs/Jotta/Archive/${base}/dir` })
+      assert.strictEqual(onto.res.status, 400)
+      assert.strictEqual(onto.res.json().error_id, "UniqueFileException")
+    })
+  )
+
   it.effect("bad allocate bodies -> 400 JSON", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator

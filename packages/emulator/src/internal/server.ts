@@ -372,8 +372,14 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
       loaded?.identity
     )
 
+    let savedVersion = -1
     const persist: Effect.Effect<void> = options.dataDir
-      ? Effect.flatMap(identity.snapshot, (snap) => Effect.sync(() => state.save(snap)))
+      ? Effect.flatMap(identity.snapshot, (snap) =>
+          Effect.sync(() => {
+            savedVersion = state.version
+            state.save(snap)
+          })
+        )
       : Effect.void
     yield* Effect.addFinalizer(() => persist)
 
@@ -571,7 +577,8 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
       if (request.method === "HEAD" && response.body._tag === "Raw" && response.body.body instanceof Readable) {
         response.body.body.destroy()
       }
-      if (options.dataDir && (request.method !== "GET" || groupOf(ctx.path) === "identity")) yield* persist
+      // persist after every change of the tree and after identity traffic (tokens)
+      if (options.dataDir && (state.version !== savedVersion || groupOf(ctx.path) === "identity")) yield* persist
       if (ctx.faults.some((f) => f._tag === "LostReply")) {
         const body = response.body
         if (body._tag === "Raw" && body.body instanceof Readable) body.body.destroy()
