@@ -1,0 +1,624 @@
+/**
+ * The `fjord` command line: rclone-like commands on top of the SDK. Cloud paths are written
+ * `jotta:Folder/file.txt` (relative to the device and mountpoint, `Jotta/Archive` by default);
+ * other paths are local.
+ *
+ * `run(args)` is the whole program as an Effect (tests run it in-process); `bin.ts` runs it
+ * with `NodeRuntime.runMain`.
+ *
+ * @since 0.1.0
+ */
+import { Args, Command, Options, ValidationError } from "@effect/cli"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import type * as NodeContext from "@effect/platform-node/NodeContext"
+import * as LoginToken from "@fjord/auth/LoginToken"
+import * as Account from "@fjord/core/Account"
+import * as Files from "@fjord/core/Files"
+import * as Emulator from "@fjord/emulator/Emulator"
+import * as NodeFiles from "@fjord/node/NodeFiles"
+import * as NodeJotta from "@fjord/node/NodeJotta"
+import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
+import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Format from "./internal/format.js"
+import * as Sdk from "./internal/sdk.js"
+import * as Settings from "./internal/settings.js"
+import { Output } from "./Output.js"
+import * as RemotePath from "./RemotePath.js"
+
+// ---------------------------------------------------------------------------------------------
+// options shared by every command
+
+const globals = {
+  configDir: Options.text("config-dir").pipe(
+    Options.withDescription("Directory of the token and settings (default $FJORD_CONFIG_DIR or ~/.config/fjord)"),
+    Options.optional
+  ),
+  endpoint: Options.text("endpoint").pipe(
+    Options.withDescription("Base URL of the service (an emulator's URL); saved by `login`"),
+    Options.optional
+  ),
+  device: Options.text("device").pipe(Options.withDescription("Device (default Jotta)"), Options.optional),
+  mountpoint: Options.text("mountpoint").pipe(
+    Options.withDescription("Mountpoint (default Archive)"),
+    Options.optional
+  ),
+  hardDelete: Options.boolean("hard-delete").pipe(
+    Options.withDescription("Delete for good instead of moving to trash")
+  ),
+  json: Options.boolean("json").pipe(Options.withDescription("Machine-readable JSON output"))
+}
+
+const remoteArg = (name: string) =>
+  Args.text({ name }).pipe(Args.withDescription("A cloud path, jotta:path (the jotta: prefix is optional here)"))
+
+const optionalRemoteArg = (name: string) => remoteArg(name).pipe(Args.withDefault("jotta:"))
+
+/** A path argument of a cloud-only command: `jotta:x` or plain `x`. */
+const remotePath = (arg: string): string => {
+  const loc = RemotePath.parse(arg)
+  return loc._tag === "Remote" ? loc.path : RemotePath.normalize(loc.path)
+}
+
+const out = (text: string) => Effect.flatMap(Output, (o) => o.line(text))
+const json = (value: unknown) => out(JSON.stringify(value))
+
+const time = (t: Option.Option<DateTime.Utc>): Date | undefined =>
+  Option.getOrUndefined(Option.map(t, DateTime.toDateUtc))
+const iso = (t: Option.Option<DateTime.Utc>): string | null =>
+  Option.getOrNull(Option.map(t, (d) => DateTime.formatIso(d)))
+
+const relativeTo = (base: string, path: string): string =>
+  base === "" ? path : path.startsWith(`${base}/`) ? path.slice(base.length + 1) : path === base ? "" : path
+
+const entryJson = (base: string, e: Files.Entry) =>
+  e._tag === "File"
+    ? {
+        Path: relativeTo(base, e.path),
+        Name: e.name,
+        Size: e.size,
+        MimeType: e.contentType ?? null,
+        ModTime: iso(e.modified),
+        IsDir: false,
+        Hashes: { md5: e.md5 ?? null }
+      }
+    : { Path: relativeTo(base, e.path), Name: e.name, Size: -1, ModTime: iso(e.modified), IsDir: true }
+
+/** The files below `path` (recursive); a file path yields that file. */
+const walkFiles = (path: string): Stream.Stream<Files.FileInfo, unknown, Files.Files> =>
+  Stream.unwrap(
+    Effect.map(Files.Files, (files) =>
+      files.listRecursive(path).pipe(
+        Stream.filterMap((e) => (e._tag === "File" ? Option.some(e) : Option.none())),
+        Stream.catchTags({
+          NotAFile: () => Stream.fromEffect(files.stat(path)),
+          NotFound: (e) =>
+            Stream.fromEffect(
+              files.stat(path).pipe(
+                Effect.catchTag("NotFound", () => Effect.fail(e)),
+                Effect.catchTag("IsADirectory", () => Effect.fail(e))
+              )
+            )
+        })
+      )
+    )
+  )
+
+const displayBase = (path: string, single: Files.FileInfo) => (single.path === path ? RemotePath.dirname(path) : path)
+
+// ---------------------------------------------------------------------------------------------
+// commands
+
+const login = Command.make(
+  "login",
+  {
+    ...globals,
+    loginToken: Options.redacted("login-token").pipe(
+      Options.withDescription("A personal login token (web UI → Settings → Security); or $FJORD_LOGIN_TOKEN"),
+      Options.withFallbackConfig(Config.redacted("FJORD_LOGIN_TOKEN")),
+      Options.optional
+    ),
+    emulator: Options.boolean("emulator").pipe(
+      Options.withDescription("Log in to the emulator started by `fjord emulator` with the same --config-dir")
+    )
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const dir = Settings.configDir(a.configDir)
+      let endpoint = Option.getOrUndefined(a.endpoint)
+      let token: Redacted.Redacted<string>
+      if (a.emulator) {
+        const info = yield* Settings.readEmulatorInfo(dir)
+        if (Option.isNone(info)) {
+          return yield* new Sdk.UsageError({
+            description: `no emulator found in ${dir}: start one with \`fjord emulator --config-dir ${dir}\``
+          })
+        }
+        endpoint = endpoint ?? info.value.url
+        token = Redacted.make(info.value.loginToken)
+      } else if (Option.isSome(a.loginToken)) {
+        token = a.loginToken.value
+      } else {
+        return yield* new Sdk.UsageError({
+          description: "give --login-token <token> (or set FJORD_LOGIN_TOKEN), or --emulator"
+        })
+      }
+      const saved = yield* Settings.readSettings(dir)
+      const settings = new Settings.Settings({
+        ...((endpoint ?? saved.endpoint) === undefined ? {} : { endpoint: endpoint ?? saved.endpoint }),
+        ...(Option.isSome(a.device)
+          ? { device: a.device.value }
+          : saved.device === undefined
+            ? {}
+            : { device: saved.device }),
+        ...(Option.isSome(a.mountpoint)
+          ? { mountpoint: a.mountpoint.value }
+          : saved.mountpoint === undefined
+            ? {}
+            : { mountpoint: saved.mountpoint })
+      })
+      const tokenFile = Settings.tokenFile(dir)
+      yield* LoginToken.login(token).pipe(Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer)))
+      yield* Settings.writeSettings(dir, settings)
+      const customer = yield* Effect.flatMap(Account.Account, (account) => account.userInfo()).pipe(
+        Sdk.withSdk({ ...a, configDir: Option.some(dir), endpoint: Option.fromNullable(endpoint) })
+      )
+      if (a.json) yield* json({ username: customer.username, email: customer.email ?? null, tokenFile })
+      else yield* out(`Logged in as ${customer.email ?? customer.username}; token saved to ${tokenFile}`)
+    })
+).pipe(Command.withDescription("Log in with a personal login token and save the token"))
+
+const about = Command.make("about", globals, (g) =>
+  Effect.gen(function* () {
+    const a = yield* (yield* Account.Account).about()
+    if (g.json) return yield* json({ total: a.total ?? null, used: a.used, free: a.free ?? null })
+    yield* out(`Total:   ${a.total === undefined ? "unlimited" : Format.human(a.total)}`)
+    yield* out(`Used:    ${Format.human(a.used)}`)
+    yield* out(`Free:    ${a.free === undefined ? "unlimited" : Format.human(a.free)}`)
+  }).pipe(Sdk.withSdk(g))
+).pipe(Command.withDescription("Quota: total, used and free space"))
+
+const userinfo = Command.make("userinfo", globals, (g) =>
+  Effect.gen(function* () {
+    const c = yield* (yield* Account.Account).userInfo()
+    if (g.json) return yield* json({ ...c })
+    yield* out(`Username:      ${c.username}`)
+    if (c.email !== undefined) yield* out(`Email:         ${c.email}`)
+    if (c.name !== undefined) yield* out(`Name:          ${c.name}`)
+    if (c.accountType !== undefined) yield* out(`Account type:  ${c.accountType}`)
+    if (c.subscriptionType !== undefined) yield* out(`Subscription:  ${c.subscriptionType}`)
+    if (c.usage !== undefined) yield* out(`Usage:         ${Format.human(c.usage)}`)
+    if (c.quota !== undefined) yield* out(`Quota:         ${c.quota < 0 ? "unlimited" : Format.human(c.quota)}`)
+  }).pipe(Sdk.withSdk(g))
+).pipe(Command.withDescription("The account's user information"))
+
+const listFilesCommand = (name: "ls" | "lsl" | "md5sum", description: string) =>
+  Command.make(name, { ...globals, path: optionalRemoteArg("path") }, (a) =>
+    Effect.gen(function* () {
+      const base = remotePath(a.path)
+      const all: Array<unknown> = []
+      yield* Stream.runForEach(walkFiles(base), (f) => {
+        const rel = relativeTo(displayBase(base, f), f.path)
+        if (a.json) return Effect.sync(() => void all.push(entryJson(displayBase(base, f), f)))
+        switch (name) {
+          case "ls":
+            return out(`${Format.padSize(f.size)} ${rel}`)
+          case "lsl":
+            return out(`${Format.padSize(f.size)} ${Format.lslTime(time(f.modified))} ${rel}`)
+          case "md5sum":
+            return out(`${f.md5 ?? "                                "}  ${rel}`)
+        }
+      })
+      if (a.json) yield* json(all)
+    }).pipe(Sdk.withSdk(a))
+  ).pipe(Command.withDescription(description))
+
+const ls = listFilesCommand("ls", "List the files below a path (recursive): size and path")
+const lsl = listFilesCommand("lsl", "List the files below a path (recursive): size, modification time and path")
+const md5sum = listFilesCommand("md5sum", "MD5 of every file below a path, in md5sum format")
+
+const lsd = Command.make("lsd", { ...globals, path: optionalRemoteArg("path") }, (a) =>
+  Effect.gen(function* () {
+    const base = remotePath(a.path)
+    const entries = (yield* (yield* Files.Files).list(base)).filter((e) => e._tag === "Folder")
+    if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
+    for (const e of entries)
+      yield* out(`${Format.padSize(-1, 12)} ${Format.lsdTime(time(e.modified))} ${Format.padSize(-1)} ${e.name}`)
+  }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("List the folders in a path"))
+
+const lsf = Command.make(
+  "lsf",
+  {
+    ...globals,
+    recursive: Options.boolean("recursive").pipe(Options.withAlias("R"), Options.withDescription("Recurse")),
+    path: optionalRemoteArg("path")
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const base = remotePath(a.path)
+      const files = yield* Files.Files
+      const entries: ReadonlyArray<Files.Entry> = a.recursive
+        ? yield* Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c) => Array.from(c)))
+        : yield* files.list(base)
+      if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
+      for (const e of entries) yield* out(`${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`)
+    }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("List names in a path, folders with a trailing /"))
+
+interface TreeNode {
+  readonly children: Map<string, TreeNode>
+  file?: Files.FileInfo
+}
+
+const treeCommand = (name: "tree" | "lsr") =>
+  Command.make(name, { ...globals, path: optionalRemoteArg("path") }, (a) =>
+    Effect.gen(function* () {
+      const base = remotePath(a.path)
+      const root: TreeNode = { children: new Map() }
+      let dirs = 0
+      let fileCount = 0
+      const all: Array<unknown> = []
+      yield* Stream.runForEach((yield* Files.Files).listRecursive(base), (e) =>
+        Effect.sync(() => {
+          if (a.json) all.push(entryJson(base, e))
+          const parts = relativeTo(base, e.path)
+            .split("/")
+            .filter((p) => p !== "")
+          let node = root
+          for (const p of parts) {
+            let next = node.children.get(p)
+            if (next === undefined) {
+              next = { children: new Map() }
+              node.children.set(p, next)
+            }
+            node = next
+          }
+          if (e._tag === "File") {
+            node.file = e
+            fileCount++
+          } else dirs++
+        })
+      )
+      if (a.json) return yield* json(all)
+      if (name === "lsr") {
+        const walk = (node: TreeNode, prefix: string): Array<string> =>
+          [...node.children.entries()]
+            .sort(([x], [y]) => x.localeCompare(y))
+            .flatMap(([n, child]) => [
+              `${prefix}${n}${child.file === undefined ? "/" : ""}`,
+              ...walk(child, `${prefix}${n}/`)
+            ])
+        for (const line of walk(root, "")) yield* out(line)
+        return
+      }
+      const lines: Array<string> = [`/${base}`]
+      const walk = (node: TreeNode, indent: string) => {
+        const kids = [...node.children.entries()].sort(([x], [y]) => x.localeCompare(y))
+        kids.forEach(([n, child], i) => {
+          const last = i === kids.length - 1
+          lines.push(`${indent}${last ? "└── " : "├── "}${n}`)
+          walk(child, `${indent}${last ? "    " : "│   "}`)
+        })
+      }
+      walk(root, "")
+      lines.push("", `${dirs} directories, ${fileCount} files`)
+      for (const line of lines) yield* out(line)
+    }).pipe(Sdk.withSdk(a))
+  ).pipe(
+    Command.withDescription(
+      name === "tree"
+        ? "Show the tree below a path (one liststream request)"
+        : "List every path below a path, folders with a trailing /"
+    )
+  )
+
+const tree = treeCommand("tree")
+const lsr = treeCommand("lsr")
+
+const mkdir = Command.make("mkdir", { ...globals, path: remoteArg("path") }, (a) =>
+  Effect.flatMap(Files.Files, (files) => files.mkdir(remotePath(a.path))).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Create a folder (and its parents)"))
+
+const cat = Command.make("cat", { ...globals, path: remoteArg("path") }, (a) =>
+  Effect.gen(function* () {
+    const output = yield* Output
+    yield* Stream.runForEach((yield* Files.Files).download(remotePath(a.path)), output.bytes)
+  }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Write a file's content to stdout"))
+
+const isDirectoryError = (e: { readonly _tag: string }) => e._tag === "IsADirectory" || e._tag === "NotAFile"
+
+/** Whether a remote path is a file (true), a folder (false) or missing (None). */
+const remoteKind = (path: string) =>
+  Effect.flatMap(Files.Files, (files) =>
+    files.stat(path).pipe(
+      Effect.as(Option.some(true)),
+      Effect.catchIf(isDirectoryError, () => Effect.succeed(Option.some(false))),
+      Effect.catchTag("NotFound", () =>
+        files.list(path).pipe(
+          Effect.as(Option.some(false)),
+          Effect.catchTag("NotFound", () => Effect.succeed(Option.none<boolean>()))
+        )
+      )
+    )
+  )
+
+const summary = (g: Sdk.Globals, r: NodeFiles.CopyResult) =>
+  g.json ? json(r) : out(`Transferred: ${r.copied} files, ${Format.human(r.bytes)}; unchanged: ${r.skipped}`)
+
+const copyCommand = (name: "copy" | "copyto") =>
+  Command.make(
+    name,
+    { ...globals, source: Args.text({ name: "source" }), destination: Args.text({ name: "destination" }) },
+    (a) =>
+      Effect.gen(function* () {
+        const fs = yield* FileSystem.FileSystem
+        const path = yield* Path.Path
+        const files = yield* Files.Files
+        const src = RemotePath.parse(a.source)
+        const dst = RemotePath.parse(a.destination)
+        const into = (dir: string, file: string) => (name === "copyto" ? dir : RemotePath.join(dir, file))
+        const output = yield* Output
+        const progress = (p: string, action: "copied" | "skipped") =>
+          a.json ? Effect.void : output.line(`${action === "copied" ? "Copied" : "Unchanged"}: ${p}`)
+        if (src._tag === "Local" && dst._tag === "Remote") {
+          const st = yield* fs.stat(src.path)
+          if (st.type === "Directory")
+            return yield* summary(a, yield* NodeFiles.uploadDir(src.path, dst.path, { onFile: progress }))
+          const f = yield* NodeFiles.uploadFile(src.path, into(dst.path, path.basename(src.path)))
+          yield* progress(f.path, "copied")
+          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size })
+        }
+        if (src._tag === "Remote" && dst._tag === "Local") {
+          const kind = yield* remoteKind(src.path)
+          if (Option.isNone(kind)) return yield* files.stat(src.path)
+          if (!kind.value)
+            return yield* summary(a, yield* NodeFiles.downloadDir(src.path, dst.path, { onFile: progress }))
+          const local = name === "copyto" ? dst.path : path.join(dst.path, RemotePath.basename(src.path))
+          const f = yield* NodeFiles.downloadFile(src.path, local)
+          yield* progress(local, "copied")
+          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size })
+        }
+        if (src._tag === "Remote" && dst._tag === "Remote") {
+          const f = yield* files.copy(src.path, into(dst.path, RemotePath.basename(src.path)))
+          yield* progress(f.path, "copied")
+          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size })
+        }
+        return yield* new Sdk.UsageError({
+          description: `one of source and destination must be a cloud path (jotta:path); got ${a.source} and ${a.destination}`
+        })
+      }).pipe(Sdk.withSdk(a))
+  ).pipe(
+    Command.withDescription(
+      name === "copy"
+        ? "Copy a file or folder into a folder: local → jotta: uploads, jotta: → local downloads (identical files are skipped)"
+        : "Copy a file to exactly the destination path"
+    )
+  )
+
+const copy = copyCommand("copy")
+const copyto = copyCommand("copyto")
+
+const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
+  Command.make(name, { ...globals, path: remoteArg("path") }, (a) =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      const p = remotePath(a.path)
+      yield* files
+        .remove(p)
+        .pipe(
+          Effect.catchIf(isDirectoryError, () =>
+            Effect.fail(
+              new Sdk.UsageError({ description: `${a.path} is a folder: use rmdir (empty) or purge (with contents)` })
+            )
+          )
+        )
+    }).pipe(Sdk.withSdk(a))
+  ).pipe(Command.withDescription("Delete a file (to the trash; for good with --hard-delete)"))
+
+const rmdir = Command.make("rmdir", { ...globals, path: remoteArg("path") }, (a) =>
+  Effect.flatMap(Files.Files, (files) => files.rmdir(remotePath(a.path))).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Remove an empty folder"))
+
+const purge = Command.make("purge", { ...globals, path: remoteArg("path") }, (a) =>
+  Effect.flatMap(Files.Files, (files) => files.purge(remotePath(a.path))).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Remove a folder and all its contents"))
+
+const moveto = Command.make(
+  "moveto",
+  { ...globals, source: remoteArg("source"), destination: remoteArg("destination") },
+  (a) =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      const src = RemotePath.parse(a.source)
+      const dst = RemotePath.parse(a.destination)
+      if (src._tag === "Local" && dst._tag === "Local" && (a.source.includes(":") || a.destination.includes(":"))) {
+        return yield* new Sdk.UsageError({ description: "moveto works on cloud paths only" })
+      }
+      const from = remotePath(a.source)
+      const to = remotePath(a.destination)
+      const kind = yield* remoteKind(from)
+      if (Option.isNone(kind)) return yield* files.stat(from).pipe(Effect.asVoid)
+      if (kind.value) yield* files.move(from, to)
+      else yield* files.moveDir(from, to)
+    }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Move or rename a file or folder in the cloud"))
+
+const link = Command.make(
+  "link",
+  {
+    ...globals,
+    remove: Options.boolean("remove").pipe(Options.withDescription("Stop sharing instead")),
+    path: remoteArg("path")
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      if (a.remove) return yield* files.removePublicLink(remotePath(a.path))
+      const url = yield* files.publicLink(remotePath(a.path))
+      yield* a.json ? json({ url }) : out(url)
+    }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Share a file or folder and print its public link (--remove to stop)"))
+
+const cleanup = Command.make("cleanup", globals, (g) =>
+  Effect.gen(function* () {
+    const r = yield* (yield* Files.Files).emptyTrash()
+    yield* g.json ? json(r) : out(`Emptied the trash: ${r.files} files, ${r.folders} folders`)
+  }).pipe(Sdk.withSdk(g))
+).pipe(Command.withDescription("Empty the trash"))
+
+const revisions = Command.make("revisions", { ...globals, path: remoteArg("path") }, (a) =>
+  Effect.gen(function* () {
+    const revs = yield* (yield* Files.Files).revisions(remotePath(a.path))
+    if (a.json) {
+      return yield* json(
+        revs.map((r) => ({
+          number: r.number,
+          current: r.current,
+          state: r.state,
+          size: r.size ?? null,
+          modified: iso(r.modified),
+          updated: iso(r.updated)
+        }))
+      )
+    }
+    for (const r of revs) {
+      yield* out(
+        `${String(r.number).padStart(4)} ${Format.padSize(r.size ?? -1)} ${Format.lsdTime(time(r.modified))} ${r.state}${r.current ? " (current)" : ""}`
+      )
+    }
+  }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("List the revisions of a file, current first"))
+
+const emulator = Command.make(
+  "emulator",
+  {
+    configDir: globals.configDir,
+    port: Options.integer("port").pipe(Options.withDescription("Port (default: a free one)"), Options.withDefault(0)),
+    data: Options.text("data").pipe(
+      Options.withDescription("Persist content and tokens in this directory"),
+      Options.optional
+    ),
+    accessTokenTtl: Options.integer("access-token-ttl").pipe(
+      Options.withDescription("Access token lifetime, seconds"),
+      Options.optional
+    )
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.make({
+        port: a.port,
+        ...(Option.isSome(a.data) ? { dataDir: a.data.value } : {}),
+        ...(Option.isSome(a.accessTokenTtl) ? { accessTokenTtlSeconds: a.accessTokenTtl.value } : {})
+      })
+      const dir = Settings.configDir(a.configDir)
+      yield* Settings.writeEmulatorInfo(
+        dir,
+        new Settings.EmulatorInfo({ url: emu.url, username: emu.username, loginToken: emu.loginToken })
+      )
+      yield* json({ url: emu.url, username: emu.username, loginToken: emu.loginToken })
+      const output = yield* Output
+      yield* output.error(
+        `fjord emulator listening on ${emu.url}; log in with: fjord login --emulator${Option.isSome(a.configDir) ? ` --config-dir ${dir}` : ""}   (Ctrl-C stops it)`
+      )
+      return yield* Effect.never
+    }).pipe(Effect.scoped)
+).pipe(Command.withDescription("Start the embedded Jottacloud emulator and print its URL and a login token"))
+
+/**
+ * The `fjord` command and its subcommands.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = Command.make("fjord", {}, () =>
+  out("fjord: rclone-like commands for Jottacloud. Run `fjord --help` for the list of commands.")
+).pipe(
+  Command.withDescription("rclone-like commands for Jottacloud (cloud paths are written jotta:path)"),
+  Command.withSubcommands([
+    login,
+    about,
+    userinfo,
+    ls,
+    lsl,
+    lsd,
+    lsf,
+    lsr,
+    tree,
+    md5sum,
+    mkdir,
+    copy,
+    copyto,
+    cat,
+    deleteCommand("delete"),
+    deleteCommand("rm"),
+    deleteCommand("deletefile"),
+    rmdir,
+    purge,
+    moveto,
+    link,
+    cleanup,
+    revisions,
+    emulator
+  ])
+)
+
+/**
+ * The run failed; the reason was already printed on stderr (or, for usage errors, as help).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class CliFailure extends Schema.TaggedError<CliFailure>("@fjord/cli/CliFailure")("CliFailure", {
+  exitCode: Schema.Number
+}) {}
+
+const describe = (error: unknown): string => {
+  if (typeof error === "object" && error !== null) {
+    const tag = "_tag" in error ? String(error._tag) : undefined
+    const message =
+      "message" in error && typeof error.message === "string" && error.message !== "" ? error.message : undefined
+    if (tag === "SystemError" || tag === "BadArgument") {
+      // platform errors: "NotFound: FileSystem.stat (/x): ENOENT…" → keep it short
+      return message ?? String(error)
+    }
+    if (message !== undefined) return message
+    if (tag !== undefined) return tag
+  }
+  return String(error)
+}
+
+const cli = Command.run(command, { name: "fjord", version: "0.1.0" })
+
+/**
+ * Runs the CLI on `args` (without the node and script paths). Failures are printed as one
+ * line on stderr (`fjord: …`) and become a `CliFailure`.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure, Output | NodeContext.NodeContext> =>
+  cli(["node", "fjord", ...args]).pipe(
+    Effect.catchAllCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
+      const failure = Cause.failureOption(cause)
+      if (Option.isSome(failure) && ValidationError.isValidationError(failure.value)) {
+        return Effect.fail(new CliFailure({ exitCode: 2 }))
+      }
+      const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
+      const text = Option.isSome(failure) ? describe(error) : `internal error: ${describe(error)}`
+      return Effect.zipRight(
+        Effect.flatMap(Output, (o) => o.error(`fjord: ${text.split("\n")[0]}`)),
+        Effect.fail(new CliFailure({ exitCode: 1 }))
+      )
+    })
+  )

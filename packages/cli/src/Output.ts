@@ -1,0 +1,99 @@
+/**
+ * Where the CLI writes: lines for humans or JSON on stdout, bytes for `cat`, and error lines
+ * on stderr. A service so tests can capture the output of an in-process run.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface Service {
+  /** Writes one line (a newline is added) to stdout. */
+  readonly line: (text: string) => Effect.Effect<void>
+  /** Writes raw bytes to stdout. */
+  readonly bytes: (chunk: Uint8Array) => Effect.Effect<void>
+  /** Writes one line to stderr. */
+  readonly error: (text: string) => Effect.Effect<void>
+}
+
+/**
+ * @since 0.1.0
+ * @category tags
+ */
+export class Output extends Context.Tag("@fjord/cli/Output")<Output, Service>() {}
+
+const writeTo = (stream: NodeJS.WriteStream, data: string | Uint8Array): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (stream.write(data)) resume(Effect.void)
+    else stream.once("drain", () => resume(Effect.void))
+  })
+
+/**
+ * The process's stdout and stderr (honouring back-pressure).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerProcess: Layer.Layer<Output> = Layer.succeed(
+  Output,
+  Output.of({
+    line: (text) => writeTo(process.stdout, `${text}\n`),
+    bytes: (chunk) => writeTo(process.stdout, chunk),
+    error: (text) => writeTo(process.stderr, `${text}\n`)
+  })
+)
+
+/**
+ * What a memory output captured.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Captured {
+  /** stdout as text (lines and bytes, in order). */
+  readonly stdout: () => string
+  readonly stderr: () => string
+  readonly clear: () => void
+}
+
+/**
+ * An output kept in memory, for tests.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makeMemory = (): { readonly service: Service; readonly captured: Captured } => {
+  let out: Array<Uint8Array> = []
+  let err: Array<string> = []
+  const enc = new TextEncoder()
+  const dec = new TextDecoder()
+  return {
+    service: Output.of({
+      line: (text) => Effect.sync(() => void out.push(enc.encode(`${text}\n`))),
+      bytes: (chunk) => Effect.sync(() => void out.push(chunk.slice())),
+      error: (text) => Effect.sync(() => void err.push(`${text}\n`))
+    }),
+    captured: {
+      stdout: () => {
+        const size = out.reduce((n, c) => n + c.length, 0)
+        const all = new Uint8Array(size)
+        let o = 0
+        for (const c of out) {
+          all.set(c, o)
+          o += c.length
+        }
+        return dec.decode(all)
+      },
+      stderr: () => err.join(""),
+      clear: () => {
+        out = []
+        err = []
+      }
+    }
+  }
+}

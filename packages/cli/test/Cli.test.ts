@@ -1,0 +1,197 @@
+import * as NodeFs from "node:fs"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { assert, layer } from "@effect/vitest"
+import * as Cli from "@fjord/cli/Cli"
+import * as Output from "@fjord/cli/Output"
+import * as Emulator from "@fjord/emulator/Emulator"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+
+const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
+
+interface Result {
+  readonly exitCode: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Runs `fjord args…` in-process, capturing its output. */
+const fjord = (...args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const { service, captured } = Output.makeMemory()
+    const exit = yield* Effect.exit(Cli.run(args).pipe(Effect.provideService(Output.Output, service)))
+    const exitCode = Exit.isSuccess(exit) ? 0 : exit.cause._tag === "Fail" ? exit.cause.error.exitCode : -1
+    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() } satisfies Result
+  })
+
+/** A fresh config directory, logged in to the emulator. */
+const loggedIn = Effect.gen(function* () {
+  const emu = yield* Emulator.Emulator
+  const fs = yield* FileSystem.FileSystem
+  const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-" })
+  const token = yield* emu.newLoginToken()
+  const r = yield* fjord("login", "--login-token", token, "--endpoint", emu.url, "--config-dir", dir)
+  assert.strictEqual(r.exitCode, 0, r.stderr)
+  const run = (...args: ReadonlyArray<string>) => fjord(...args, "--config-dir", dir)
+  return { emu, dir, token, run }
+})
+
+const ok = (r: Result): string => {
+  assert.strictEqual(r.exitCode, 0, `stderr: ${r.stderr}`)
+  assert.strictEqual(r.stderr, "")
+  return r.stdout
+}
+
+const oneErrorLine = (r: Result, pattern: RegExp) => {
+  assert.strictEqual(r.exitCode, 1)
+  assert.strictEqual(r.stdout, "")
+  const lines = r.stderr.trimEnd().split("\n")
+  assert.strictEqual(lines.length, 1, r.stderr)
+  assert.match(lines[0] ?? "", /^fjord: /)
+  assert.match(lines[0] ?? "", pattern)
+  assert.notMatch(r.stderr, /\n\s+at /)
+}
+
+layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (it) => {
+  it.scoped("login stores a 0600 token and the endpoint, and never prints the token", () =>
+    Effect.gen(function* () {
+      const { emu, dir, token, run } = yield* loggedIn
+      assert.strictEqual(NodeFs.statSync(`${dir}/token.json`).mode & 0o777, 0o600)
+      assert.strictEqual(JSON.parse(NodeFs.readFileSync(`${dir}/config.json`, "utf8")).endpoint, emu.url)
+      const r = yield* run("userinfo")
+      assert.match(ok(r), new RegExp(`Email: +${emu.email.replace(/[.]/g, "\\.")}`))
+      const info = JSON.parse(ok(yield* run("userinfo", "--json")))
+      assert.strictEqual(info.username, emu.username)
+      const again = yield* fjord("login", "--login-token", token, "--config-dir", dir, "--json")
+      assert.strictEqual(JSON.parse(ok(again)).username, emu.username)
+      assert.notInclude(again.stdout + r.stdout, token)
+    })
+  )
+
+  it.scoped("without a login, commands fail with one clear line", () =>
+    Effect.gen(function* () {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-" })
+      oneErrorLine(yield* fjord("ls", "--config-dir", dir), /not logged in .*fjord login/)
+      oneErrorLine(yield* fjord("login", "--config-dir", dir), /--login-token/)
+      oneErrorLine(yield* fjord("login", "--emulator", "--config-dir", dir), /no emulator found/)
+    })
+  )
+
+  it.scoped("login --emulator uses what `fjord emulator` left in the config dir", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-" })
+      const loginToken = yield* emu.newLoginToken()
+      NodeFs.writeFileSync(`${dir}/emulator.json`, JSON.stringify({ url: emu.url, username: emu.username, loginToken }))
+      assert.match(ok(yield* fjord("login", "--emulator", "--config-dir", dir)), /^Logged in as /)
+      assert.match(ok(yield* fjord("about", "--config-dir", dir)), /Used: /)
+    })
+  )
+
+  it.scoped("mkdir, copy up, ls/lsl/lsf/lsd/md5sum, cat, copy down", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      NodeFs.writeFileSync(`${dir}/hello.txt`, "hello\n")
+      ok(yield* run("mkdir", "jotta:t1/sub"))
+      assert.match(ok(yield* run("copy", `${dir}/hello.txt`, "jotta:t1")), /Transferred: 1 files/)
+      assert.strictEqual(ok(yield* run("ls", "jotta:t1")), "        6 hello.txt\n")
+      assert.match(ok(yield* run("lsl", "jotta:t1")), /^ {8}6 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} hello\.txt\n$/)
+      assert.strictEqual(ok(yield* run("lsf", "jotta:t1")), "sub/\nhello.txt\n")
+      assert.match(ok(yield* run("lsd", "jotta:t1")), / sub\n$/)
+      assert.strictEqual(ok(yield* run("md5sum", "jotta:t1")), "b1946ac92492d2347c6235b4d2611184  hello.txt\n")
+      assert.strictEqual(ok(yield* run("cat", "jotta:t1/hello.txt")), "hello\n")
+      ok(yield* run("copyto", "jotta:t1/hello.txt", `${dir}/down/copy.txt`))
+      assert.strictEqual(NodeFs.readFileSync(`${dir}/down/copy.txt`, "utf8"), "hello\n")
+      const listed = JSON.parse(ok(yield* run("lsf", "--json", "jotta:t1")))
+      assert.deepStrictEqual(
+        listed.map((e: { Path: string; IsDir: boolean }) => [e.Path, e.IsDir]),
+        [
+          ["sub", true],
+          ["hello.txt", false]
+        ]
+      )
+    })
+  )
+
+  it.scoped("copy a directory tree up and down; a second copy transfers nothing", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      NodeFs.mkdirSync(`${dir}/tree/a/b`, { recursive: true })
+      NodeFs.writeFileSync(`${dir}/tree/one.txt`, "1")
+      NodeFs.writeFileSync(`${dir}/tree/a/b/two.txt`, "22")
+      assert.match(ok(yield* run("copy", `${dir}/tree`, "jotta:t2")), /Transferred: 2 files/)
+      assert.match(ok(yield* run("copy", `${dir}/tree`, "jotta:t2")), /Transferred: 0 files.*unchanged: 2/)
+      assert.strictEqual(ok(yield* run("lsr", "jotta:t2")), "a/\na/b/\na/b/two.txt\none.txt\n")
+      assert.strictEqual(
+        ok(yield* run("tree", "jotta:t2")),
+        "/t2\n├── a\n│   └── b\n│       └── two.txt\n└── one.txt\n\n2 directories, 2 files\n"
+      )
+      assert.match(ok(yield* run("copy", "jotta:t2", `${dir}/back`)), /Transferred: 2 files/)
+      assert.strictEqual(NodeFs.readFileSync(`${dir}/back/a/b/two.txt`, "utf8"), "22")
+    })
+  )
+
+  it.scoped("revisions, moveto (file and folder), link and link --remove", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      NodeFs.writeFileSync(`${dir}/f.txt`, "v1")
+      ok(yield* run("copyto", `${dir}/f.txt`, "jotta:t3/f.txt"))
+      NodeFs.writeFileSync(`${dir}/f.txt`, "v2!")
+      ok(yield* run("copyto", `${dir}/f.txt`, "jotta:t3/f.txt"))
+      const revs = JSON.parse(ok(yield* run("revisions", "--json", "jotta:t3/f.txt")))
+      assert.deepStrictEqual(
+        revs.map((r: { number: number; current: boolean; size: number }) => [r.number, r.current, r.size]),
+        [
+          [2, true, 3],
+          [1, false, 2]
+        ]
+      )
+      ok(yield* run("moveto", "jotta:t3/f.txt", "jotta:t3/g.txt"))
+      ok(yield* run("moveto", "jotta:t3", "jotta:t3moved"))
+      assert.strictEqual(ok(yield* run("ls", "jotta:t3moved")), "        3 g.txt\n")
+      const url = ok(yield* run("link", "jotta:t3moved/g.txt")).trim()
+      const body = yield* Effect.promise(() => fetch(url).then((r) => r.text()))
+      assert.strictEqual(body, "v2!")
+      ok(yield* run("link", "--remove", "jotta:t3moved/g.txt"))
+      const status = yield* Effect.promise(() => fetch(url).then((r) => r.status))
+      assert.notStrictEqual(status, 200)
+    })
+  )
+
+  it.scoped("delete to trash, cleanup, rmdir refuses a non-empty folder, purge, --hard-delete", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      NodeFs.writeFileSync(`${dir}/x.txt`, "x")
+      ok(yield* run("copyto", `${dir}/x.txt`, "jotta:t4/x.txt"))
+      ok(yield* run("copyto", `${dir}/x.txt`, "jotta:t4/y.txt"))
+      oneErrorLine(yield* run("rmdir", "jotta:t4"), /not empty/)
+      oneErrorLine(yield* run("delete", "jotta:t4"), /is a folder/)
+      ok(yield* run("delete", "jotta:t4/x.txt"))
+      assert.strictEqual(ok(yield* run("ls", "jotta:t4")), "        1 y.txt\n")
+      const emptied = JSON.parse(ok(yield* run("cleanup", "--json")))
+      assert.isAtLeast(emptied.files, 1)
+      ok(yield* run("delete", "--hard-delete", "jotta:t4/y.txt"))
+      ok(yield* run("rmdir", "jotta:t4"))
+      ok(yield* run("mkdir", "jotta:t5/deep/er"))
+      ok(yield* run("purge", "jotta:t5"))
+      oneErrorLine(yield* run("ls", "jotta:t5"), /not found/)
+    })
+  )
+
+  it.scoped("typed errors are one line with a non-zero exit; usage errors exit 2", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      oneErrorLine(yield* run("cat", "jotta:nope/missing.txt"), /not found/)
+      oneErrorLine(yield* run("copy", `${dir}/a`, `${dir}/b`), /cloud path/)
+      oneErrorLine(yield* run("copy", `${dir}/does-not-exist`, "jotta:x"), /does-not-exist/)
+      const bad = yield* run("ls", "--no-such-flag")
+      assert.strictEqual(bad.exitCode, 2)
+      const about = JSON.parse(ok(yield* run("about", "--json")))
+      assert.isNumber(about.used)
+    })
+  )
+})
