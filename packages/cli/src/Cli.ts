@@ -15,7 +15,6 @@ import type * as NodeContext from "@effect/platform-node/NodeContext"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as Account from "@fjord/core/Account"
 import * as Files from "@fjord/core/Files"
-import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeFiles from "@fjord/node/NodeFiles"
 import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
@@ -515,6 +514,8 @@ const emulator = Command.make(
   },
   (a) =>
     Effect.gen(function* () {
+      // loaded on demand: the other commands start faster without the server code
+      const Emulator = yield* Effect.promise(() => import("@fjord/emulator/Emulator"))
       const emu = yield* Emulator.make({
         port: a.port,
         ...(Option.isSome(a.data) ? { dataDir: a.data.value } : {}),

@@ -1,0 +1,105 @@
+// The real executable, spawned through tsx: `fjord emulator` in one process, then
+// login → mkdir → copy → ls → cat (and a failing cat) as separate processes.
+
+import * as ChildProcess from "node:child_process"
+import * as NodeFs from "node:fs"
+import * as NodeUrl from "node:url"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+
+const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
+const tsx = `${root}node_modules/.bin/tsx`
+const bin = ["--conditions=@fjord/source", `${root}packages/cli/src/bin.ts`]
+
+const fjord = (...args: ReadonlyArray<string>) =>
+  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
+    ChildProcess.execFile(
+      tsx,
+      [...bin, ...args],
+      { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) =>
+        resume(
+          Effect.succeed({
+            code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+            stdout,
+            stderr
+          })
+        )
+    )
+  })
+
+/** `fjord emulator` as a background process; yields its first stdout line, killed with the scope. */
+const emulator = (configDir: string) =>
+  Effect.acquireRelease(
+    Effect.async<{ readonly proc: ChildProcess.ChildProcess; readonly info: { url: string; loginToken: string } }>(
+      (resume) => {
+        const proc = ChildProcess.spawn(tsx, [...bin, "emulator", "--config-dir", configDir], {
+          cwd: root,
+          stdio: ["ignore", "pipe", "pipe"]
+        })
+        let buffered = ""
+        proc.stdout.setEncoding("utf8")
+        proc.stdout.on("data", (chunk: string) => {
+          buffered += chunk
+          const nl = buffered.indexOf("\n")
+          if (nl >= 0) resume(Effect.succeed({ proc, info: JSON.parse(buffered.slice(0, nl)) }))
+        })
+        proc.on("exit", (code) => resume(Effect.dieMessage(`fjord emulator exited early (${code})`)))
+      }
+    ),
+    ({ proc }) =>
+      Effect.async<void>((resume) => {
+        if (proc.exitCode !== null) return resume(Effect.void)
+        proc.on("exit", () => resume(Effect.void))
+        proc.kill("SIGTERM")
+      })
+  )
+
+describe("fjord bin (spawned)", () => {
+  it.live(
+    "emulator, then login → mkdir → copy → ls → cat in separate processes",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const fs = yield* FileSystem.FileSystem
+          const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-bin-" })
+          const { info, proc } = yield* emulator(dir)
+          assert.match(info.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+          assert.isString(info.loginToken)
+          const c = ["--config-dir", dir]
+
+          const login = yield* fjord("login", "--emulator", ...c)
+          assert.strictEqual(login.code, 0, login.stderr)
+          assert.match(login.stdout, /^Logged in as /)
+          assert.strictEqual((yield* fjord("mkdir", "jotta:docs", ...c)).code, 0)
+          NodeFs.writeFileSync(`${dir}/note.txt`, "a note\n")
+          const copy = yield* fjord("copy", `${dir}/note.txt`, "jotta:docs", ...c)
+          assert.strictEqual(copy.code, 0, copy.stderr)
+          const [ls, cat, missing] = yield* Effect.all(
+            [
+              fjord("ls", "jotta:", ...c),
+              fjord("cat", "jotta:docs/note.txt", ...c),
+              fjord("cat", "jotta:docs/missing.txt", ...c)
+            ],
+            { concurrency: 3 }
+          )
+          assert.strictEqual(ls.stdout, "        7 docs/note.txt\n")
+          assert.strictEqual(cat.stdout, "a note\n")
+          assert.strictEqual(missing.code, 1)
+          assert.strictEqual(missing.stdout, "")
+          assert.match(missing.stderr, /^fjord: .*not found.*\n$/)
+
+          // the emulator stops cleanly on SIGTERM
+          const exited = Effect.async<number | null>((resume) => {
+            proc.on("exit", (code) => resume(Effect.succeed(code)))
+            proc.kill("SIGTERM")
+          })
+          const code = yield* exited
+          assert.notStrictEqual(code, null)
+        })
+      ).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
+})
