@@ -155,47 +155,74 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
     return { config, username, customer, execute }
   })
 
+type Decoder = (input: unknown) => Effect.Effect<unknown, ParseResult.ParseError, unknown>
+
+// Compiling a decoder is expensive; build one per schema and reuse it.
+const jsonDecoders = new WeakMap<object, Decoder>()
+const xmlDecoders = new WeakMap<object, Decoder>()
+
+const cached = <A, I, R>(
+  cache: WeakMap<object, Decoder>,
+  schema: Schema.Schema<A, I, R>,
+  build: () => (input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
+): ((input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>) => {
+  let decoder = cache.get(schema)
+  if (decoder === undefined) {
+    decoder = build() as Decoder
+    cache.set(schema, decoder)
+  }
+  return decoder as (input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
+}
+
+const invalid =
+  (ctx: { readonly operation: string; readonly path?: string | undefined }, status: number) =>
+  (e: ParseResult.ParseError) =>
+    new JottaError.InvalidResponse({
+      ...(ctx.path === undefined ? { operation: ctx.operation } : ctx),
+      status,
+      issue: ParseResult.TreeFormatter.formatErrorSync(e),
+      cause: e
+    })
+
 /**
  * Decodes a JSON response body with `schema`; failures become `InvalidResponse`.
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decodeJson =
-  <A, I, R>(schema: Schema.Schema<A, I, R>, ctx: { readonly operation: string; readonly path?: string | undefined }) =>
-  (res: HttpClientResponse.HttpClientResponse): Effect.Effect<A, JottaError.JottaError, R> =>
+export const decodeJson = <A, I, R>(
+  schema: Schema.Schema<A, I, R>,
+  ctx: { readonly operation: string; readonly path?: string | undefined }
+): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, JottaError.JottaError, R>) => {
+  const decode = cached(jsonDecoders, schema, () => Schema.decodeUnknown(Schema.parseJson(schema)))
+  return (res) =>
     Effect.flatMap(
       Effect.mapError(res.text, (e) => Errors.fromHttpClientError(e, ctx)),
-      (text) =>
-        Effect.mapError(
-          Schema.decodeUnknown(Schema.parseJson(schema))(text),
-          (e) =>
-            new JottaError.InvalidResponse({
-              ...(ctx.path === undefined ? { operation: ctx.operation } : ctx),
-              status: res.status,
-              issue: ParseResult.TreeFormatter.formatErrorSync(e),
-              cause: e
-            })
-        )
+      (text) => Effect.mapError(decode(text), invalid(ctx, res.status))
     )
+}
 
 /**
  * Decodes an XML response body with `schema` (over `Xml.XmlFromString`); failures become
- * `InvalidResponse`.
+ * `InvalidResponse`. Unknown elements are ignored.
  *
  * @since 0.1.0
  * @category decoding
  */
-export const decodeXml =
-  <A, I>(schema: Schema.Schema<A, I>, ctx: { readonly operation: string; readonly path?: string | undefined }) =>
-  (res: HttpClientResponse.HttpClientResponse): Effect.Effect<A, JottaError.JottaError> =>
+export const decodeXml = <A, I>(
+  schema: Schema.Schema<A, I>,
+  ctx: { readonly operation: string; readonly path?: string | undefined }
+): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, JottaError.JottaError>) => {
+  const decode = cached(xmlDecoders, schema, () => {
+    const d = Schema.decodeUnknown(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
+    return (input: unknown) => d(input, { onExcessProperty: "ignore" })
+  })
+  return (res) =>
     Effect.flatMap(
       Effect.mapError(res.text, (e) => Errors.fromHttpClientError(e, ctx)),
-      (text) =>
-        Effect.mapError(Xml.decodeXml(schema, ctx.operation)(text), (e) =>
-          ctx.path === undefined ? e : new JottaError.InvalidResponse({ ...e, path: ctx.path })
-        )
+      (text) => Effect.mapError(decode(text), invalid(ctx, res.status))
     )
+}
 
 /**
  * The client layer; needs an `HttpClient`, `JottaAuth` and `JottaConfig`.

@@ -167,19 +167,27 @@ export const retry = <A, E extends JottaError, R>(
 ): Effect.Effect<A, E, R> =>
   Effect.flatMap(RetryPolicy, (policy) => {
     const maxAfter = Duration.toMillis(policy.maxRetryAfter)
-    const schedule = Schedule.intersect(policy.schedule, Schedule.identity<JottaError>()).pipe(
-      Schedule.modifyDelay(([, error], delay) => {
-        const after = retryAfterMillis(error)
-        return after === undefined ? delay : Duration.max(delay, Duration.millis(after))
+    const retryable = (error: JottaError): boolean => {
+      if (!policy.isTransient(error)) return false
+      if (allow !== undefined && !allow(error)) return false
+      const after = retryAfterMillis(error)
+      return after === undefined || after <= maxAfter
+    }
+    // The first attempt runs without any schedule machinery (the common, successful case).
+    return Effect.catchIf(effect, retryable, (first) => {
+      const schedule = Schedule.intersect(policy.schedule, Schedule.identity<JottaError>()).pipe(
+        Schedule.modifyDelay(([, error], delay) => {
+          const after = retryAfterMillis(error)
+          return after === undefined ? delay : Duration.max(delay, Duration.millis(after))
+        })
+      )
+      return Effect.flatMap(Schedule.driver(schedule), (driver) => {
+        const loop = (error: E): Effect.Effect<A, E, R> =>
+          Effect.matchEffect(driver.next(error), {
+            onFailure: () => Effect.fail(error),
+            onSuccess: () => Effect.catchIf(effect, retryable, loop)
+          })
+        return loop(first)
       })
-    )
-    return Effect.retry(effect, {
-      schedule,
-      while: (error: JottaError) => {
-        if (!policy.isTransient(error)) return false
-        if (allow !== undefined && !allow(error)) return false
-        const after = retryAfterMillis(error)
-        return after === undefined || after <= maxAfter
-      }
     })
   })

@@ -83,14 +83,13 @@ const ApiErrorJson = Schema.Struct({
 })
 const decodeApiErrorJson = Schema.decodeUnknownOption(Schema.parseJson(ApiErrorJson))
 
+const decodeErrorDoc = Xml.decodeXml(Jfs.ErrorDoc, "error document")
+
 /** Reads a JFS XML error document or an API JSON error; anything else yields nothing. */
-export const parseErrorBody = (body: string, operation: string): Effect.Effect<ServiceError> => {
+export const parseErrorBody = (body: string): Effect.Effect<ServiceError> => {
   const text = body.trim()
   if (text.startsWith("<")) {
-    return Xml.decodeXml(
-      Jfs.ErrorDoc,
-      operation
-    )(text).pipe(
+    return decodeErrorDoc(text).pipe(
       Effect.map(
         ({ error: doc }): ServiceError => ({
           description: doc.message,
@@ -195,7 +194,7 @@ export const fromResponse = (
 ): Effect.Effect<JottaError.JottaError> =>
   Effect.gen(function* () {
     const body = yield* Effect.orElseSucceed(response.text, () => "")
-    const service = yield* parseErrorBody(body, ctx.operation)
+    const service = yield* parseErrorBody(body)
     const now = yield* Clock.currentTimeMillis
     return fromStatus(response.status, service, ctx, retryAfterMillis(response.headers["retry-after"], now))
   })
