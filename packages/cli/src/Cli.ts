@@ -13,10 +13,13 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import type * as NodeContext from "@effect/platform-node/NodeContext"
 import * as LoginToken from "@fjord/auth/LoginToken"
+import * as TokenStore from "@fjord/auth/TokenStore"
+import * as WhiteLabel from "@fjord/auth/WhiteLabel"
 import * as Account from "@fjord/core/Account"
 import * as Files from "@fjord/core/Files"
 import * as NodeFiles from "@fjord/node/NodeFiles"
 import * as NodeJotta from "@fjord/node/NodeJotta"
+import * as NodeRedirectCatcher from "@fjord/node/NodeRedirectCatcher"
 import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
@@ -127,13 +130,23 @@ const login = Command.make(
     ),
     emulator: Options.boolean("emulator").pipe(
       Options.withDescription("Log in to the emulator started by `fjord emulator` with the same --config-dir")
+    ),
+    service: Options.choice("service", Object.keys(WhiteLabel.services) as Array<WhiteLabel.ServiceKey>).pipe(
+      Options.withDescription(
+        "Log in through the browser (authorization code) to a white-label service: telia_se, elkjop, …"
+      ),
+      Options.optional
+    ),
+    redirectPort: Options.integer("redirect-port").pipe(
+      Options.withDescription("Local port for the browser login's redirect (rclone's 53682)"),
+      Options.withDefault(NodeRedirectCatcher.defaultPort)
     )
   },
   (a) =>
     Effect.gen(function* () {
       const dir = Settings.configDir(a.configDir)
       let endpoint = Option.getOrUndefined(a.endpoint)
-      let token: Redacted.Redacted<string>
+      let token: Redacted.Redacted<string> | undefined
       if (a.emulator) {
         const info = yield* Settings.readEmulatorInfo(dir)
         if (Option.isNone(info)) {
@@ -143,11 +156,11 @@ const login = Command.make(
         }
         endpoint = endpoint ?? info.value.url
         token = Redacted.make(info.value.loginToken)
-      } else if (Option.isSome(a.loginToken)) {
-        token = a.loginToken.value
-      } else {
+      }
+      if (Option.isSome(a.loginToken)) token = a.loginToken.value
+      if (token === undefined && Option.isNone(a.service)) {
         return yield* new Sdk.UsageError({
-          description: "give --login-token <token> (or set FJORD_LOGIN_TOKEN), or --emulator"
+          description: "give --login-token <token> (or set FJORD_LOGIN_TOKEN), --service <name> or --emulator"
         })
       }
       const saved = yield* Settings.readSettings(dir)
@@ -165,7 +178,26 @@ const login = Command.make(
             : { mountpoint: saved.mountpoint })
       })
       const tokenFile = Settings.tokenFile(dir)
-      yield* LoginToken.login(token).pipe(Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer)))
+      const output = yield* Output
+      const service = Option.getOrUndefined(a.service)
+      const login =
+        service !== undefined
+          ? Effect.gen(function* () {
+              const stored = yield* WhiteLabel.login({
+                service,
+                identityBase: endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/id`
+              })
+              yield* (yield* TokenStore.TokenStore).set(stored)
+            }).pipe(
+              Effect.provide(
+                NodeRedirectCatcher.layer({
+                  port: a.redirectPort,
+                  onAuthorizationUrl: (url) => output.error(`Open this URL in your browser to log in:\n  ${url}`)
+                })
+              )
+            )
+          : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid)
+      yield* login.pipe(Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer)))
       yield* Settings.writeSettings(dir, settings)
       const customer = yield* Effect.flatMap(Account.Account, (account) => account.userInfo()).pipe(
         Sdk.withSdk({ ...a, configDir: Option.some(dir), endpoint: Option.fromNullable(endpoint) })
@@ -173,7 +205,11 @@ const login = Command.make(
       if (a.json) yield* json({ username: customer.username, email: customer.email ?? null, tokenFile })
       else yield* out(`Logged in as ${customer.email ?? customer.username}; token saved to ${tokenFile}`)
     })
-).pipe(Command.withDescription("Log in with a personal login token and save the token"))
+).pipe(
+  Command.withDescription(
+    "Log in (personal login token, white-label browser login, or the emulator) and save the token"
+  )
+)
 
 const about = Command.make("about", globals, (g) =>
   Effect.gen(function* () {

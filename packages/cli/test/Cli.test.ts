@@ -7,6 +7,7 @@ import * as Output from "@fjord/cli/Output"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 
 const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
@@ -89,6 +90,39 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       NodeFs.writeFileSync(`${dir}/emulator.json`, JSON.stringify({ url: emu.url, username: emu.username, loginToken }))
       assert.match(ok(yield* fjord("login", "--emulator", "--config-dir", dir)), /^Logged in as /)
       assert.match(ok(yield* fjord("about", "--config-dir", dir)), /Used: /)
+    })
+  )
+
+  it.scoped("login --service runs the white-label browser login (the test plays the browser)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-" })
+      const { service, captured } = Output.makeMemory()
+      const args = [
+        "login",
+        "--service",
+        "telia_se",
+        "--redirect-port",
+        "0",
+        "--endpoint",
+        emu.url,
+        "--config-dir",
+        dir
+      ]
+      const fiber = yield* Effect.fork(Cli.run(args).pipe(Effect.provideService(Output.Output, service)))
+      let url: string | undefined
+      while (url === undefined) {
+        // real time (it.scoped runs on the TestClock)
+        yield* Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 10)))
+        url = /https?:\/\/\S+\/openid-connect\/auth\S*/.exec(captured.stderr())?.[0]
+      }
+      const page = yield* Effect.promise(() => fetch(url).then((r) => r.text()))
+      assert.match(page, /login complete/)
+      yield* Fiber.join(fiber)
+      assert.match(captured.stdout(), /^Logged in as /)
+      const token = JSON.parse(NodeFs.readFileSync(`${dir}/token.json`, "utf8"))
+      assert.match(token.tokenUrl, /realms\/telia_se\//)
     })
   )
 
