@@ -97,6 +97,10 @@ layer(Emulator.layer())("upload protocol", (it) => {
       const e = yield* req(emu, "GET", `${arch(emu, `${base}/empty.txt`)}?mode=bin`)
       assert.strictEqual(e.status, 200)
       assert.strictEqual(e.bytes.length, 0)
+      const ranged = yield* req(emu, "GET", `${arch(emu, `${base}/empty.txt`)}?mode=bin`, {
+        headers: { range: "bytes=0-" }
+      })
+      assert.strictEqual(ranged.status, 200)
     })
   )
 

@@ -479,7 +479,8 @@ interface ByteRange {
 
 /** Parses a single range; undefined = ignore the header; "unsatisfiable" = 416. */
 export const parseRange = (header: string | undefined, total: number): ByteRange | "unsatisfiable" | undefined => {
-  if (header === undefined) return undefined
+  // an empty file has no satisfiable range: serve it whole instead of 416 (own choice)
+  if (header === undefined || total === 0) return undefined
   const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(header)
   if (m === null) return undefined
   const [, a, b] = m
