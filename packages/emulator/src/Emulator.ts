@@ -148,13 +148,14 @@ export const seededAccount: Account = {
 const snapshotEntry = (e: RequestLogEntry): RequestLog => ({ ...e, headers: { ...e.headers } })
 
 /**
- * Starts an emulator on a free loopback port; it stops when the scope closes.
+ * Starts an emulator on a free loopback port; it stops when the scope closes. A port that is
+ * already taken (explicit `port`) is a defect.
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: Options = {}): Effect.Effect<Handle, never, Scope.Scope> =>
-  Effect.gen(function* () {
+export const make: (options?: Options) => Effect.Effect<Handle, never, Scope.Scope> = Effect.fn("Emulator.make")(
+  function* (options: Options = {}) {
     const running = yield* start(
       {
         port: options.port ?? 0,
@@ -201,7 +202,8 @@ export const make = (options: Options = {}): Effect.Effect<Handle, never, Scope.
           state.clockOffset += millis
         })
     } satisfies Handle
-  })
+  }
+)
 
 /**
  * A layer providing the `Emulator` service (the Handle) for the layer's lifetime.
