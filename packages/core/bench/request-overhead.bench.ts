@@ -13,6 +13,8 @@ import { performance } from "node:perf_hooks"
 import { pathToFileURL } from "node:url"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -85,36 +87,52 @@ export const run = async (options?: {
       }
       const stat = files.stat(path)
       const viaSdk = () => sdk.runPromise(stat)
+      // The same GET through @effect/platform's FetchHttpClient alone (what the SDK builds on).
+      const platform = await sdk.runPromise(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
+      const platformGet = Effect.flatMap(platform.execute(HttpClientRequest.get(url, { headers })), (r) => r.text)
+      const viaPlatform = () => sdk.runPromise(platformGet)
 
       // warm-up (JIT, connection pool) and a correctness check
       for (let i = 0; i < 1000; i++) {
         await raw()
+        await viaPlatform()
         await viaSdk()
       }
       const info = await viaSdk()
       if (info.size !== 12) throw new Error(`stat returned size ${info.size}`)
 
-      // Small alternating blocks; the ratio is the median of per-pair ratios, which is robust to
-      // load drift on a shared machine.
-      const rawTimes: Array<number> = []
-      const sdkTimes: Array<number> = []
-      const ratios: Array<number> = []
-      for (let done = 0; done < iterations; done += block) {
-        const pair = [0, 0]
-        for (const which of done % (2 * block) === 0 ? [0, 1] : [1, 0]) {
-          const t = performance.now()
-          for (let i = 0; i < block; i++) await (which === 0 ? raw() : viaSdk())
-          pair[which] = ((performance.now() - t) * 1000) / block
+      // Small blocks in rotating order; ratios are medians of per-round ratios, which is robust
+      // to load drift on a shared machine.
+      const variants = [raw, viaPlatform, viaSdk] as const
+      const times: Array<Array<number>> = [[], [], []]
+      const platformRatios: Array<number> = []
+      const sdkRatios: Array<number> = []
+      for (let round = 0; round * block < iterations; round++) {
+        const t: Array<number> = [0, 0, 0]
+        for (let k = 0; k < 3; k++) {
+          const which = (round + k) % 3
+          const f = variants[which]!
+          const start = performance.now()
+          for (let i = 0; i < block; i++) await f()
+          t[which] = ((performance.now() - start) * 1000) / block
         }
-        rawTimes.push(pair[0]!)
-        sdkTimes.push(pair[1]!)
-        ratios.push(pair[1]! / pair[0]!)
+        for (let k = 0; k < 3; k++) times[k]!.push(t[k]!)
+        platformRatios.push(t[1]! / t[0]!)
+        sdkRatios.push(t[2]! / t[0]!)
       }
-      const rawUs = median(rawTimes)
-      const sdkUs = median(sdkTimes)
-      const ratio = median(ratios)
+      const rawUs = median(times[0]!)
+      const platformUs = median(times[1]!)
+      const sdkUs = median(times[2]!)
+      const ratio = median(sdkRatios)
       const results: Array<Result> = [
         { name: "request-overhead.raw-fetch", value: round(rawUs), unit: "µs/request", baseline: null, ratio: null },
+        {
+          name: "request-overhead.platform-client",
+          value: round(platformUs),
+          unit: "µs/request",
+          baseline: round(rawUs),
+          ratio: round(median(platformRatios))
+        },
         {
           name: "request-overhead.sdk-stat",
           value: round(sdkUs),
