@@ -110,6 +110,9 @@ const toBuffer = (chunk: unknown, enc?: unknown): Buffer =>
     ? Buffer.from(chunk, typeof enc === "string" ? (enc as BufferEncoding) : "utf8")
     : Buffer.from(chunk as Uint8Array)
 
+/** The request log keeps this many most recent entries. */
+const LOG_LIMIT = 10_000
+
 type WriteFn = (chunk: unknown, enc?: unknown, cb?: unknown) => boolean
 type EndFn = (chunk?: unknown, enc?: unknown, cb?: unknown) => Http.ServerResponse
 
@@ -142,6 +145,7 @@ const instrument = (
     connectionCut: false
   }
   log.push(entry)
+  if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT)
   contexts.set(req, { entry, faults: fired, path, query, countedBody: false })
 
   let finished = false
