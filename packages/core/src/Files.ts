@@ -780,7 +780,14 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
         if (options?.range !== undefined)
           request = HttpClientRequest.setHeader(request, "range", rangeHeader(options.range))
         const res = yield* client.execute(request, ctx(operation, loc))
-        return Stream.mapError(res.stream, (e) => Errors.fromHttpClientError(e, ctx(operation, loc)))
+        let bytes = 0
+        return Stream.mapError(res.stream, (e) => Errors.fromHttpClientError(e, ctx(operation, loc))).pipe(
+          Stream.mapChunks((chunk) => {
+            for (const c of chunk) bytes += c.length
+            return chunk
+          }),
+          Stream.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("bytes", bytes)))
+        )
       })
     ).pipe(Stream.withSpan(operation))
 

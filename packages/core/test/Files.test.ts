@@ -7,6 +7,7 @@ import * as FastCheck from "effect/FastCheck"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import * as ContentHasher from "../src/ContentHasher.js"
 import * as UploadSource from "../src/UploadSource.js"
 import { AuthStats, bytes, collect, Files, fastRetry, makeEnv, md5Hex, RetryPolicy, text } from "./utils.js"
 
@@ -144,6 +145,25 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       assert.strictEqual(yield* get(bad), "4")
       const slash = entries.find((e) => e.name === "a/b:c?.txt")!
       assert.strictEqual(yield* get(slash), "3")
+    })
+  )
+
+  it.effect("empty files; a source whose MD5 is wrong is UploadFailed (Corrupt), not retried", () =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      const empty = yield* put("up/empty.txt", "")
+      assert.strictEqual(empty.size, 0)
+      assert.strictEqual(yield* get("up/empty.txt"), "")
+      yield* clearLog
+      const source = UploadSource.make({
+        size: 5,
+        stream: Stream.succeed(bytes("hello")),
+        md5: ContentHasher.md5FromString(md5Hex("world"))
+      })
+      const e = yield* Effect.flip(files.upload("up/corrupt.txt", source))
+      assert.strictEqual(e._tag, "UploadFailed")
+      assert.strictEqual(e._tag === "UploadFailed" ? e.reason : "", "Corrupt")
+      assert.strictEqual(ops(yield* log).filter((o) => o === "upload").length, 1)
     })
   )
 

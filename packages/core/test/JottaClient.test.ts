@@ -11,7 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
-import { JottaAuth } from "../src/Auth.js"
+import { AuthError, JottaAuth } from "../src/Auth.js"
 import * as Errors from "../src/internal/errors.js"
 import * as JottaClient from "../src/JottaClient.js"
 import * as JottaConfig from "../src/JottaConfig.js"
@@ -215,6 +215,29 @@ describe("JottaClient", () => {
       const error = yield* Effect.flip(Fiber.join(fiber))
       assert.strictEqual(error._tag, "ServerError")
       assert.strictEqual((yield* Ref.get(seen)).length, 2)
+    })
+  )
+
+  it.effect("an auth failure surfaces as a typed AuthError without a request", () =>
+    Effect.gen(function* () {
+      const { client, seen } = yield* fake([() => new Response("ok")])
+      const failing = JottaAuth.of({
+        accessToken: Effect.fail(new AuthError({ reason: "StaleToken", operation: "Auth.accessToken" })),
+        invalidate: () => Effect.void
+      })
+      const service = yield* JottaClient.make.pipe(
+        Effect.provide(
+          Layer.mergeAll(
+            Layer.succeed(HttpClient.HttpClient, client),
+            Layer.succeed(JottaAuth, failing),
+            JottaConfig.layer({}).pipe(Layer.orDie)
+          )
+        )
+      )
+      const error = yield* Effect.flip(get(service))
+      assert.strictEqual(error._tag, "AuthError")
+      assert.isTrue(JottaError.isJottaError(error))
+      assert.strictEqual((yield* Ref.get(seen)).length, 0)
     })
   )
 
