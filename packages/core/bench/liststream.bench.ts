@@ -64,14 +64,23 @@ export const makeBody = (entries: number): { readonly chunks: ReadonlyArray<Uint
   return { chunks, bytes: all.length }
 }
 
+const hasGc = (): boolean => (globalThis as { gc?: () => void }).gc !== undefined
+
 const gc = (): void => {
   const g = (globalThis as { gc?: () => void }).gc
   if (g !== undefined) g()
 }
 
+/**
+ * Samples heapUsed once per input chunk. `peak` is the largest increase over the start (it
+ * includes garbage not yet collected); with `--expose-gc`, `livePeak` is the largest increase
+ * measured right after a forced GC every 16 chunks (memory actually retained).
+ */
 class HeapProbe {
   private readonly start: number
+  private n = 0
   peak = 0
+  livePeak = 0
   constructor() {
     gc()
     this.start = process.memoryUsage().heapUsed
@@ -79,6 +88,11 @@ class HeapProbe {
   sample(): void {
     const used = process.memoryUsage().heapUsed - this.start
     if (used > this.peak) this.peak = used
+    if (hasGc() && ++this.n % 16 === 0) {
+      gc()
+      const live = process.memoryUsage().heapUsed - this.start
+      if (live > this.livePeak) this.livePeak = live
+    }
   }
 }
 
@@ -177,7 +191,25 @@ export const run = async (options?: {
       unit: "MiB",
       baseline: mb(bareHeap.peak),
       ratio: bareHeap.peak > 0 ? round(decodeHeap.peak / bareHeap.peak) : null
-    }
+    },
+    ...(hasGc()
+      ? [
+          {
+            name: "liststream.bare-parse.live-heap",
+            value: mb(bareHeap.livePeak),
+            unit: "MiB",
+            baseline: null,
+            ratio: null
+          },
+          {
+            name: "liststream.decode.live-heap",
+            value: mb(decodeHeap.livePeak),
+            unit: "MiB",
+            baseline: mb(bareHeap.livePeak),
+            ratio: bareHeap.livePeak > 0 ? round(decodeHeap.livePeak / bareHeap.livePeak) : null
+          }
+        ]
+      : [])
   ]
   for (const r of results) console.log(JSON.stringify(r))
   return results

@@ -34,6 +34,12 @@ const FILE = 1
 const FOLDER = 2
 const STATS = 3
 
+/**
+ * A copy of `s` that does not keep alive the (64 KiB) decoded chunk it was sliced from:
+ * saxes hands out slices of its input, and V8 slices reference their parent string.
+ */
+const own = (s: string): string => (s.length < 13 ? s : ` ${s}`.slice(1))
+
 const localName = (name: string): string => {
   const i = name.indexOf(":")
   return i < 0 ? name : name.slice(i + 1)
@@ -210,7 +216,7 @@ export class Decoder<F, D> {
   /** rclone: TrimPrefix(p, prefix) then TrimPrefix("/"). Paths outside the prefix are refused. */
   private strip(p: string): string {
     if (p === this.lastRaw) return this.lastRel
-    const rel = this.stripSlow(p)
+    const rel = own(this.stripSlow(p))
     this.lastRaw = p
     this.lastRel = rel
     return rel
@@ -266,9 +272,9 @@ export class Decoder<F, D> {
     this.out.push(
       this.makeFile(
         parent,
-        name,
+        own(name),
         parseCount(this.size, "size"),
-        this.md5,
+        own(this.md5),
         parseTime(this.modified, "modified"),
         parseTime(this.created, "created")
       )
