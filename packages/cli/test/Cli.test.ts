@@ -133,6 +133,8 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       ok(yield* run("mkdir", "jotta:t1/sub"))
       assert.match(ok(yield* run("copy", `${dir}/hello.txt`, "jotta:t1")), /Transferred: 1 files/)
       assert.strictEqual(ok(yield* run("ls", "jotta:t1")), "        6 hello.txt\n")
+      assert.strictEqual(ok(yield* run("ls", "jotta:t1/hello.txt")), "        6 hello.txt\n")
+      assert.strictEqual(ok(yield* run("ls", "t1")), "        6 hello.txt\n")
       assert.match(ok(yield* run("lsl", "jotta:t1")), /^ {8}6 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9} hello\.txt\n$/)
       assert.strictEqual(ok(yield* run("lsf", "jotta:t1")), "sub/\nhello.txt\n")
       assert.match(ok(yield* run("lsd", "jotta:t1")), / sub\n$/)
