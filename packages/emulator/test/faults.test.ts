@@ -23,6 +23,10 @@ layer(Emulator.layer())("fault injection and the request log", (it) => {
       assert.strictEqual(api.status, 429)
       assert.strictEqual(api.headers.get("retry-after"), "7")
       assert.strictEqual(api.json().code, 429)
+      yield* emu.inject({ _tag: "Status", status: 429, op: "customer" })
+      const dflt = yield* req(emu, "GET", "/api/account/v1/customer")
+      assert.strictEqual(dflt.status, 429)
+      assert.strictEqual(dflt.headers.get("retry-after"), "1")
       // method + path glob, with `after`
       yield* emu.inject({ _tag: "Status", status: 509, method: "GET", path: `/jfs/*/${base}*`, after: 1 })
       const first = yield* req(emu, "GET", arch(emu, base))

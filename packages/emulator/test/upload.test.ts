@@ -1,3 +1,4 @@
+import * as Http from "node:http"
 import { assert, layer } from "@effect/vitest"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
@@ -155,6 +156,44 @@ layer(Emulator.layer())("upload protocol", (it) => {
       // the old upload URL is superseded
       const stale = yield* postUpload(emu, first.alloc.upload_url, data)
       assert.strictEqual(stale.status, 404)
+    })
+  )
+
+  it.effect("a client that disconnects mid-body leaves its bytes as resume progress", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("disconnect")
+      const data = Buffer.alloc(256 * 1024, 7)
+      const path = `/jfs/Jotta/Archive/${base}/d.bin`
+      const { alloc } = yield* allocate(emu, { bytes: data.length, md5: md5(data), path })
+      yield* Effect.async<void>((resume) => {
+        const u = new URL(alloc.upload_url)
+        const r = Http.request({
+          hostname: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: "POST",
+          headers: { authorization: `Bearer ${emu.accessToken}`, "content-length": String(data.length) }
+        })
+        r.on("error", () => {})
+        r.write(data.subarray(0, 100_000), () => {
+          setTimeout(() => {
+            r.destroy()
+            resume(Effect.void)
+          }, 100)
+        })
+      })
+      let resumePos = 0
+      for (let i = 0; i < 50 && resumePos === 0; i++) {
+        yield* Effect.promise(() => new Promise((r) => setTimeout(r, 20)))
+        resumePos = (yield* allocate(emu, { bytes: data.length, md5: md5(data), path })).alloc.resume_pos
+      }
+      assert.strictEqual(resumePos, 100_000)
+      const again = yield* allocate(emu, { bytes: data.length, md5: md5(data), path })
+      const rest = yield* postUpload(emu, again.alloc.upload_url, data.subarray(resumePos), {
+        range: `bytes=${resumePos}-${data.length - 1}`
+      })
+      assert.strictEqual(rest.status, 200)
     })
   )
 

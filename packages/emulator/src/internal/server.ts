@@ -567,7 +567,8 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
       if (status !== undefined) {
         const r = faultStatusReply(ctx.path, status.status)
         const headers: Record<string, string> = { ...r.headers, connection: "close" }
-        if (status.retryAfter !== undefined) headers["retry-after"] = String(status.retryAfter)
+        const retryAfter = status.retryAfter ?? (status.status === 429 ? 1 : undefined)
+        if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter)
         return toResponse({ ...r, headers })
       }
       let response = yield* router.pipe(
