@@ -21,6 +21,8 @@ import * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as TokenStore from "@fjord/auth/TokenStore"
+import * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -210,3 +212,16 @@ export const layerFileSystem = (
  */
 export const layer = (path?: string, options?: Options): Layer.Layer<TokenStore.TokenStore> =>
   layerFileSystem(path ?? defaultPath(), options).pipe(Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer)))
+
+/**
+ * A file store whose path is read from configuration: `FJORD_TOKEN_FILE` by default, else
+ * {@link defaultPath}.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  path: Config.Config<string> = Config.string("FJORD_TOKEN_FILE").pipe(Config.withDefault(defaultPath())),
+  options?: Options
+): Layer.Layer<TokenStore.TokenStore, ConfigError.ConfigError> =>
+  Layer.unwrapEffect(Effect.map(path, (p) => layer(p, options)))

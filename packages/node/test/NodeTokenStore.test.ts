@@ -5,8 +5,9 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import { assert, describe, it } from "@effect/vitest"
-import { StoredToken } from "@fjord/auth/TokenStore"
+import { StoredToken, TokenStore } from "@fjord/auth/TokenStore"
 import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -41,6 +42,17 @@ describe("NodeTokenStore", () => {
       const json = JSON.parse(NodeFs.readFileSync(`${dir}/sub/token.json`, "utf8"))
       assert.strictEqual(json.accessToken, "access-1")
       assert.strictEqual(json.clientId, "jottacli")
+    }).pipe(Effect.provide(Env))
+  )
+
+  it.scoped("layerConfig reads the path from FJORD_TOKEN_FILE", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const provider = ConfigProvider.fromMap(new Map([["FJORD_TOKEN_FILE", `${dir}/from-config.json`]]))
+      yield* Effect.flatMap(TokenStore, (store) => store.set(token(7))).pipe(
+        Effect.provide(NodeTokenStore.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider))))
+      )
+      assert.strictEqual(JSON.parse(NodeFs.readFileSync(`${dir}/from-config.json`, "utf8")).expiresAt, 7)
     }).pipe(Effect.provide(Env))
   )
 
