@@ -439,3 +439,21 @@ describe("Files with hardDelete and noVersions", () => {
     )
   })
 })
+
+describe("Files in the trashed-only view", () => {
+  layer(makeEnv({ trashedOnly: true }), { excludeTestServices: true })("trashedOnly", (it) => {
+    it.effect("list shows trashed files (and every folder); stat reaches them; listRecursive is refused", () =>
+      Effect.gen(function* () {
+        const files = yield* Files.Files
+        yield* put("t/live.txt", "live")
+        yield* put("t/gone.txt", "gone")
+        yield* files.remove("t/gone.txt")
+        assert.deepStrictEqual(names(yield* files.list("t")), ["f:gone.txt"])
+        const info = yield* files.stat("t/gone.txt")
+        assert.isTrue(Option.isSome(info.deleted))
+        assert.strictEqual(yield* get("t/gone.txt"), "gone")
+        assert.strictEqual((yield* Effect.flip(Stream.runDrain(files.listRecursive("t"))))._tag, "NotFound")
+      })
+    )
+  })
+})
