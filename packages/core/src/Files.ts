@@ -922,6 +922,32 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const sourceError = (operation: string, loc: Loc.Location) => (e: UploadSource.UploadSourceError) =>
     new JottaError.UploadFailed({ ...ctx(operation, loc), reason: "Source", description: e.message, cause: e })
 
+  /** Hashes the source, checking that it yields exactly its declared size. */
+  const hashChecked = (
+    h: ContentHasher["Type"],
+    source: UploadSource.UploadSource,
+    operation: string,
+    loc: Loc.Location
+  ): Effect.Effect<Md5, JottaError.UploadFailed> =>
+    Effect.suspend(() => {
+      let seen = 0
+      const counted = Stream.mapChunks(source.stream, (chunk) => {
+        for (const c of chunk) seen += c.length
+        return chunk
+      })
+      return Effect.flatMap(Effect.mapError(h.md5(counted), sourceError(operation, loc)), (md5) =>
+        seen === source.size
+          ? Effect.succeed(md5)
+          : Effect.fail(
+              new JottaError.UploadFailed({
+                ...ctx(operation, loc),
+                reason: "SizeMismatch",
+                description: `the source yielded ${seen} bytes, declared ${source.size}`
+              })
+            )
+      )
+    })
+
   const upload = Effect.fn("Files.upload")(function* (
     path: Path,
     source: UploadSource.UploadSource,
@@ -936,7 +962,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     const md5: Md5 = Option.isSome(source.md5)
       ? source.md5.value
       : Option.isSome(hasher)
-        ? yield* Effect.mapError(hasher.value.md5(source.stream), sourceError(operation, loc))
+        ? yield* hashChecked(hasher.value, source, operation, loc)
         : yield* new JottaError.UploadFailed({
             ...ctx(operation, loc),
             reason: "Source",

@@ -164,6 +164,11 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       assert.strictEqual(e._tag, "UploadFailed")
       assert.strictEqual(e._tag === "UploadFailed" ? e.reason : "", "Corrupt")
       assert.strictEqual(ops(yield* log).filter((o) => o === "upload").length, 1)
+      yield* clearLog
+      const short = UploadSource.make({ size: 10, stream: Stream.succeed(bytes("short")) })
+      const e2 = yield* Effect.flip(files.upload("up/short.txt", short))
+      assert.strictEqual(e2._tag === "UploadFailed" ? e2.reason : "", "SizeMismatch")
+      assert.deepStrictEqual(yield* log, [])
     })
   )
 
