@@ -145,6 +145,13 @@ layer(Emulator.layer())("files and folders", (it) => {
       const plus = yield* req(emu, "POST", `${arch(emu)}/a+b?mkDir=true`)
       assert.strictEqual(plus.status, 400)
       assert.include(tag(plus.text, "message") ?? "", "Unable to validate decoded path")
+      for (const bad of ["%ZZ", "a%", "%FF"]) {
+        const r = yield* req(emu, "GET", `${arch(emu)}/${bad}`)
+        assert.strictEqual(r.status, 400, bad)
+        assert.strictEqual(tag(r.text, "code"), "400")
+      }
+      const slash = yield* req(emu, "POST", `${arch(emu)}/a%2Fb?mkDir=true`)
+      assert.strictEqual(slash.status, 400)
       const escaped = yield* req(emu, "POST", `${arch(emu)}/${unique("a%2Bb")}?mkDir=true`)
       assert.strictEqual(escaped.status, 200)
       assert.include(escaped.text, "a+b")

@@ -17,7 +17,9 @@ export const checkName = (name: string): void => {
   if (name.length > MAX_NAME) {
     throw jfsFail(400, `${INVALID_ARGUMENT}: Name is too long (${name.length} > ${MAX_NAME}): ${name.slice(0, 40)}…`)
   }
-  if (name === "" || name === "." || name === "..") throw jfsFail(400, `${INVALID_ARGUMENT}: Invalid name '${name}'`)
+  if (name === "" || name === "." || name === ".." || name.includes("/")) {
+    throw jfsFail(400, `${INVALID_ARGUMENT}: Invalid name '${name}'`)
+  }
 }
 
 /** A location inside a mountpoint. */

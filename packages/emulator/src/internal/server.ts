@@ -6,6 +6,7 @@
 import * as Http from "node:http"
 import { Readable } from "node:stream"
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import type { RouteNotFound } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
@@ -571,7 +572,14 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
         if (retryAfter !== undefined) headers["retry-after"] = String(retryAfter)
         return toResponse({ ...r, headers })
       }
-      let response = yield* router.pipe(
+      // JFS paths are decoded by the JFS handler itself (§1.6), not by the router's matcher,
+      // so malformed escapes get the JFS 400 instead of a router 404
+      const handler: Effect.Effect<
+        HttpServerResponse.HttpServerResponse,
+        RouteNotFound,
+        HttpServerRequest.HttpServerRequest
+      > = ctx.path === "/jfs" || ctx.path.startsWith("/jfs/") ? jfsRoute : router
+      let response = yield* handler.pipe(
         Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound(ctx.path))),
         Effect.catchAllCause((cause) =>
           Effect.logError("emulator handler failed", cause).pipe(
