@@ -21,13 +21,13 @@ import * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as TokenStore from "@fjord/auth/TokenStore"
+import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Lockfile from "proper-lockfile"
 
@@ -67,10 +67,6 @@ const decodeToken = Schema.decodeUnknown(TokenJson)
 const encodeToken = Schema.encode(TokenJson)
 
 const storeError = (operation: string) => (cause: unknown) => new TokenStore.TokenStoreError({ operation, cause })
-
-class LockBusy {
-  readonly _tag = "LockBusy"
-}
 
 /**
  * Builds a store over the file at `path` (created on the first write).
@@ -131,7 +127,7 @@ export const make = (
         )
       })
 
-    const acquireFileLock = Effect.tryPromise({
+    const tryLock = Effect.tryPromise({
       try: () =>
         Lockfile.lock(target, {
           realpath: false,
@@ -140,30 +136,35 @@ export const make = (
           // a compromised lock (taken over after a long stall) is reported by the next read;
           // never throw from a timer
           onCompromised: () => undefined
-        }),
-      catch: (cause) =>
-        typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ELOCKED"
-          ? new LockBusy()
-          : new TokenStore.TokenStoreError({ operation: `lock ${target}`, cause })
+        }).then((release) => Option.some(release)),
+      catch: (cause) => new TokenStore.TokenStoreError({ operation: `lock ${target}`, cause })
     }).pipe(
-      Effect.retry({
-        while: (e) => e instanceof LockBusy,
-        schedule: Schedule.exponential("5 millis", 1.5).pipe(
-          Schedule.union(Schedule.spaced("100 millis")),
-          Schedule.jittered,
-          Schedule.upTo(lockTimeout)
-        )
-      }),
       Effect.catchIf(
-        (e): e is LockBusy => e instanceof LockBusy,
-        () =>
-          Effect.fail(
-            new TokenStore.TokenStoreError({
-              operation: `lock ${target} (still held after ${Duration.format(lockTimeout)})`
-            })
-          )
+        (e) => typeof e.cause === "object" && e.cause !== null && "code" in e.cause && e.cause.code === "ELOCKED",
+        () => Effect.succeed(Option.none<() => Promise<void>>())
       )
     )
+
+    /**
+     * Runs as the (uninterruptible) acquire step of `acquireUseRelease`: each attempt is
+     * atomic, and only the waits between attempts are interruptible, so an interrupted waiter
+     * never leaves a lock behind and never waits for the whole timeout.
+     */
+    const acquireFileLock = Effect.gen(function* () {
+      const started = yield* Clock.currentTimeMillis
+      let delay = 5
+      while (true) {
+        const release = yield* tryLock
+        if (Option.isSome(release)) return release.value
+        if ((yield* Clock.currentTimeMillis) - started >= Duration.toMillis(lockTimeout)) {
+          return yield* new TokenStore.TokenStoreError({
+            operation: `lock ${target} (still held after ${Duration.format(lockTimeout)})`
+          })
+        }
+        yield* Effect.interruptible(Effect.sleep(Duration.millis(delay * (0.5 + Math.random()))))
+        delay = Math.min(100, delay * 1.5)
+      }
+    })
 
     const withLock = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | TokenStore.TokenStoreError, R> =>
       semaphore.withPermits(1)(

@@ -10,6 +10,7 @@ import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -164,6 +165,26 @@ describe("NodeTokenStore", () => {
         const error = yield* Effect.flip(store.set(token(1)))
         assert.strictEqual(error._tag, "TokenStoreError")
         assert.match(error.message, /lock/)
+        NodeFs.rmdirSync(`${file}.lock`)
+        yield* store.set(token(2))
+        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 2)
+      })
+    ).pipe(Effect.provide(Env))
+  )
+
+  it.live("a waiter for the lock can be interrupted promptly", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir
+        const file = `${dir}/token.json`
+        NodeFs.mkdirSync(`${file}.lock`)
+        const store = yield* NodeTokenStore.make(file, { lockTimeout: "60 seconds" })
+        const fiber = yield* Effect.fork(store.set(token(1)))
+        yield* Effect.sleep("50 millis")
+        const started = Date.now()
+        yield* Fiber.interrupt(fiber)
+        assert.isBelow(Date.now() - started, 1000)
+        assert.isFalse(NodeFs.existsSync(file))
         NodeFs.rmdirSync(`${file}.lock`)
         yield* store.set(token(2))
         assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 2)
