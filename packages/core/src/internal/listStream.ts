@@ -40,6 +40,40 @@ const STATS = 3
  */
 const own = (s: string): string => (s.length < 13 ? s : ` ${s}`.slice(1))
 
+const C_NONE = 0
+const C_PATH = 1
+const C_FILENAME = 2
+const C_SIZE = 3
+const C_MD5 = 4
+const C_MODIFIED = 5
+const C_CREATED = 6
+const C_FOLDERS = 7
+const C_FILES = 8
+const C_OTHER = 9
+
+const childCode = (name: string): number => {
+  switch (name) {
+    case "path":
+      return C_PATH
+    case "filename":
+      return C_FILENAME
+    case "size":
+      return C_SIZE
+    case "md5":
+      return C_MD5
+    case "modified":
+      return C_MODIFIED
+    case "created":
+      return C_CREATED
+    case "folders":
+      return C_FOLDERS
+    case "files":
+      return C_FILES
+    default:
+      return name.includes(":") ? childCode(localName(name)) : C_OTHER
+  }
+}
+
 const localName = (name: string): string => {
   const i = name.indexOf(":")
   return i < 0 ? name : name.slice(i + 1)
@@ -83,7 +117,7 @@ export class Decoder<F, D> {
   private depth = 0
   private mode = NONE
   private modeDepth = 0
-  private child = ""
+  private child = C_NONE
   private buf = ""
   // captured child values of the current element
   private path: string | undefined
@@ -122,10 +156,10 @@ export class Decoder<F, D> {
     this.parser.on("opentag", (tag) => this.open(tag))
     this.parser.on("closetag", (tag) => this.close(tag))
     this.parser.on("text", (t) => {
-      if (this.child !== "") this.buf += t
+      if (this.child !== C_NONE) this.buf += t
     })
     this.parser.on("cdata", (t) => {
-      if (this.child !== "") this.buf += t
+      if (this.child !== C_NONE) this.buf += t
     })
   }
 
@@ -137,10 +171,10 @@ export class Decoder<F, D> {
       else if (name === "folder") this.enter(FOLDER)
       else if (name === "stats") this.enter(STATS)
     } else if (this.depth === this.modeDepth + 1) {
-      this.child = localName(tag.name)
+      this.child = childCode(tag.name)
       this.buf = ""
     } else {
-      this.child = ""
+      this.child = C_NONE
     }
   }
 
@@ -162,7 +196,7 @@ export class Decoder<F, D> {
     if (this.mode === NONE) return
     if (depth === this.modeDepth + 1) {
       this.captureChild()
-      this.child = ""
+      this.child = C_NONE
       return
     }
     if (depth !== this.modeDepth) return
@@ -180,32 +214,32 @@ export class Decoder<F, D> {
     switch (this.mode) {
       case FILE:
         switch (this.child) {
-          case "path":
+          case C_PATH:
             this.path = v
             return
-          case "filename":
+          case C_FILENAME:
             this.filename = v
             return
-          case "size":
+          case C_SIZE:
             this.size = v
             return
-          case "md5":
+          case C_MD5:
             this.md5 = v
             return
-          case "modified":
+          case C_MODIFIED:
             this.modified = v
             return
-          case "created":
+          case C_CREATED:
             this.created = v
             return
         }
         return
       case FOLDER:
-        if (this.child === "path") this.path = v
+        if (this.child === C_PATH) this.path = v
         return
       case STATS:
-        if (this.child === "folders") this.statsFolders = v
-        else if (this.child === "files") this.statsFiles = v
+        if (this.child === C_FOLDERS) this.statsFolders = v
+        else if (this.child === C_FILES) this.statsFiles = v
         return
     }
   }
