@@ -214,7 +214,7 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       const files = yield* Files.Files
       yield* put("retry/r.txt", "retry me")
       yield* clearLog
-      yield* emu.inject({ _tag: "Status", status: 429, op: "get", times: 1 })
+      yield* emu.inject({ _tag: "Status", status: 429, op: "get", times: 1, retryAfter: 0 })
       const info = yield* RetryPolicy.withPolicy(files.stat("retry/r.txt"), fastRetry)
       assert.strictEqual(info.size, 8)
       assert.deepStrictEqual(
