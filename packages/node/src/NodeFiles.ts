@@ -9,7 +9,8 @@
  *   checked against the remote size and MD5, then renamed over the target and given the
  *   remote modification time. A failed or corrupt download never leaves a partial target.
  * - `uploadDir` / `downloadDir`: a directory tree, with bounded concurrency, skipping files
- *   whose size and MD5 already match (like `rclone copy`).
+ *   whose size and MD5 already match (like `rclone copy`); with `delete: true`, destination
+ *   entries absent from the source are removed afterwards (like `rclone sync`).
  *
  * @since 0.1.0
  */
@@ -246,6 +247,8 @@ export interface CopyResult {
   readonly skipped: number
   /** Bytes transferred. */
   readonly bytes: number
+  /** Destination files and folders removed (with `delete`). */
+  readonly deleted: number
 }
 
 /**
@@ -255,8 +258,13 @@ export interface CopyResult {
 export interface CopyOptions {
   /** Files transferred at once (default 4). */
   readonly concurrency?: number | undefined
+  /**
+   * Sync mode: afterwards, delete destination files and folders that are not in the source
+   * (remote ones go to the trash unless `hardDelete` is configured).
+   */
+  readonly delete?: boolean | undefined
   /** Called after each file (for progress output). */
-  readonly onFile?: ((path: string, action: "copied" | "skipped") => Effect.Effect<void>) | undefined
+  readonly onFile?: ((path: string, action: "copied" | "skipped" | "deleted") => Effect.Effect<void>) | undefined
 }
 
 const fileMd5 = (fs: FileSystem.FileSystem, file: string) =>
@@ -289,10 +297,14 @@ export const uploadDir: (
     const base = remote.replace(/^\/+|\/+$/g, "")
     const join = (rel: string) => (base === "" ? rel : `${base}/${rel}`)
     yield* files.mkdir(base)
+    // Jottacloud names are case-insensitive: compare lower-cased paths
+    const key = (p: string) => p.toLowerCase()
     const existing = new Map<string, Files.FileInfo>()
+    const remoteDirs = new Map<string, Files.FolderInfo>()
     yield* Stream.runForEach(files.listRecursive(base), (e) =>
       Effect.sync(() => {
-        if (e._tag === "File") existing.set(e.path, e)
+        if (e._tag === "File") existing.set(key(e.path), e)
+        else remoteDirs.set(key(e.path), e)
       })
     )
     const dirs: Array<string> = []
@@ -313,7 +325,7 @@ export const uploadDir: (
           const relPosix = rel.split(path.sep).join("/")
           const target = join(relPosix)
           const abs = path.join(local, rel)
-          const there = existing.get(target)
+          const there = existing.get(key(target))
           if (there !== undefined && there.size === size) {
             const md5 = yield* Effect.mapError(fileMd5(fs, abs), io("upload", abs))
             if (md5 === there.md5) {
@@ -329,9 +341,49 @@ export const uploadDir: (
         }),
       { concurrency: options?.concurrency ?? 4, discard: true }
     )
-    return { copied, skipped, bytes }
+    let deleted = 0
+    if (options?.delete === true) {
+      const keep = new Set([...dirs, ...regular.map((r) => r.rel.split(path.sep).join("/"))].map((r) => key(join(r))))
+      const under = (p: string) => {
+        const i = p.lastIndexOf("/")
+        return i < 0 ? "" : p.slice(0, i)
+      }
+      // folders: purge the topmost extraneous ones only
+      const extraDirs = [...remoteDirs.entries()].filter(([k]) => !keep.has(k) && k !== key(base))
+      const purged = new Set<string>()
+      for (const [k, d] of extraDirs.sort(([a], [b]) => a.length - b.length)) {
+        let parent = under(k)
+        let covered = false
+        while (parent.length > 0 && !covered) {
+          covered = purged.has(parent)
+          parent = under(parent)
+        }
+        if (covered) continue
+        yield* files.purge(d)
+        purged.add(k)
+        deleted++
+        if (options.onFile) yield* options.onFile(relativeTo(base, d.path), "deleted")
+      }
+      for (const [k, f] of existing) {
+        if (keep.has(k)) continue
+        let parent = under(k)
+        let covered = false
+        while (parent.length > 0 && !covered) {
+          covered = purged.has(parent)
+          parent = under(parent)
+        }
+        if (covered) continue
+        yield* files.remove(f)
+        deleted++
+        if (options.onFile) yield* options.onFile(relativeTo(base, f.path), "deleted")
+      }
+    }
+    return { copied, skipped, bytes, deleted }
   }
 )
+
+const relativeTo = (base: string, p: string) =>
+  base === "" ? p : p.startsWith(`${base}/`) ? p.slice(base.length + 1) : p
 
 /**
  * Copies the remote folder tree `remote` into the local directory `local` (created as
@@ -353,11 +405,13 @@ export const downloadDir: (
   const base = remote.replace(/^\/+|\/+$/g, "")
   const prefix = base === "" ? "" : `${base}/`
   const remoteFiles: Array<Files.FileInfo> = []
+  const keep = new Set<string>()
   yield* Effect.mapError(fs.makeDirectory(local, { recursive: true }), io("download", local))
   yield* Stream.runForEach(files.listRecursive(base), (e) =>
     Effect.gen(function* () {
       const rel = e.path.startsWith(prefix) ? e.path.slice(prefix.length) : e.path
       if (rel === "") return
+      keep.add(path.join(...rel.split("/")))
       if (e._tag === "File") remoteFiles.push(e)
       else yield* Effect.mapError(fs.makeDirectory(path.join(local, rel), { recursive: true }), io("download", rel))
     })
@@ -387,5 +441,19 @@ export const downloadDir: (
       }),
     { concurrency: options?.concurrency ?? 4, discard: true }
   )
-  return { copied, skipped, bytes }
+  let deleted = 0
+  if (options?.delete === true) {
+    const entries = yield* Effect.mapError(fs.readDirectory(local, { recursive: true }), io("sync", local))
+    const removed: Array<string> = []
+    // shortest first, so a removed folder covers everything below it
+    for (const rel of entries.sort((a, b) => a.length - b.length)) {
+      if (keep.has(rel) || removed.some((r) => rel.startsWith(`${r}${path.sep}`))) continue
+      if (rel.includes(".fjord-partial")) continue
+      yield* Effect.mapError(fs.remove(path.join(local, rel), { recursive: true }), io("sync", rel))
+      removed.push(rel)
+      deleted++
+      if (options.onFile) yield* options.onFile(rel.split(path.sep).join("/"), "deleted")
+    }
+  }
+  return { copied, skipped, bytes, deleted }
 })

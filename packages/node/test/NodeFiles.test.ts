@@ -123,17 +123,53 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
       NodeFs.writeFileSync(`${dir}/src/sub/mid.txt`, "mid\n")
       NodeFs.writeFileSync(`${dir}/src/sub/deep/low.bin`, bytes(4000, 6))
       const first = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/tree")
-      assert.deepStrictEqual(first, { copied: 3, skipped: 0, bytes: 4 + 4 + 4000 })
+      assert.deepStrictEqual(first, { copied: 3, skipped: 0, bytes: 4 + 4 + 4000, deleted: 0 })
       NodeFs.writeFileSync(`${dir}/src/sub/mid.txt`, "changed\n")
       const second = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/tree", { concurrency: 2 })
-      assert.deepStrictEqual(second, { copied: 1, skipped: 2, bytes: 8 })
+      assert.deepStrictEqual(second, { copied: 1, skipped: 2, bytes: 8, deleted: 0 })
       const back = yield* NodeFiles.downloadDir("nf/tree", `${dir}/dst`)
-      assert.deepStrictEqual(back, { copied: 3, skipped: 0, bytes: 4 + 8 + 4000 })
+      assert.deepStrictEqual(back, { copied: 3, skipped: 0, bytes: 4 + 8 + 4000, deleted: 0 })
       assert.strictEqual(NodeFs.readFileSync(`${dir}/dst/sub/mid.txt`, "utf8"), "changed\n")
       assert.deepStrictEqual(new Uint8Array(NodeFs.readFileSync(`${dir}/dst/sub/deep/low.bin`)), bytes(4000, 6))
       assert.isTrue(NodeFs.statSync(`${dir}/dst/empty`).isDirectory())
       const again = yield* NodeFiles.downloadDir("nf/tree", `${dir}/dst`)
-      assert.deepStrictEqual(again, { copied: 0, skipped: 3, bytes: 0 })
+      assert.deepStrictEqual(again, { copied: 0, skipped: 3, bytes: 0, deleted: 0 })
+    })
+  )
+
+  it.scoped("delete: true makes uploadDir and downloadDir a sync (extraneous entries removed)", () =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      const dir = yield* tempDir
+      NodeFs.mkdirSync(`${dir}/src/keep`, { recursive: true })
+      NodeFs.writeFileSync(`${dir}/src/keep/k.txt`, "k")
+      NodeFs.writeFileSync(`${dir}/src/A.txt`, "a")
+      yield* NodeFiles.uploadDir(`${dir}/src`, "nf/sync")
+      // extraneous remote content: a file and a folder tree
+      yield* files.mkdir("nf/sync/old/deeper")
+      NodeFs.writeFileSync(`${dir}/x.txt`, "x")
+      yield* NodeFiles.uploadFile(`${dir}/x.txt`, "nf/sync/old/deeper/x.txt")
+      yield* NodeFiles.uploadFile(`${dir}/x.txt`, "nf/sync/extra.txt")
+      const deletedPaths: Array<string> = []
+      const r = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/sync", {
+        delete: true,
+        onFile: (p, action) => Effect.sync(() => (action === "deleted" ? void deletedPaths.push(p) : undefined))
+      })
+      assert.deepStrictEqual(r, { copied: 0, skipped: 2, bytes: 0, deleted: 2 })
+      assert.deepStrictEqual(deletedPaths.sort(), ["extra.txt", "old"])
+      const left = yield* Stream.runCollect(files.listRecursive("nf/sync"))
+      assert.deepStrictEqual(Array.from(left, (e) => e.path).sort(), [
+        "nf/sync/A.txt",
+        "nf/sync/keep",
+        "nf/sync/keep/k.txt"
+      ])
+      // and down: a local extra file and folder disappear
+      NodeFs.mkdirSync(`${dir}/dst/junk/more`, { recursive: true })
+      NodeFs.writeFileSync(`${dir}/dst/junk/more/j.txt`, "j")
+      NodeFs.writeFileSync(`${dir}/dst/stray.txt`, "s")
+      const d = yield* NodeFiles.downloadDir("nf/sync", `${dir}/dst`, { delete: true })
+      assert.deepStrictEqual(d, { copied: 2, skipped: 0, bytes: 2, deleted: 2 })
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/dst`).sort(), ["A.txt", "keep"])
     })
   )
 })
