@@ -3,6 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
 import * as Stream from "effect/Stream"
 import * as ListStream from "../src/ListStream.js"
 
@@ -181,5 +182,61 @@ describe("ListStream.decode", () => {
       const entries = yield* run(body, [])
       assert.deepStrictEqual(entries.map(describeEntry), ["D a"])
     })
+  )
+})
+
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+
+/** A liststream body for a tree given as file paths, emitted like the emulator (folders first, depth-first). */
+const bodyOf = (root: ReadonlyArray<string>, files: ReadonlyArray<ReadonlyArray<string>>): string => {
+  const folders = new Set<string>([""])
+  for (const f of files) for (let i = 1; i < f.length; i++) folders.add(f.slice(0, i).join("/"))
+  const base = `/Archive${root.map((s) => `/${s}`).join("")}`
+  const full = (rel: string) => escapeXml(rel === "" ? base : `${base}/${rel}`)
+  const parts: Array<string> = []
+  let fileCount = 0
+  for (const dir of [...folders].sort()) {
+    parts.push(folder(full(dir)))
+    for (const f of files) {
+      if (f.slice(0, -1).join("/") === dir) {
+        parts.push(file(full(dir), escapeXml(f[f.length - 1]!), f.length))
+        fileCount++
+      }
+    }
+  }
+  return doc(`${parts.join("")}${stats(folders.size, fileCount)}`)
+}
+
+const segment = FastCheck.string({
+  unit: FastCheck.constantFrom("a", "B", " ", "&", "<", "é", "日", "＂", "😀"),
+  minLength: 1,
+  maxLength: 4
+})
+
+describe("ListStream properties", () => {
+  it.effect.prop(
+    "any tree decodes to its folders and files, whatever the chunking",
+    [
+      FastCheck.uniqueArray(FastCheck.array(segment, { minLength: 1, maxLength: 3 }), {
+        maxLength: 12,
+        selector: (p) => p.join("/")
+      }),
+      FastCheck.integer({ min: 1, max: 64 })
+    ],
+    ([paths, size]) =>
+      Effect.gen(function* () {
+        // a path cannot be both a file and a folder
+        const files = paths.filter(
+          (p) => !paths.some((q) => q.length > p.length && q.slice(0, p.length).join("/") === p.join("/"))
+        )
+        const entries = yield* run(bodyOf(["root dir"], files), ["root dir"], size)
+        const got = entries.map((e) =>
+          e._tag === "Folder" ? `D ${e.path.join("/")}` : `F ${[...e.parent, e.name].join("/")} ${e.size}`
+        )
+        const folders = new Set<string>()
+        for (const f of files) for (let i = 1; i < f.length; i++) folders.add(f.slice(0, i).join("/"))
+        const want = [...[...folders].map((d) => `D ${d}`), ...files.map((f) => `F ${f.join("/")} ${f.length}`)]
+        assert.deepStrictEqual([...got].sort(), [...want].sort())
+      })
   )
 })
