@@ -19,6 +19,7 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ContentHasher, type Md5, Md5FromHex } from "./ContentHasher.js"
@@ -765,6 +766,11 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const download = (path: Path, options?: DownloadOptions): Stream.Stream<Uint8Array, JottaError.JottaError> =>
     downloadWith("Files.download", path, undefined, options)
 
+  /**
+   * A download. When the body breaks off after the response started (connection reset), it
+   * is resumed with a `Range` request from the first missing byte, under the retry policy;
+   * failures of the request itself are retried by the client as usual.
+   */
   const downloadWith = (
     operation: string,
     path: Path,
@@ -775,18 +781,40 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
       Effect.gen(function* () {
         const loc = yield* resolve(path, operation)
         yield* annotate(loc)
-        let request = HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "bin"))
-        if (revision !== undefined) request = HttpClientRequest.setUrlParam(request, "revision", String(revision))
-        if (options?.range !== undefined)
-          request = HttpClientRequest.setHeader(request, "range", rangeHeader(options.range))
-        const res = yield* client.execute(request, ctx(operation, loc))
-        let bytes = 0
-        return Stream.mapError(res.stream, (e) => Errors.fromHttpClientError(e, ctx(operation, loc))).pipe(
+        const policy = yield* RetryPolicy.RetryPolicy
+        const start = options?.range?.start ?? 0
+        const end = options?.range?.end
+        let delivered = 0
+        let bodyBroke = false
+        const open = Stream.suspend(() => {
+          const from = start + delivered
+          if (end !== undefined && from >= end) return Stream.empty
+          let request = HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "bin"))
+          if (revision !== undefined) request = HttpClientRequest.setUrlParam(request, "revision", String(revision))
+          if (from > 0 || end !== undefined) {
+            request = HttpClientRequest.setHeader(request, "range", rangeHeader({ start: from, end }))
+          }
+          return Stream.unwrap(
+            Effect.map(client.execute(request, ctx(operation, loc)), (res) => {
+              bodyBroke = false
+              return Stream.mapError(res.stream, (e) => {
+                bodyBroke = true
+                return Errors.fromHttpClientError(e, ctx(operation, loc))
+              })
+            })
+          )
+        })
+        const resumable = Schedule.intersect(
+          policy.schedule,
+          Schedule.recurWhile((e: JottaError.JottaError) => bodyBroke && policy.isTransient(e))
+        )
+        return open.pipe(
           Stream.mapChunks((chunk) => {
-            for (const c of chunk) bytes += c.length
+            for (const c of chunk) delivered += c.length
             return chunk
           }),
-          Stream.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("bytes", bytes)))
+          Stream.retry(resumable),
+          Stream.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("bytes", delivered)))
         )
       })
     ).pipe(Stream.withSpan(operation))

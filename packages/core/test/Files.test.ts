@@ -208,6 +208,31 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
     })
   )
 
+  it.effect("a download that breaks off is resumed with a Range request", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const content = blob(30_000, 11)
+      yield* put("dl/big.bin", content)
+      yield* clearLog
+      yield* emu.inject({ _tag: "CutResponse", op: "download", afterBytes: 12_000, times: 1 })
+      const down = yield* RetryPolicy.withPolicy(
+        Effect.flatMap(Files.Files, (f) => collect(f.download("dl/big.bin"))),
+        fastRetry
+      )
+      assert.deepStrictEqual(down, content)
+      const downloads = (yield* log).filter((r) => r.op === "download")
+      assert.strictEqual(downloads.length, 2)
+      assert.match(downloads[1]!.headers.range ?? "", /^bytes=\d+-$/)
+      // a ranged download resumes within its range
+      yield* emu.inject({ _tag: "CutResponse", op: "download", afterBytes: 5_000, times: 1 })
+      const part = yield* RetryPolicy.withPolicy(
+        Effect.flatMap(Files.Files, (f) => collect(f.download("dl/big.bin", { range: { start: 1000, end: 21_000 } }))),
+        fastRetry
+      )
+      assert.deepStrictEqual(part, content.subarray(1000, 21_000))
+    })
+  )
+
   it.effect("429 then success; 503 three times then success", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
