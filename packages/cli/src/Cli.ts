@@ -388,9 +388,13 @@ const remoteKind = (path: string) =>
   )
 
 const summary = (g: Sdk.Globals, r: NodeFiles.CopyResult) =>
-  g.json ? json(r) : out(`Transferred: ${r.copied} files, ${Format.human(r.bytes)}; unchanged: ${r.skipped}`)
+  g.json
+    ? json(r)
+    : out(
+        `Transferred: ${r.copied} files, ${Format.human(r.bytes)}; unchanged: ${r.skipped}${r.deleted > 0 ? `; deleted: ${r.deleted}` : ""}`
+      )
 
-const copyCommand = (name: "copy" | "copyto") =>
+const copyCommand = (name: "copy" | "copyto" | "sync") =>
   Command.make(
     name,
     { ...globals, source: Args.text({ name: "source" }), destination: Args.text({ name: "destination" }) },
@@ -403,30 +407,39 @@ const copyCommand = (name: "copy" | "copyto") =>
         const dst = RemotePath.parse(a.destination)
         const into = (dir: string, file: string) => (name === "copyto" ? dir : RemotePath.join(dir, file))
         const output = yield* Output
-        const progress = (p: string, action: "copied" | "skipped") =>
-          a.json ? Effect.void : output.line(`${action === "copied" ? "Copied" : "Unchanged"}: ${p}`)
+        const progress = (p: string, action: "copied" | "skipped" | "deleted") =>
+          a.json
+            ? Effect.void
+            : output.line(`${action === "copied" ? "Copied" : action === "skipped" ? "Unchanged" : "Deleted"}: ${p}`)
+        const dirOptions = { onFile: progress, delete: name === "sync" }
+        const needsFolder = () =>
+          Effect.fail(new Sdk.UsageError({ description: `sync needs a folder as source: ${a.source} is a file` }))
         if (src._tag === "Local" && dst._tag === "Remote") {
           const st = yield* fs.stat(src.path)
           if (st.type === "Directory")
-            return yield* summary(a, yield* NodeFiles.uploadDir(src.path, dst.path, { onFile: progress }))
+            return yield* summary(a, yield* NodeFiles.uploadDir(src.path, dst.path, dirOptions))
+          if (name === "sync") return yield* needsFolder()
           const f = yield* NodeFiles.uploadFile(src.path, into(dst.path, path.basename(src.path)))
           yield* progress(f.path, "copied")
-          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size })
+          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size, deleted: 0 })
         }
         if (src._tag === "Remote" && dst._tag === "Local") {
           const kind = yield* remoteKind(src.path)
           if (Option.isNone(kind)) return yield* files.stat(src.path)
-          if (!kind.value)
-            return yield* summary(a, yield* NodeFiles.downloadDir(src.path, dst.path, { onFile: progress }))
+          if (!kind.value) return yield* summary(a, yield* NodeFiles.downloadDir(src.path, dst.path, dirOptions))
+          if (name === "sync") return yield* needsFolder()
           const local = name === "copyto" ? dst.path : path.join(dst.path, RemotePath.basename(src.path))
           const f = yield* NodeFiles.downloadFile(src.path, local)
           yield* progress(local, "copied")
-          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size })
+          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size, deleted: 0 })
         }
         if (src._tag === "Remote" && dst._tag === "Remote") {
+          if (name === "sync") {
+            return yield* new Sdk.UsageError({ description: "sync between two cloud paths is not supported" })
+          }
           const f = yield* files.copy(src.path, into(dst.path, RemotePath.basename(src.path)))
           yield* progress(f.path, "copied")
-          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size })
+          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size, deleted: 0 })
         }
         return yield* new Sdk.UsageError({
           description: `one of source and destination must be a cloud path (jotta:path); got ${a.source} and ${a.destination}`
@@ -436,12 +449,15 @@ const copyCommand = (name: "copy" | "copyto") =>
     Command.withDescription(
       name === "copy"
         ? "Copy a file or folder into a folder: local → jotta: uploads, jotta: → local downloads (identical files are skipped)"
-        : "Copy a file to exactly the destination path"
+        : name === "copyto"
+          ? "Copy a file to exactly the destination path"
+          : "Make a destination folder identical to a source folder (copy, then delete what the source lacks)"
     )
   )
 
 const copy = copyCommand("copy")
 const copyto = copyCommand("copyto")
+const sync = copyCommand("sync")
 
 const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
   Command.make(name, { ...globals, path: remoteArg("path") }, (a) =>
@@ -595,6 +611,7 @@ export const command = Command.make("fjord", {}, () =>
     mkdir,
     copy,
     copyto,
+    sync,
     cat,
     deleteCommand("delete"),
     deleteCommand("rm"),

@@ -168,6 +168,15 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       )
       assert.match(ok(yield* run("copy", "jotta:t2", `${dir}/back`)), /Transferred: 2 files/)
       assert.strictEqual(NodeFs.readFileSync(`${dir}/back/a/b/two.txt`, "utf8"), "22")
+      // sync: the destination loses what the source lacks
+      NodeFs.rmSync(`${dir}/tree/a`, { recursive: true })
+      const synced = ok(yield* run("sync", `${dir}/tree`, "jotta:t2"))
+      assert.match(synced, /Deleted: a\n/)
+      assert.match(synced, /deleted: 1/)
+      assert.strictEqual(ok(yield* run("lsr", "jotta:t2")), "one.txt\n")
+      assert.match(ok(yield* run("sync", "jotta:t2", `${dir}/back`)), /deleted: 1/)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/back`), ["one.txt"])
+      oneErrorLine(yield* run("sync", `${dir}/tree/one.txt`, "jotta:t2"), /needs a folder/)
     })
   )
 
