@@ -180,6 +180,20 @@ describe("Name non-default encodings (facts from rclone's lib/encoder tests)", (
     }
   })
 
+  it("a sample of rclone's generated encoder table (every flag alone and in pairs)", () => {
+    const table: { cases: ReadonlyArray<{ mask: string; inHex: string; outHex: string }> } = JSON.parse(
+      readFileSync(new URL("./fixtures/rclone-encoder-cases.json", import.meta.url), "utf8")
+    )
+    assert.isAtLeast(table.cases.length, 200)
+    const failures: Array<string> = []
+    for (const c of table.cases) {
+      const e = enc(c.mask)
+      if (hex(Name.encodeBytes(fromHex(c.inHex), e)) !== c.outHex) failures.push(`encode ${c.mask} ${c.inHex}`)
+      if (hex(Name.decode(fromHex(c.outHex), e)) !== c.inHex) failures.push(`decode ${c.mask} ${c.outHex}`)
+    }
+    assert.deepStrictEqual(failures, [])
+  })
+
   it("decoding half escapes (rclone TestDecodeHalf)", () => {
     const half: ReadonlyArray<readonly [string, string, string]> = [
       ["None", "\u201b", "\u201b"],
