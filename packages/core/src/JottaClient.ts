@@ -20,10 +20,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { JottaAuth } from "./Auth.js"
+import { type AuthError, JottaAuth } from "./Auth.js"
 import * as Errors from "./internal/errors.js"
 import * as Jfs from "./Jfs.js"
 import * as JottaConfig from "./JottaConfig.js"
@@ -93,37 +93,44 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
     const auth = yield* JottaAuth
     const config = yield* JottaConfig.JottaConfig
 
+    // The bearer token is added when each attempt is sent, so retries (401 and transient)
+    // carry the token current at that moment.
+    const authed = HttpClient.mapRequestEffect(http, (request) =>
+      Effect.map(auth.accessToken, (token) => HttpClientRequest.bearerToken(request, token))
+    )
+
     const send = (
       request: HttpClientRequest.HttpClientRequest,
-      token: Redacted.Redacted<string>,
       ctx: Errors.Context
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.TransportError> =>
-      Effect.mapError(http.execute(HttpClientRequest.bearerToken(request, token)), (e) =>
-        Errors.fromHttpClientError(e, ctx)
-      )
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.TransportError | AuthError> =>
+      Effect.mapError(authed.execute(request), (e) => (e._tag === "AuthError" ? e : Errors.fromHttpClientError(e, ctx)))
+
+    const failed = (res: HttpClientResponse.HttpClientResponse, ctx: Errors.Context) =>
+      Effect.flatMap(Errors.fromResponse(res, ctx), Effect.fail)
+
+    /** The token a request was sent with (to invalidate exactly that one). */
+    const tokenOf = (res: HttpClientResponse.HttpClientResponse): Redacted.Redacted<string> | undefined => {
+      const header = res.request.headers.authorization
+      return header?.startsWith("Bearer ") ? Redacted.make(header.slice(7)) : undefined
+    }
 
     const attempt = (
       request: HttpClientRequest.HttpClientRequest,
       ctx: Errors.Context,
       accept: (status: number) => boolean
     ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError> =>
-      Effect.flatMap(auth.accessToken, (token) =>
-        Effect.flatMap(send(request, token, ctx), (res) => {
-          if (res.status < 400 || accept(res.status)) return Effect.succeed(res)
-          if (res.status !== 401) return Effect.flatMap(Errors.fromResponse(res, ctx), Effect.fail)
-          // 401: drop this token and try exactly once more with a fresh one.
-          return Effect.zipRight(
-            Effect.zipRight(Effect.ignore(res.text), auth.invalidate(token)),
-            Effect.flatMap(auth.accessToken, (fresh) =>
-              Effect.flatMap(send(request, fresh, ctx), (again) =>
-                again.status < 400 || accept(again.status)
-                  ? Effect.succeed(again)
-                  : Effect.flatMap(Errors.fromResponse(again, ctx), Effect.fail)
-              )
-            )
+      Effect.flatMap(send(request, ctx), (res) => {
+        if (res.status < 400 || accept(res.status)) return Effect.succeed(res)
+        if (res.status !== 401) return failed(res, ctx)
+        // 401: drop the token it was sent with and send once more (with a fresh token).
+        const token = tokenOf(res)
+        return Effect.zipRight(
+          Effect.zipRight(Effect.ignore(res.text), token === undefined ? Effect.void : auth.invalidate(token)),
+          Effect.flatMap(send(request, ctx), (again) =>
+            again.status < 400 || accept(again.status) ? Effect.succeed(again) : failed(again, ctx)
           )
-        })
-      )
+        )
+      })
 
     const execute = (
       request: HttpClientRequest.HttpClientRequest,
