@@ -26,6 +26,7 @@ import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { SaxesParser } from "saxes"
+import { own } from "./internal/strings.js"
 import { InvalidResponse } from "./JottaError.js"
 
 /**
@@ -108,7 +109,7 @@ export const parse = (text: string, options?: { readonly isArray?: IsArray | und
     const attributes: Record<string, string> = {}
     let hasAttributes = false
     for (const key in tag.attributes) {
-      attributes[`@_${key}`] = tag.attributes[key]!
+      attributes[`@_${key}`] = own(tag.attributes[key]!)
       hasAttributes = true
     }
     path.push(tag.name)
@@ -134,10 +135,10 @@ export const parse = (text: string, options?: { readonly isArray?: IsArray | und
     path.pop()
     let value: XmlNode
     if (!frame.hasChildren && !frame.hasAttributes) {
-      value = frame.text
+      value = own(frame.text)
     } else {
       const obj: Record<string, XmlNode> = { ...frame.attributes, ...frame.children }
-      if (frame.hasChildren ? frame.text.trim() !== "" : frame.text !== "") obj["#text"] = frame.text
+      if (frame.hasChildren ? frame.text.trim() !== "" : frame.text !== "") obj["#text"] = own(frame.text)
       value = obj
     }
     const parent = stack[stack.length - 1]

@@ -5,6 +5,7 @@
  * @internal
  */
 import { SaxesParser, type SaxesTagPlain } from "saxes"
+import { own } from "./strings.js"
 import { utf8Decoder } from "./text.js"
 import { parseRfc3339 } from "./time.js"
 
@@ -33,12 +34,6 @@ const NONE = 0
 const FILE = 1
 const FOLDER = 2
 const STATS = 3
-
-/**
- * A copy of `s` that does not keep alive the (64 KiB) decoded chunk it was sliced from:
- * saxes hands out slices of its input, and V8 slices reference their parent string.
- */
-const own = (s: string): string => (s.length < 13 ? s : ` ${s}`.slice(1))
 
 const C_NONE = 0
 const C_PATH = 1
