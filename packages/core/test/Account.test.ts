@@ -63,6 +63,7 @@ layer(makeEnv({}, { quotaBytes: 1000 }), { excludeTestServices: true })("Account
         ["Backup Set"]
       )
       assert.isTrue((yield* account.devices()).some((d) => d.name === "Laptop Ola+1"))
+      assert.strictEqual((yield* Effect.flip(account.createMountpoint("X", "NoSuchDevice")))._tag, "NotFound")
     })
   )
 })

@@ -208,6 +208,26 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
     })
   )
 
+  it.effect("allocate failing (503) or losing its reply restarts the upload sequence", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      yield* clearLog
+      yield* emu.inject({ _tag: "Status", status: 503, op: "allocate", times: 1 })
+      const a = yield* RetryPolicy.withPolicy(put("alloc/a.bin", blob(2000, 21)), fastRetry)
+      assert.strictEqual(a.size, 2000)
+      assert.deepStrictEqual(
+        (yield* log).filter((r) => r.op === "allocate").map((r) => r.status),
+        [503, 200]
+      )
+      yield* clearLog
+      yield* emu.inject({ _tag: "LostReply", op: "allocate", times: 1 })
+      const b = yield* RetryPolicy.withPolicy(put("alloc/b.bin", blob(2000, 22)), fastRetry)
+      assert.strictEqual(b.md5, md5Hex(blob(2000, 22)))
+      assert.strictEqual(ops(yield* log).filter((o) => o === "allocate").length, 2)
+      assert.strictEqual(ops(yield* log).filter((o) => o === "upload").length, 1)
+    })
+  )
+
   it.effect("a download that breaks off is resumed with a Range request", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator

@@ -250,6 +250,18 @@ describe("JottaClient", () => {
       assert.deepStrictEqual(urls, ["http://127.0.0.1:9/api/account/v1/customer"])
     })
   )
+
+  it.effect("concurrent first uses fetch the username once", () =>
+    Effect.gen(function* () {
+      const { service, seen } = yield* clientWith([() => new Response('{"username":"u7"}')])
+      const names = yield* Effect.all(
+        Array.from({ length: 5 }, () => service.username),
+        { concurrency: "unbounded" }
+      )
+      assert.deepStrictEqual(names, ["u7", "u7", "u7", "u7", "u7"])
+      assert.strictEqual((yield* Ref.get(seen)).length, 1)
+    })
+  )
 })
 
 describe("JottaConfig", () => {
