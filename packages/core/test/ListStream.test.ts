@@ -237,6 +237,7 @@ describe("ListStream properties", () => {
         for (const f of files) for (let i = 1; i < f.length; i++) folders.add(f.slice(0, i).join("/"))
         const want = [...[...folders].map((d) => `D ${d}`), ...files.map((f) => `F ${f.join("/")} ${f.length}`)]
         assert.deepStrictEqual([...got].sort(), [...want].sort())
-      })
+      }),
+    { fastCheck: { numRuns: 40 } }
   )
 })
