@@ -363,12 +363,20 @@ const mkdir = Command.make("mkdir", { ...globals, path: remoteArg("path") }, (a)
   Effect.flatMap(Files.Files, (files) => files.mkdir(remotePath(a.path))).pipe(Sdk.withSdk(a))
 ).pipe(Command.withDescription("Create a folder (and its parents)"))
 
-const cat = Command.make("cat", { ...globals, path: remoteArg("path") }, (a) =>
+const revisionOption = Options.integer("revision").pipe(
+  Options.withDescription("An older revision of the file (see `fjord revisions`)"),
+  Options.optional
+)
+
+const cat = Command.make("cat", { ...globals, revision: revisionOption, path: remoteArg("path") }, (a) =>
   Effect.gen(function* () {
     const output = yield* Output
-    yield* Stream.runForEach((yield* Files.Files).download(remotePath(a.path)), output.bytes)
+    const files = yield* Files.Files
+    const p = remotePath(a.path)
+    const content = Option.isSome(a.revision) ? files.downloadRevision(p, a.revision.value) : files.download(p)
+    yield* Stream.runForEach(content, output.bytes)
   }).pipe(Sdk.withSdk(a))
-).pipe(Command.withDescription("Write a file's content to stdout"))
+).pipe(Command.withDescription("Write a file's content (or an older revision's) to stdout"))
 
 const isDirectoryError = (e: { readonly _tag: string }) => e._tag === "IsADirectory" || e._tag === "NotAFile"
 
@@ -527,27 +535,84 @@ const cleanup = Command.make("cleanup", globals, (g) =>
   }).pipe(Sdk.withSdk(g))
 ).pipe(Command.withDescription("Empty the trash"))
 
-const revisions = Command.make("revisions", { ...globals, path: remoteArg("path") }, (a) =>
+const trash = Command.make("trash", { ...globals, path: optionalRemoteArg("path") }, (a) =>
   Effect.gen(function* () {
-    const revs = yield* (yield* Files.Files).revisions(remotePath(a.path))
-    if (a.json) {
-      return yield* json(
-        revs.map((r) => ({
-          number: r.number,
-          current: r.current,
-          state: r.state,
-          size: r.size ?? null,
-          modified: iso(r.modified),
-          updated: iso(r.updated)
-        }))
-      )
-    }
-    for (const r of revs) {
+    const base = remotePath(a.path)
+    const entries = yield* (yield* Files.Files).listTrash(base)
+    if (a.json) return yield* json(entries.map((e) => ({ ...entryJson(base, e), Deleted: iso(e.deleted) })))
+    for (const e of entries) {
       yield* out(
-        `${String(r.number).padStart(4)} ${Format.padSize(r.size ?? -1)} ${Format.lsdTime(time(r.modified))} ${r.state}${r.current ? " (current)" : ""}`
+        `${Format.padSize(e._tag === "File" ? e.size : -1)} ${Format.lsdTime(time(e.deleted))} ${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`
       )
     }
   }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("List what is in the trash below a path: size, deletion time, path"))
+
+const restore = Command.make("restore", { ...globals, path: remoteArg("path") }, (a) =>
+  Effect.gen(function* () {
+    const f = yield* (yield* Files.Files).restore(remotePath(a.path))
+    yield* a.json ? json({ path: f.path, size: f.size }) : out(`Restored ${f.path}`)
+  }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("Restore a trashed file to its original path"))
+
+const devices = Command.make("devices", globals, (g) =>
+  Effect.gen(function* () {
+    const account = yield* Account.Account
+    const list = yield* account.devices()
+    const all = yield* Effect.forEach(list, (d) =>
+      Effect.map(account.mountpoints(d.name), (mps) => ({
+        name: d.name,
+        type: d.type ?? null,
+        size: d.size ?? null,
+        mountpoints: mps.map((m) => ({ name: m.name, size: m.size ?? null }))
+      }))
+    )
+    if (g.json) return yield* json(all)
+    for (const d of all) {
+      yield* out(`${d.name}${d.type === null ? "" : ` (${d.type})`}`)
+      for (const m of d.mountpoints) yield* out(`  ${m.name}${m.size === null ? "" : `  ${Format.human(m.size)}`}`)
+    }
+  }).pipe(Sdk.withSdk(g))
+).pipe(Command.withDescription("List the devices and their mountpoints (for --device / --mountpoint)"))
+
+const revisions = Command.make(
+  "revisions",
+  {
+    ...globals,
+    restore: Options.integer("restore").pipe(
+      Options.withDescription("Make this older revision current again (as a new revision)"),
+      Options.optional
+    ),
+    path: remoteArg("path")
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      if (Option.isSome(a.restore)) {
+        const f = yield* files.restoreRevision(remotePath(a.path), a.restore.value)
+        return yield* a.json
+          ? json({ path: f.path, revision: f.revision, size: f.size, md5: f.md5 ?? null })
+          : out(`Restored revision ${a.restore.value} of ${f.path} as revision ${f.revision}`)
+      }
+      const revs = yield* files.revisions(remotePath(a.path))
+      if (a.json) {
+        return yield* json(
+          revs.map((r) => ({
+            number: r.number,
+            current: r.current,
+            state: r.state,
+            size: r.size ?? null,
+            modified: iso(r.modified),
+            updated: iso(r.updated)
+          }))
+        )
+      }
+      for (const r of revs) {
+        yield* out(
+          `${String(r.number).padStart(4)} ${Format.padSize(r.size ?? -1)} ${Format.lsdTime(time(r.modified))} ${r.state}${r.current ? " (current)" : ""}`
+        )
+      }
+    }).pipe(Sdk.withSdk(a))
 ).pipe(Command.withDescription("List the revisions of a file, current first"))
 
 const emulator = Command.make(
@@ -621,7 +686,10 @@ export const command = Command.make("fjord", {}, () =>
     moveto,
     link,
     cleanup,
+    trash,
+    restore,
     revisions,
+    devices,
     emulator
   ])
 )

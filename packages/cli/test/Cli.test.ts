@@ -195,6 +195,14 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
           [1, false, 2]
         ]
       )
+      assert.strictEqual(ok(yield* run("cat", "--revision", "1", "jotta:t3/f.txt")), "v1")
+      assert.match(
+        ok(yield* run("revisions", "--restore", "1", "jotta:t3/f.txt")),
+        /Restored revision 1 .* as revision 3/
+      )
+      assert.strictEqual(ok(yield* run("cat", "jotta:t3/f.txt")), "v1")
+      NodeFs.writeFileSync(`${dir}/f.txt`, "v2!")
+      ok(yield* run("copyto", `${dir}/f.txt`, "jotta:t3/f.txt"))
       ok(yield* run("moveto", "jotta:t3/f.txt", "jotta:t3/g.txt"))
       ok(yield* run("moveto", "jotta:t3", "jotta:t3moved"))
       assert.strictEqual(ok(yield* run("ls", "jotta:t3moved")), "        3 g.txt\n")
@@ -217,6 +225,10 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       oneErrorLine(yield* run("delete", "jotta:t4"), /is a folder/)
       ok(yield* run("delete", "jotta:t4/x.txt"))
       assert.strictEqual(ok(yield* run("ls", "jotta:t4")), "        1 y.txt\n")
+      assert.match(ok(yield* run("trash", "jotta:t4")), / x\.txt\n/)
+      ok(yield* run("restore", "jotta:t4/x.txt"))
+      assert.strictEqual(ok(yield* run("ls", "jotta:t4")), "        1 x.txt\n        1 y.txt\n")
+      ok(yield* run("delete", "jotta:t4/x.txt"))
       const emptied = JSON.parse(ok(yield* run("cleanup", "--json")))
       assert.isAtLeast(emptied.files, 1)
       ok(yield* run("delete", "--hard-delete", "jotta:t4/y.txt"))
@@ -237,6 +249,12 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       assert.strictEqual(bad.exitCode, 2)
       const about = JSON.parse(ok(yield* run("about", "--json")))
       assert.isNumber(about.used)
+      const devices = JSON.parse(ok(yield* run("devices", "--json")))
+      const jotta = devices.find((d: { name: string }) => d.name === "Jotta")
+      assert.include(
+        jotta.mountpoints.map((m: { name: string }) => m.name),
+        "Archive"
+      )
     })
   )
 })
