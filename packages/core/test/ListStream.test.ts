@@ -238,6 +238,6 @@ describe("ListStream properties", () => {
         const want = [...[...folders].map((d) => `D ${d}`), ...files.map((f) => `F ${f.join("/")} ${f.length}`)]
         assert.deepStrictEqual([...got].sort(), [...want].sort())
       }),
-    { fastCheck: { numRuns: 40 } }
+    { fastCheck: { numRuns: 25 } }
   )
 })
