@@ -30,19 +30,50 @@ import * as JfsTime from "./JfsTime.js"
 export const Text: Schema.Schema<string, unknown> = Schema.transformOrFail(Schema.Unknown, Schema.String, {
   strict: true,
   decode: (u, _, ast) => {
-    if (typeof u === "string") return ParseResult.succeed(u)
-    if (typeof u === "number") return ParseResult.succeed(String(u))
-    if (typeof u === "object" && u !== null && !Array.isArray(u)) {
-      const t = (u as Record<string, unknown>)["#text"]
-      if (t === undefined) return ParseResult.succeed("")
-      if (typeof t === "string" || typeof t === "number") return ParseResult.succeed(String(t))
-    }
-    return ParseResult.fail(new ParseResult.Type(ast, u, "expected element text"))
+    const t = textOf(u)
+    return t === undefined
+      ? ParseResult.fail(new ParseResult.Type(ast, u, "expected element text"))
+      : ParseResult.succeed(t)
   },
   encode: (s) => ParseResult.succeed(s)
 })
 
-const trimmedText = Schema.compose(Text, Schema.Trim)
+function textOf(u: unknown): string | undefined {
+  if (typeof u === "string") return u
+  if (typeof u === "number") return String(u)
+  if (typeof u === "object" && u !== null && !Array.isArray(u)) {
+    const t = (u as Record<string, unknown>)["#text"]
+    if (t === undefined) return ""
+    if (typeof t === "string" || typeof t === "number") return String(t)
+  }
+  return undefined
+}
+
+// One transformation per element kind (fewer schema layers: decoding is on every request).
+const fromText = <A>(
+  to: Schema.Schema<A>,
+  expected: string,
+  parse: (text: string) => A | undefined,
+  format: (a: A) => string
+): Schema.Schema<A, unknown> =>
+  Schema.transformOrFail(Schema.Unknown, to, {
+    strict: true,
+    decode: (u, _, ast) => {
+      const t = textOf(u)
+      const a = t === undefined ? undefined : parse(t.trim())
+      return a === undefined
+        ? ParseResult.fail(new ParseResult.Type(ast, u, `expected ${expected}`))
+        : ParseResult.succeed(a)
+    },
+    encode: (a) => ParseResult.succeed(format(a))
+  })
+
+const trimmedText: Schema.Schema<string, unknown> = fromText(
+  Schema.String,
+  "element text",
+  (s) => s,
+  (s) => s
+)
 
 /**
  * An integer element (`<size>14</size>`), negative allowed (`-1` = unlimited).
@@ -50,8 +81,11 @@ const trimmedText = Schema.compose(Text, Schema.Trim)
  * @since 0.1.0
  * @category schemas
  */
-export const IntText: Schema.Schema<number, unknown> = Schema.compose(trimmedText, Schema.NumberFromString).pipe(
-  Schema.compose(Schema.Int)
+export const IntText: Schema.Schema<number, unknown> = fromText(
+  Schema.Int,
+  "an integer",
+  (s) => (/^-?\d+$/.test(s) ? Number(s) : undefined),
+  String
 )
 
 /**
@@ -60,7 +94,12 @@ export const IntText: Schema.Schema<number, unknown> = Schema.compose(trimmedTex
  * @since 0.1.0
  * @category schemas
  */
-export const BoolText: Schema.Schema<boolean, unknown> = Schema.compose(trimmedText, Schema.BooleanFromString)
+export const BoolText: Schema.Schema<boolean, unknown> = fromText(
+  Schema.Boolean,
+  "true or false",
+  (s) => (s === "true" ? true : s === "false" ? false : undefined),
+  String
+)
 
 /**
  * A classic JFS time element; empty means no value.
@@ -68,9 +107,15 @@ export const BoolText: Schema.Schema<boolean, unknown> = Schema.compose(trimmedT
  * @since 0.1.0
  * @category schemas
  */
-export const TimeText: Schema.Schema<Option.Option<DateTime.Utc>, unknown> = Schema.compose(
-  trimmedText,
-  JfsTime.JfsTimeOption
+export const TimeText: Schema.Schema<Option.Option<DateTime.Utc>, unknown> = fromText(
+  Schema.OptionFromSelf(Schema.DateTimeUtcFromSelf),
+  "a JFS time (2006-01-02-T15:04:05Z0700) or nothing",
+  (s) => {
+    if (s === "") return Option.none()
+    const t = JfsTime.parseClassic(s)
+    return Option.isSome(t) ? t : undefined
+  },
+  (o) => (Option.isSome(o) ? JfsTime.formatClassic(o.value) : "")
 )
 
 const optionalTime = Schema.optionalWith(TimeText, { default: () => Option.none() })
