@@ -53,6 +53,13 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       assert.strictEqual(yield* get("basic/hello.txt"), "hello, world\n")
       assert.strictEqual(yield* get("basic/hello.txt", { range: { start: 7, end: 12 } }), "world")
       assert.deepStrictEqual(names(yield* files.list("basic")), ["f:hello.txt"])
+      const born = DateTime.unsafeMake("2001-02-03T04:05:06Z")
+      const both = yield* files.upload("basic/times.txt", UploadSource.fromUint8Array(bytes("t")), {
+        modified: mtime,
+        created: born
+      })
+      assert.deepStrictEqual(both.created, Option.some(born))
+      assert.deepStrictEqual(both.modified, Option.some(mtime))
     })
   )
 

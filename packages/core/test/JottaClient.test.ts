@@ -265,6 +265,25 @@ describe("JottaClient", () => {
 })
 
 describe("JottaConfig", () => {
+  it.effect("JottaClient.layerConfig reads the configuration from Config", () =>
+    Effect.gen(function* () {
+      const { client } = yield* fake([() => new Response("ok")])
+      const { auth } = yield* makeAuth
+      const provider = ConfigProvider.fromMap(new Map([["FJORD_MOUNTPOINT", "Sync"]]), { pathDelim: "_" })
+      const service = yield* JottaClient.JottaClient.pipe(
+        Effect.provide(
+          JottaClient.layerConfig().pipe(
+            Layer.provide(Layer.succeed(HttpClient.HttpClient, client)),
+            Layer.provide(Layer.succeed(JottaAuth, auth))
+          )
+        ),
+        Effect.withConfigProvider(provider)
+      )
+      assert.strictEqual(service.config.mountpoint, "Sync")
+      assert.strictEqual(service.config.jfsRoot, "https://jfs.jottacloud.com/jfs/")
+    })
+  )
+
   it.effect("derives the roots from one endpoint and applies defaults", () =>
     Effect.gen(function* () {
       const c = yield* JottaConfig.make({ endpoint: "http://127.0.0.1:8080/", root: "/a//b/", md5MemoryLimit: "1M" })
