@@ -8,14 +8,19 @@
  *
  * @since 0.1.0
  */
-import { Args, Command, Options, ValidationError } from "@effect/cli"
+import { Args, Command, Options, Prompt, ValidationError } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Path from "@effect/platform/Path"
+import * as Terminal from "@effect/platform/Terminal"
 import type * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Legacy from "@fjord/auth/Legacy"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as TokenStore from "@fjord/auth/TokenStore"
+import * as TwoFactorPrompt from "@fjord/auth/TwoFactorPrompt"
 import * as WhiteLabel from "@fjord/auth/WhiteLabel"
 import * as Account from "@fjord/core/Account"
+import { AuthError } from "@fjord/core/Auth"
 import * as Files from "@fjord/core/Files"
 import * as NodeFiles from "@fjord/node/NodeFiles"
 import * as NodeJotta from "@fjord/node/NodeJotta"
@@ -137,6 +142,22 @@ const login = Command.make(
       ),
       Options.optional
     ),
+    username: Options.text("username").pipe(
+      Options.withDescription("Legacy login: user name or e-mail (with --password, or $FJORD_PASSWORD)"),
+      Options.optional
+    ),
+    password: Options.redacted("password").pipe(
+      Options.withFallbackConfig(Config.redacted("FJORD_PASSWORD")),
+      Options.withDescription("Legacy login: the password"),
+      Options.optional
+    ),
+    otp: Options.redacted("otp").pipe(
+      Options.withDescription("Legacy login: the SMS code for two-factor accounts (asked for when missing)"),
+      Options.optional
+    ),
+    registerDevice: Options.boolean("register-device").pipe(
+      Options.withDescription("Legacy login: register this machine for its own client id")
+    ),
     redirectPort: Options.integer("redirect-port").pipe(
       Options.withDescription("Local port for the browser login's redirect (rclone's 53682)"),
       Options.withDefault(NodeRedirectCatcher.defaultPort)
@@ -158,9 +179,10 @@ const login = Command.make(
         token = Redacted.make(info.value.loginToken)
       }
       if (Option.isSome(a.loginToken)) token = a.loginToken.value
-      if (token === undefined && Option.isNone(a.service)) {
+      if (token === undefined && Option.isNone(a.service) && Option.isNone(a.username)) {
         return yield* new Sdk.UsageError({
-          description: "give --login-token <token> (or set FJORD_LOGIN_TOKEN), --service <name> or --emulator"
+          description:
+            "give --login-token <token> (or set FJORD_LOGIN_TOKEN), --service <name>, --username <name> or --emulator"
         })
       }
       const saved = yield* Settings.readSettings(dir)
@@ -180,23 +202,65 @@ const login = Command.make(
       const tokenFile = Settings.tokenFile(dir)
       const output = yield* Output
       const service = Option.getOrUndefined(a.service)
-      const login =
-        service !== undefined
-          ? Effect.gen(function* () {
-              const stored = yield* WhiteLabel.login({
-                service,
-                identityBase: endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/id`
-              })
-              yield* (yield* TokenStore.TokenStore).set(stored)
-            }).pipe(
-              Effect.provide(
-                NodeRedirectCatcher.layer({
-                  port: a.redirectPort,
-                  onAuthorizationUrl: (url) => output.error(`Open this URL in your browser to log in:\n  ${url}`)
+      const username = Option.getOrUndefined(a.username)
+      const terminal = yield* Terminal.Terminal
+      const legacy = (name: string) =>
+        Effect.gen(function* () {
+          if (Option.isNone(a.password)) {
+            return yield* new Sdk.UsageError({ description: "--username needs --password (or $FJORD_PASSWORD)" })
+          }
+          const stored = yield* Legacy.login({
+            username: name,
+            password: a.password.value,
+            ...(endpoint === undefined ? {} : { apiUrl: `${endpoint.replace(/\/+$/, "")}/api/` }),
+            ...(a.registerDevice ? { registerDevice: true } : {})
+          })
+          yield* (yield* TokenStore.TokenStore).set(stored)
+        }).pipe(
+          Effect.provide(
+            Option.isSome(a.otp)
+              ? TwoFactorPrompt.layerStatic(a.otp.value)
+              : Layer.succeed(
+                  TwoFactorPrompt.TwoFactorPrompt,
+                  TwoFactorPrompt.TwoFactorPrompt.of({
+                    code: Prompt.password({ message: "SMS code sent to your phone" }).pipe(
+                      Effect.mapError(
+                        () =>
+                          new AuthError({
+                            reason: "TwoFactorRequired",
+                            operation: "fjord login",
+                            description: "this account needs the SMS code: pass --otp <code>"
+                          })
+                      ),
+                      Effect.provideService(Terminal.Terminal, terminal)
+                    )
+                  })
+                )
+          )
+        )
+      const login: Effect.Effect<
+        void,
+        AuthError | TokenStore.TokenStoreError | Sdk.UsageError | NodeRedirectCatcher.RedirectCatcherError,
+        TokenStore.TokenStore | HttpClient.HttpClient
+      > =
+        username !== undefined
+          ? legacy(username)
+          : service !== undefined
+            ? Effect.gen(function* () {
+                const stored = yield* WhiteLabel.login({
+                  service,
+                  identityBase: endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/id`
                 })
+                yield* (yield* TokenStore.TokenStore).set(stored)
+              }).pipe(
+                Effect.provide(
+                  NodeRedirectCatcher.layer({
+                    port: a.redirectPort,
+                    onAuthorizationUrl: (url) => output.error(`Open this URL in your browser to log in:\n  ${url}`)
+                  })
+                )
               )
-            )
-          : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid)
+            : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid)
       yield* login.pipe(Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer)))
       yield* Settings.writeSettings(dir, settings)
       const customer = yield* Effect.flatMap(Account.Account, (account) => account.userInfo()).pipe(

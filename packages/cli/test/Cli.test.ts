@@ -10,7 +10,8 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 
-const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
+const twoFactor = { username: "k7twofactor9user", email: "kari@example.org", password: "kari-pw", otp: "123456" }
+const Env = Layer.mergeAll(Emulator.layer({ accounts: [twoFactor] }), NodeContext.layer)
 
 interface Result {
   readonly exitCode: number
@@ -123,6 +124,31 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       assert.match(captured.stdout(), /^Logged in as /)
       const token = JSON.parse(NodeFs.readFileSync(`${dir}/token.json`, "utf8"))
       assert.match(token.tokenUrl, /realms\/telia_se\//)
+    })
+  )
+
+  it.scoped("legacy login with username and password, the SMS code from --otp", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-" })
+      const base = [
+        "--username",
+        twoFactor.email,
+        "--password",
+        twoFactor.password,
+        "--endpoint",
+        emu.url,
+        "--config-dir",
+        dir
+      ]
+      const without = yield* fjord("login", ...base, "--otp", "000000")
+      assert.strictEqual(without.exitCode, 1)
+      assert.notInclude(without.stderr, twoFactor.password)
+      const r = yield* fjord("login", ...base, "--otp", "123-456")
+      assert.match(ok(r), /^Logged in as kari@example\.org/)
+      assert.strictEqual(JSON.parse(NodeFs.readFileSync(`${dir}/token.json`, "utf8")).kind, "legacy")
+      assert.match(ok(yield* fjord("about", "--config-dir", dir)), /Used: /)
     })
   )
 
