@@ -383,6 +383,9 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       assert.strictEqual(yield* get("md/to/here/x.txt"), "x")
       assert.strictEqual((yield* Effect.flip(files.list("md/from")))._tag, "NotFound")
       assert.strictEqual((yield* Effect.flip(files.moveDir("md/none", "md/other")))._tag, "NotFound")
+      // renaming a folder to a case variant of itself is allowed
+      yield* files.moveDir("md/to/here", "md/to/HERE")
+      assert.deepStrictEqual(names(yield* files.list("md/to")), ["d:HERE"])
     })
   )
 
