@@ -340,6 +340,8 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       yield* files.purge("rm/keep")
       assert.strictEqual((yield* Effect.flip(files.list("rm/keep")))._tag, "NotFound")
       assert.strictEqual((yield* Effect.flip(files.rmdir("rm/missing")))._tag, "NotFound")
+      assert.strictEqual((yield* Effect.flip(files.remove("rm/missing.txt")))._tag, "NotFound")
+      assert.strictEqual((yield* Effect.flip(files.purge("")))._tag, "InvalidName")
     })
   )
 
