@@ -31,6 +31,7 @@ import * as JfsTime from "./JfsTime.js"
 import { decodeJson, decodeXml, JottaClient, type RequestOptions } from "./JottaClient.js"
 import type * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
+import * as JottaPath from "./JottaPath.js"
 import * as ListStream from "./ListStream.js"
 import * as Name from "./Name.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -367,7 +368,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
           if (!f.isComplete) return Effect.fail(notFound(operation, loc, "no completed revision"))
           if (f.isTrashed && !trashedOnly) return Effect.fail(notFound(operation, loc, "in the trash"))
           const parentWire = loc.relative.slice(0, -1)
-          const parentDisplay = loc.display.split("/").slice(0, -1).join("/")
+          const parentDisplay = JottaPath.displayWire(parentWire, config.encoding)
           return Effect.succeed({ info: fromJfsFile(config, f, parentWire, parentDisplay), file: f })
         }
         if ("folder" in d) return Effect.fail(new JottaError.IsADirectory(ctx(operation, loc)))
