@@ -275,6 +275,17 @@ const login = Command.make(
   )
 )
 
+const logout = Command.make("logout", globals, (g) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const dir = Settings.configDir(g.configDir)
+    const file = Settings.tokenFile(dir)
+    if (!(yield* fs.exists(file))) return yield* out(`Not logged in (no token in ${dir})`)
+    yield* fs.remove(file)
+    yield* out(`Logged out: removed ${file}`)
+  })
+).pipe(Command.withDescription("Forget the saved token (the settings stay)"))
+
 const about = Command.make("about", globals, (g) =>
   Effect.gen(function* () {
     const a = yield* (yield* Account.Account).about()
@@ -728,6 +739,7 @@ export const command = Command.make("fjord", {}, () =>
   Command.withDescription("rclone-like commands for Jottacloud (cloud paths are written jotta:path)"),
   Command.withSubcommands([
     login,
+    logout,
     about,
     userinfo,
     ls,

@@ -69,6 +69,9 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       const again = yield* fjord("login", "--login-token", token, "--config-dir", dir, "--json")
       assert.strictEqual(JSON.parse(ok(again)).username, emu.username)
       assert.notInclude(again.stdout + r.stdout, token)
+      assert.match(ok(yield* run("logout")), /Logged out/)
+      assert.isFalse(NodeFs.existsSync(`${dir}/token.json`))
+      oneErrorLine(yield* run("ls"), /not logged in/)
     })
   )
 
