@@ -16,6 +16,7 @@ import * as Terminal from "@effect/platform/Terminal"
 import type * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Legacy from "@fjord/auth/Legacy"
 import * as LoginToken from "@fjord/auth/LoginToken"
+import * as SavedToken from "@fjord/auth/SavedToken"
 import * as TokenStore from "@fjord/auth/TokenStore"
 import * as TwoFactorPrompt from "@fjord/auth/TwoFactorPrompt"
 import * as WhiteLabel from "@fjord/auth/WhiteLabel"
@@ -155,6 +156,14 @@ const login = Command.make(
       Options.withDescription("Legacy login: the SMS code for two-factor accounts (asked for when missing)"),
       Options.optional
     ),
+    rcloneConfig: Options.text("rclone-config").pipe(
+      Options.withDescription("Import the token of a jottacloud remote from this rclone.conf (with --rclone-remote)"),
+      Options.optional
+    ),
+    rcloneRemote: Options.text("rclone-remote").pipe(
+      Options.withDescription("The remote's name in the rclone configuration"),
+      Options.optional
+    ),
     registerDevice: Options.boolean("register-device").pipe(
       Options.withDescription("Legacy login: register this machine for its own client id")
     ),
@@ -179,25 +188,35 @@ const login = Command.make(
         token = Redacted.make(info.value.loginToken)
       }
       if (Option.isSome(a.loginToken)) token = a.loginToken.value
-      if (token === undefined && Option.isNone(a.service) && Option.isNone(a.username)) {
+      let imported: TokenStore.StoredToken | undefined
+      let rcloneSection: Readonly<Record<string, string>> = {}
+      if (Option.isSome(a.rcloneConfig)) {
+        if (Option.isNone(a.rcloneRemote)) {
+          return yield* new Sdk.UsageError({ description: "--rclone-config needs --rclone-remote <name>" })
+        }
+        const text = yield* (yield* FileSystem.FileSystem).readFileString(a.rcloneConfig.value)
+        rcloneSection = SavedToken.parseRcloneConfig(text)[a.rcloneRemote.value] ?? {}
+        imported = yield* SavedToken.fromRcloneConfig(text, a.rcloneRemote.value, {
+          ...(endpoint === undefined ? {} : { apiUrl: `${endpoint.replace(/\/+$/, "")}/api/` })
+        })
+      }
+      if (token === undefined && imported === undefined && Option.isNone(a.service) && Option.isNone(a.username)) {
         return yield* new Sdk.UsageError({
           description:
-            "give --login-token <token> (or set FJORD_LOGIN_TOKEN), --service <name>, --username <name> or --emulator"
+            "give --login-token <token> (or set FJORD_LOGIN_TOKEN), --service <name>, --username <name>, --rclone-config <file> or --emulator"
         })
       }
       const saved = yield* Settings.readSettings(dir)
+      const fromRclone = (key: "device" | "mountpoint") => {
+        const v = rcloneSection[key]
+        return v === undefined || v === "" ? undefined : v
+      }
+      const device = Option.getOrUndefined(a.device) ?? fromRclone("device") ?? saved.device
+      const mountpoint = Option.getOrUndefined(a.mountpoint) ?? fromRclone("mountpoint") ?? saved.mountpoint
       const settings = new Settings.Settings({
         ...((endpoint ?? saved.endpoint) === undefined ? {} : { endpoint: endpoint ?? saved.endpoint }),
-        ...(Option.isSome(a.device)
-          ? { device: a.device.value }
-          : saved.device === undefined
-            ? {}
-            : { device: saved.device }),
-        ...(Option.isSome(a.mountpoint)
-          ? { mountpoint: a.mountpoint.value }
-          : saved.mountpoint === undefined
-            ? {}
-            : { mountpoint: saved.mountpoint })
+        ...(device === undefined ? {} : { device }),
+        ...(mountpoint === undefined ? {} : { mountpoint })
       })
       const tokenFile = Settings.tokenFile(dir)
       const output = yield* Output
@@ -243,29 +262,36 @@ const login = Command.make(
         AuthError | TokenStore.TokenStoreError | Sdk.UsageError | NodeRedirectCatcher.RedirectCatcherError,
         TokenStore.TokenStore | HttpClient.HttpClient
       > =
-        username !== undefined
-          ? legacy(username)
-          : service !== undefined
-            ? Effect.gen(function* () {
-                const stored = yield* WhiteLabel.login({
-                  service,
-                  identityBase: endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/id`
-                })
-                yield* (yield* TokenStore.TokenStore).set(stored)
-              }).pipe(
-                Effect.provide(
-                  NodeRedirectCatcher.layer({
-                    port: a.redirectPort,
-                    onAuthorizationUrl: (url) => output.error(`Open this URL in your browser to log in:\n  ${url}`)
+        imported !== undefined
+          ? Effect.flatMap(TokenStore.TokenStore, (store) => store.set(imported))
+          : username !== undefined
+            ? legacy(username)
+            : service !== undefined
+              ? Effect.gen(function* () {
+                  const stored = yield* WhiteLabel.login({
+                    service,
+                    identityBase: endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/id`
                   })
+                  yield* (yield* TokenStore.TokenStore).set(stored)
+                }).pipe(
+                  Effect.provide(
+                    NodeRedirectCatcher.layer({
+                      port: a.redirectPort,
+                      onAuthorizationUrl: (url) => output.error(`Open this URL in your browser to log in:\n  ${url}`)
+                    })
+                  )
                 )
-              )
-            : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid)
+              : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid)
       yield* login.pipe(Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer)))
       yield* Settings.writeSettings(dir, settings)
       const customer = yield* Effect.flatMap(Account.Account, (account) => account.userInfo()).pipe(
         Sdk.withSdk({ ...a, configDir: Option.some(dir), endpoint: Option.fromNullable(endpoint) })
       )
+      if (imported !== undefined && !a.json) {
+        yield* out(
+          "Imported the rclone remote's token. fjord now rotates it: stop using that rclone remote (or reconnect it with a new login token), or the two will stale each other."
+        )
+      }
       if (a.json) yield* json({ username: customer.username, email: customer.email ?? null, tokenFile })
       else yield* out(`Logged in as ${customer.email ?? customer.username}; token saved to ${tokenFile}`)
     })

@@ -155,6 +155,58 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
     })
   )
 
+  it.scoped("login --rclone-config imports an rclone remote's token, device and mountpoint", () =>
+    Effect.gen(function* () {
+      const { emu, dir: first } = yield* loggedIn
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-" })
+      const stored = JSON.parse(NodeFs.readFileSync(`${first}/token.json`, "utf8"))
+      NodeFs.rmSync(`${first}/token.json`) // the first client must not rotate it any more
+      const token = JSON.stringify({
+        access_token: stored.accessToken,
+        token_type: "Bearer",
+        refresh_token: stored.refreshToken,
+        expiry: new Date(stored.expiresAt).toISOString()
+      })
+      const conf = [
+        "[other]",
+        "type = s3",
+        "",
+        "[myjotta]",
+        "type = jottacloud",
+        "configVersion = 1",
+        "client_id = jottacli",
+        "client_secret =",
+        `tokenURL = ${stored.tokenUrl}`,
+        `token = ${token}`,
+        "device = Jotta",
+        "mountpoint = Sync",
+        ""
+      ].join("\n")
+      NodeFs.writeFileSync(`${dir}/rclone.conf`, conf)
+      const r = yield* fjord(
+        "login",
+        "--rclone-config",
+        `${dir}/rclone.conf`,
+        "--rclone-remote",
+        "myjotta",
+        "--endpoint",
+        emu.url,
+        "--config-dir",
+        dir
+      )
+      assert.match(ok(r), /Logged in as .*\nImported|Imported .*\nLogged in as/s)
+      assert.strictEqual(JSON.parse(NodeFs.readFileSync(`${dir}/config.json`, "utf8")).mountpoint, "Sync")
+      yield* emu.expireAllAccessTokens
+      ok(yield* fjord("mkdir", "jotta:from-rclone", "--config-dir", dir))
+      assert.strictEqual(ok(yield* fjord("lsf", "--mountpoint", "Sync", "--config-dir", dir)), "from-rclone/\n")
+      oneErrorLine(
+        yield* fjord("login", "--rclone-config", `${dir}/rclone.conf`, "--rclone-remote", "nope", "--config-dir", dir),
+        /no such remote/
+      )
+    })
+  )
+
   it.scoped("mkdir, copy up, ls/lsl/lsf/lsd/md5sum, cat, copy down", () =>
     Effect.gen(function* () {
       const { dir, run } = yield* loggedIn
