@@ -254,6 +254,28 @@ layer(Emulator.layer())("upload protocol", (it) => {
     })
   )
 
+  it.effect("conflict_handler REJECT_CONFLICTS -> 409 on a live file with other content", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("conflict")
+      yield* put(emu, `${base}/c.txt`, "first")
+      const body = (content: string, handler: string) =>
+        JSON.stringify({
+          bytes: content.length,
+          md5: md5(content),
+          path: `/jfs/Jotta/Archive/${base}/c.txt`,
+          conflict_handler: handler
+        })
+      const rejected = yield* req(emu, "POST", "/api/files/v1/allocate", { body: body("second", "REJECT_CONFLICTS") })
+      assert.strictEqual(rejected.status, 409)
+      assert.strictEqual(rejected.json().error_id, "UniqueFileException")
+      const same = yield* req(emu, "POST", "/api/files/v1/allocate", { body: body("first", "REJECT_CONFLICTS") })
+      assert.strictEqual(same.json().state, "COMPLETED")
+      const newRev = yield* req(emu, "POST", "/api/files/v1/allocate", { body: body("second", "CREATE_NEW_REVISION") })
+      assert.strictEqual(newRev.json().state, "INCOMPLETE")
+    })
+  )
+
   it.effect("bad allocate bodies -> 400 JSON", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator

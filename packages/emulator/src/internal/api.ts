@@ -119,6 +119,7 @@ export interface AllocateBody {
   readonly path?: unknown
   readonly created?: unknown
   readonly modified?: unknown
+  readonly conflict_handler?: unknown
 }
 
 export const allocate = (state: EmuState, account: Account, raw: unknown, baseUrl: string): Reply =>
@@ -165,6 +166,11 @@ export const allocate = (state: EmuState, account: Account, raw: unknown, baseUr
       dropLatest(state, file)
       state.touch()
       return reply("COMPLETED", bytes, freshId())
+    }
+
+    // conflict_handler REJECT_CONFLICTS (unconfirmed, akeamc/jotta): a live file with other content is a conflict
+    if (body.conflict_handler === "REJECT_CONFLICTS" && file?.current !== undefined && file.deleted === undefined) {
+      throw apiFail(409, "UniqueFileException", `File already exists: ${body.path}`)
     }
 
     // quota

@@ -109,6 +109,8 @@ export class EmuState {
         }
       }
     }
+    // blobs nothing references (a crash between writes) are dropped
+    for (const id of this.pool.store.ids()) if (!this.pool.refs.has(id)) this.pool.store.remove(id)
   }
 
   // ---------------------------------------------------------------- persistence
