@@ -46,6 +46,26 @@ layer(Emulator.layer())("upload protocol", (it) => {
     })
   )
 
+  it.effect("concurrent uploads into one folder all land", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("parallel")
+      yield* Effect.forEach(
+        Array.from({ length: 12 }, (_, i) => i),
+        (i) => put(emu, `${base}/p${i}.txt`, `parallel ${base} ${i}`.repeat(50)),
+        { concurrency: "unbounded" }
+      )
+      const list = yield* req(emu, "GET", `${arch(emu, base)}?mode=liststream`)
+      const files = Array.from(list.text.matchAll(/<filename>p(\d+)\.txt<\/filename>/g), (m) => Number(m[1]))
+      assert.deepStrictEqual(
+        files.sort((a, b) => a - b),
+        Array.from({ length: 12 }, (_, i) => i)
+      )
+      const one = yield* req(emu, "GET", `${arch(emu, `${base}/p7.txt`)}?mode=bin`)
+      assert.strictEqual(one.text, `parallel ${base} 7`.repeat(50))
+    })
+  )
+
   it.effect("all three allocate path forms (§1.4)", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
