@@ -16,8 +16,10 @@
  */
 
 import * as Crypto from "node:crypto"
+import * as NodeFs from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Files from "@fjord/core/Files"
 import * as JottaConfig from "@fjord/core/JottaConfig"
@@ -67,6 +69,51 @@ const io = (operation: string, path: string) => (cause: unknown) =>
 export type Requirements = Files.Files | FileSystem.FileSystem | Path.Path
 
 /**
+ * A local file's bytes as a stream, read with `fs.createReadStream` (1 MiB chunks by default):
+ * Node reads ahead while the consumer works, which makes hashing or sending a file about as
+ * fast as plain Node (the platform `FileSystem.stream` reads one chunk at a time, roughly half
+ * that speed). Every run reopens the file.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const fileStream = (
+  path: string,
+  options?: { readonly chunkSize?: number | undefined }
+): Stream.Stream<Uint8Array, LocalFileError> =>
+  NodeStream.fromReadable<LocalFileError, Uint8Array>(
+    () => NodeFs.createReadStream(path, { highWaterMark: options?.chunkSize ?? 1024 * 1024 }),
+    io("read", path)
+  )
+
+/**
+ * An `UploadSource` over a local file, read with {@link fileStream} (re-runnable: each run
+ * reopens the file). The file must not change during the upload.
+ *
+ * @since 0.1.0
+ * @category upload
+ */
+export const uploadSource: (
+  path: string,
+  options?: { readonly md5?: ContentHasher.Md5 | undefined }
+) => Effect.Effect<UploadSource.UploadSource, LocalFileError, FileSystem.FileSystem> = Effect.fnUntraced(function* (
+  path: string,
+  options?: { readonly md5?: ContentHasher.Md5 | undefined }
+) {
+  const fs = yield* FileSystem.FileSystem
+  const info = yield* Effect.mapError(fs.stat(path), io("read", path))
+  if (info.type !== "File") return yield* new LocalFileError({ reason: "NotAFile", operation: "read", path })
+  return UploadSource.make({
+    size: Number(info.size),
+    md5: options?.md5,
+    stream: Stream.mapError(
+      fileStream(path),
+      (e) => new UploadSource.UploadSourceError({ description: "cannot read upload source", path, cause: e })
+    )
+  })
+})
+
+/**
  * Uploads a local file to `remote` (a file path), keeping its modification time.
  *
  * @since 0.1.0
@@ -83,7 +130,7 @@ export const uploadFile: (
   const files = yield* Files.Files
   const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
   if (info.type !== "File") return yield* new LocalFileError({ reason: "NotAFile", operation: "upload", path: local })
-  const source = yield* Effect.mapError(UploadSource.fromFile(local), io("upload", local))
+  const source = yield* uploadSource(local)
   const modified = Option.getOrUndefined(Option.map(info.mtime, DateTime.unsafeFromDate))
   return yield* files.upload(remote, source, { ...(modified === undefined ? {} : { modified }), ...options })
 })
@@ -164,7 +211,7 @@ export const spool = <E, R>(
       size,
       md5,
       stream: Stream.mapError(
-        fs.stream(path),
+        fileStream(path),
         (cause) => new UploadSource.UploadSourceError({ description: "cannot read spooled upload", path, cause })
       )
     })
@@ -267,9 +314,9 @@ export interface CopyOptions {
   readonly onFile?: ((path: string, action: "copied" | "skipped" | "deleted") => Effect.Effect<void>) | undefined
 }
 
-const fileMd5 = (fs: FileSystem.FileSystem, file: string) =>
+const fileMd5 = (file: string) =>
   Effect.map(
-    Stream.runFold(fs.stream(file), Crypto.createHash("md5"), (h, c) => h.update(c)),
+    Stream.runFold(fileStream(file), Crypto.createHash("md5"), (h, c) => h.update(c)),
     (h) => h.digest("hex")
   )
 
@@ -327,7 +374,7 @@ export const uploadDir: (
           const abs = path.join(local, rel)
           const there = existing.get(key(target))
           if (there !== undefined && there.size === size) {
-            const md5 = yield* Effect.mapError(fileMd5(fs, abs), io("upload", abs))
+            const md5 = yield* fileMd5(abs)
             if (md5 === there.md5) {
               skipped++
               if (options?.onFile) yield* options.onFile(relPosix, "skipped")
@@ -427,7 +474,7 @@ export const downloadDir: (
         const target = path.join(local, ...rel.split("/"))
         const st = yield* Effect.option(fs.stat(target))
         if (Option.isSome(st) && st.value.type === "File" && Number(st.value.size) === f.size) {
-          const md5 = yield* Effect.mapError(fileMd5(fs, target), io("download", target))
+          const md5 = yield* fileMd5(target)
           if (md5 === f.md5) {
             skipped++
             if (options?.onFile) yield* options.onFile(rel, "skipped")

@@ -55,6 +55,28 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
     })
   )
 
+  it.scoped("uploadSource reads a file with read-ahead, re-runnably; a missing file is a LocalFileError", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const content = bytes(300_000, 9)
+      NodeFs.writeFileSync(`${dir}/s.bin`, content)
+      const source = yield* NodeFiles.uploadSource(`${dir}/s.bin`)
+      assert.strictEqual(source.size, 300_000)
+      const twice = yield* Effect.all([NodeContentHasher.md5(source.stream), NodeContentHasher.md5(source.stream)])
+      assert.deepStrictEqual(twice, [NodeContentHasher.md5Sync(content), NodeContentHasher.md5Sync(content)])
+      const small = yield* Stream.runCollect(NodeFiles.fileStream(`${dir}/s.bin`, { chunkSize: 100_000 }))
+      assert.deepStrictEqual(
+        Array.from(small, (c) => c.length),
+        [100_000, 100_000, 100_000]
+      )
+      const missing = yield* Effect.flip(NodeFiles.uploadSource(`${dir}/nope.bin`))
+      assert.strictEqual(missing._tag, "LocalFileError")
+      const unreadable = yield* Effect.flip(Stream.runDrain(NodeFiles.fileStream(`${dir}/nope.bin`)))
+      assert.strictEqual(unreadable._tag, "LocalFileError")
+      assert.match(unreadable.message, /nope\.bin/)
+    })
+  )
+
   it.scoped("a corrupted download fails with ChecksumMismatch and leaves the target untouched", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
