@@ -221,7 +221,8 @@ export const decodeXml = <A, I>(
   ctx: { readonly operation: string; readonly path?: string | undefined }
 ): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, JottaError.JottaError>) => {
   const decode = cached(xmlDecoders, schema, () => {
-    const d = Schema.decodeUnknown(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
+    // Synchronous schemas: decode to an Either (itself an Effect), without the Effect parser.
+    const d = Schema.decodeUnknownEither(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
     return (input: unknown) => d(input, { onExcessProperty: "ignore" })
   })
   return (res) =>
