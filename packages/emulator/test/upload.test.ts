@@ -125,6 +125,31 @@ layer(Emulator.layer())("upload protocol", (it) => {
     })
   )
 
+  it.effect("content leaves the dedup pool once nothing references it (rm, purge)", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const base = unique("pool")
+      const data = `pooled ${base}`
+      yield* put(emu, `${base}/a.txt`, data)
+      yield* req(emu, "POST", `${arch(emu, `${base}/a.txt`)}?dl=true`)
+      // a trashed file still feeds the pool
+      const fromTrash = yield* allocate(emu, {
+        bytes: data.length,
+        md5: md5(data),
+        path: `/jfs/Jotta/Archive/${base}/b.txt`
+      })
+      assert.strictEqual(fromTrash.alloc.state, "COMPLETED")
+      yield* req(emu, "POST", `${arch(emu, `${base}/b.txt`)}?rm=true`)
+      yield* req(emu, "POST", "/api/files/v1/purge_trash")
+      const gone = yield* allocate(emu, {
+        bytes: data.length,
+        md5: md5(data),
+        path: `/jfs/Jotta/Archive/${base}/c.txt`
+      })
+      assert.strictEqual(gone.alloc.state, "INCOMPLETE")
+    })
+  )
+
   it.effect("overwrites create revisions; older ones listed and downloadable (?revision=N)", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator

@@ -12,6 +12,7 @@ import type { Location } from "./ops.js"
 import {
   addCompletedRevision,
   checkName,
+  discard,
   dropLatest,
   ensureFolders,
   mimeOf,
@@ -78,8 +79,7 @@ export const purgeTrash = (state: EmuState, account: Account): Reply => {
         if (c.kind === "folder") folders++
         else files++
         f.children.delete(key(c.name))
-        state.pool.releaseTree(c)
-        if (c.kind === "file") dropLatest(state, c)
+        discard(state, c)
       } else if (c.kind === "folder") visit(c)
     }
   }

@@ -11,6 +11,7 @@ import type { Location } from "./ops.js"
 import {
   addCompletedRevision,
   checkName,
+  discard,
   ensureFolders,
   findContent,
   mountpointAbs,
@@ -160,7 +161,7 @@ export const handleJfs = (state: EmuState, req: JfsRequest): Reply => {
       if (flag(q, "rm")) {
         const d = requireDevice(account, dev)
         if (d.type === "JOTTA") throw jfsFail(400, `${INVALID_ARGUMENT}: The built-in device cannot be removed`)
-        for (const m of d.mountpoints.values()) state.pool.releaseTree(m)
+        for (const m of d.mountpoints.values()) discard(state, m)
         account.devices.delete(key(d.name))
         afterRemoval(state, account)
         return xml(Docs.userDoc(account, state.now()))
@@ -185,7 +186,7 @@ export const handleJfs = (state: EmuState, req: JfsRequest): Reply => {
     if (isPost) {
       if (flag(q, "rm")) {
         const m = requireMountpoint(account, device, mp)
-        state.pool.releaseTree(m)
+        discard(state, m)
         device.mountpoints.delete(key(m.name))
         afterRemoval(state, account)
         return xml(Docs.deviceDoc(account, device, state.now()))

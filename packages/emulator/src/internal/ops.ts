@@ -154,21 +154,22 @@ export const trash = (n: Node, time: number): void => {
   if (n.kind === "folder") for (const c of n.children.values()) trash(c, time)
 }
 
-/** Removes a child permanently and releases its content. */
-export const removeChild = (state: EmuState, parent: FolderNode, child: Node): void => {
-  parent.children.delete(key(child.name))
-  state.pool.releaseTree(child)
-  if (child.kind === "file" && child.latest?.uploadId) state.uploads.delete(child.latest.uploadId)
-  if (child.kind === "folder") dropUploads(state, child)
+/** Releases the content and upload sessions of a detached subtree. */
+export const discard = (state: EmuState, node: Node): void => {
+  state.pool.releaseTree(node)
+  const dropUploads = (n: Node): void => {
+    if (n.kind === "file") {
+      if (n.latest?.uploadId) state.uploads.delete(n.latest.uploadId)
+    } else for (const c of n.children.values()) dropUploads(c)
+  }
+  dropUploads(node)
   state.touch()
 }
 
-const dropUploads = (state: EmuState, folder: FolderNode): void => {
-  for (const c of folder.children.values()) {
-    if (c.kind === "file") {
-      if (c.latest?.uploadId) state.uploads.delete(c.latest.uploadId)
-    } else dropUploads(state, c)
-  }
+/** Removes a child permanently and releases its content. */
+export const removeChild = (state: EmuState, parent: FolderNode, child: Node): void => {
+  parent.children.delete(key(child.name))
+  discard(state, child)
 }
 
 /** Every file (trashed included) with the given content, for the dedup pool. */
