@@ -89,6 +89,36 @@ layer(Emulator.layer())("fault injection and the request log", (it) => {
     })
   )
 
+  it.effect("cut-request works on any route (here the token endpoint); the log counts request bytes", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      yield* emu.clearRequests
+      yield* emu.inject({ _tag: "CutRequest", afterBytes: 10, op: "token" })
+      const body = new URLSearchParams({ grant_type: "password", client_id: "jottacli", username: "x", password: "y" })
+      const cut = yield* Effect.either(
+        call(emu, "POST", "/id/auth/realms/jottacloud/protocol/openid-connect/token", {
+          auth: false,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: body.toString()
+        })
+      )
+      assert.isTrue(Either.isLeft(cut))
+      const [entry] = yield* emu.requests
+      assert.strictEqual(entry!.op, "token")
+      assert.strictEqual(entry!.requestBytes, 10)
+      assert.isTrue(entry!.connectionCut)
+      // without a fault the same request is answered and fully counted
+      const ok = yield* req(emu, "POST", "/id/auth/realms/jottacloud/protocol/openid-connect/token", {
+        auth: false,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: body.toString()
+      })
+      assert.isAtLeast(ok.status, 400)
+      const log = yield* emu.requests
+      assert.strictEqual(log[1]!.requestBytes, body.toString().length)
+    })
+  )
+
   it.effect("delay holds the reply", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator

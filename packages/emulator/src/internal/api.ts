@@ -251,13 +251,6 @@ const parseUploadRange = (h: string | undefined): { start: number; end?: number 
   return { start: Number(m[1]), ...(m[2] !== "" ? { end: Number(m[2]) } : {}) }
 }
 
-export interface UploadOptions {
-  /** Cut the connection after this many bytes of the request body (fault injection). */
-  readonly cutAfter?: number | undefined
-  /** Counts consumed request body bytes (request log). */
-  readonly onBytes?: ((n: number) => void) | undefined
-}
-
 /**
  * Consumes the body of an upload POST. Resolves with the reply, or with undefined when the
  * connection was lost (the received bytes are kept as progress for a resume).
@@ -266,8 +259,7 @@ export const upload = async (
   state: EmuState,
   account: Account,
   uploadId: string,
-  req: IncomingMessage,
-  options: UploadOptions = {}
+  req: IncomingMessage
 ): Promise<Reply | undefined> => {
   const session = state.uploads.get(uploadId)
   const rev: Revision | undefined = session?.file.latest
@@ -312,25 +304,9 @@ export const upload = async (
     return undefined
   }
   let overflow = false
-  let consumed = 0
-  const cutAfter = options.cutAfter
   try {
     for await (const chunk0 of req) {
-      let chunk = chunk0 as Buffer
-      if (cutAfter !== undefined && consumed + chunk.byteLength >= cutAfter) {
-        chunk = chunk.subarray(0, cutAfter - consumed)
-        if (chunk.byteLength > 0 && rev.size + chunk.byteLength <= total) {
-          store.append(blob, chunk)
-          md5.update(chunk)
-          took(chunk.byteLength)
-        }
-        consumed += chunk.byteLength
-        options.onBytes?.(chunk.byteLength)
-        req.socket.destroy()
-        return lost()
-      }
-      consumed += chunk.byteLength
-      options.onBytes?.(chunk.byteLength)
+      const chunk = chunk0 as Buffer
       if (overflow) continue
       if (rev.size + chunk.byteLength > total) {
         overflow = true

@@ -68,7 +68,6 @@ interface RequestContext {
   readonly faults: ReadonlyArray<Fault>
   readonly path: string
   readonly query: URLSearchParams
-  countedBody: boolean
 }
 
 // ---------------------------------------------------------------- helpers
@@ -140,14 +139,40 @@ const instrument = (
     query: rawQuery,
     op,
     status: 0,
-    requestBytes: Number(req.headers["content-length"] ?? 0) || 0,
+    requestBytes: 0,
     responseBytes: 0,
     headers: redactHeaders(req.headers),
     connectionCut: false
   }
   log.push(entry)
   if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT)
-  contexts.set(req, { entry, faults: fired, path, query, countedBody: false })
+  contexts.set(req, { entry, faults: fired, path, query })
+
+  // request body bytes, counted (and cut, for CutRequest faults) where the HTTP parser hands
+  // them to the request stream, whichever route reads them
+  const cutRequest = fired.find((f): f is Extract<Fault, { _tag: "CutRequest" }> => f._tag === "CutRequest")
+  const limit = cutRequest?.afterBytes
+  let seen = 0
+  let cutIn = false
+  entry.requestBytes = 0
+  const origPush = req.push.bind(req) as (chunk: unknown, encoding?: BufferEncoding) => boolean
+  req.push = ((chunk: unknown, encoding?: BufferEncoding): boolean => {
+    if (cutIn) return false
+    if (chunk === null || chunk === undefined || !(chunk instanceof Uint8Array)) return origPush(chunk, encoding)
+    if (limit !== undefined && seen + chunk.byteLength >= limit) {
+      const part = chunk.subarray(0, limit - seen)
+      seen = limit
+      entry.requestBytes = seen
+      entry.connectionCut = true
+      cutIn = true
+      if (part.byteLength > 0) origPush(part)
+      setImmediate(() => req.socket.destroy())
+      return false
+    }
+    seen += chunk.byteLength
+    entry.requestBytes = seen
+    return origPush(chunk, encoding)
+  }) as typeof req.push
 
   let finished = false
   const finish = () => {
@@ -207,25 +232,15 @@ const instrument = (
   })
 }
 
-/** Reads a small request body (JSON), honouring cut-request faults. */
-const readSmallBody = (req: Http.IncomingMessage, ctx: RequestContext, limit = 1 << 20): Promise<Buffer | undefined> =>
+/** Reads a small request body (JSON); undefined when the connection broke. */
+const readSmallBody = (req: Http.IncomingMessage, limit = 1 << 20): Promise<Buffer | undefined> =>
   (async () => {
-    const cut = ctx.faults.find((f): f is Extract<Fault, { _tag: "CutRequest" }> => f._tag === "CutRequest")
     const parts: Array<Buffer> = []
     let n = 0
-    ctx.countedBody = true
-    ctx.entry.requestBytes = 0
     try {
       for await (const c of req) {
         const b = c as Buffer
-        if (cut !== undefined && n + b.byteLength >= cut.afterBytes) {
-          ctx.entry.requestBytes = cut.afterBytes
-          ctx.entry.connectionCut = true
-          req.socket.destroy()
-          return undefined
-        }
         n += b.byteLength
-        ctx.entry.requestBytes = n
         if (n > limit) throw new Failure(apiErrorReply(413, "InvalidArgumentException", "Request body too large"))
         parts.push(b)
       }
@@ -233,6 +248,7 @@ const readSmallBody = (req: Http.IncomingMessage, ctx: RequestContext, limit = 1
       if (e instanceof Failure) throw e
       return undefined
     }
+    if (req.readableAborted) return undefined
     return Buffer.concat(parts)
   })()
 
@@ -409,8 +425,7 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
         },
         faults: [],
         path: qi < 0 ? url0 : url0.slice(0, qi),
-        query: new URLSearchParams(qi < 0 ? "" : url0.slice(qi + 1)),
-        countedBody: false
+        query: new URLSearchParams(qi < 0 ? "" : url0.slice(qi + 1))
       }
       contexts.set(nreq, fresh)
       return fresh
@@ -485,10 +500,10 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
       Effect.sync(() => run(() => Api.purgeTrash(state, account(user))))
     )
 
-    const allocateRoute = withAuth("api", (request, user, ctx) =>
+    const allocateRoute = withAuth("api", (request, user) =>
       Effect.gen(function* () {
         const nreq = NodeHttpServerRequest.toIncomingMessage(request)
-        const body = yield* Effect.tryPromise({ try: () => readSmallBody(nreq, ctx), catch: (e) => e }).pipe(
+        const body = yield* Effect.tryPromise({ try: () => readSmallBody(nreq), catch: (e) => e }).pipe(
           Effect.catchAll((e) => (e instanceof Failure ? Effect.succeed(e) : Effect.die(e)))
         )
         if (body instanceof Failure) return toResponse(body.reply)
@@ -507,18 +522,8 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
       Effect.gen(function* () {
         const nreq = NodeHttpServerRequest.toIncomingMessage(request)
         const id = decodeURIComponent(ctx.path.slice("/upload/".length))
-        const cut = ctx.faults.find((f): f is Extract<Fault, { _tag: "CutRequest" }> => f._tag === "CutRequest")
-        ctx.countedBody = true
-        ctx.entry.requestBytes = 0
-        if (cut !== undefined) ctx.entry.connectionCut = true
         const result = yield* Effect.tryPromise({
-          try: () =>
-            Api.upload(state, account(user), id, nreq, {
-              cutAfter: cut?.afterBytes,
-              onBytes: (n) => {
-                ctx.entry.requestBytes += n
-              }
-            }),
+          try: () => Api.upload(state, account(user), id, nreq),
           catch: (e) => e
         }).pipe(Effect.either)
         if (result._tag === "Left") {
