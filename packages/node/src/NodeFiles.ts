@@ -19,6 +19,7 @@ import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
+import * as NodeSink from "@effect/platform-node/NodeSink"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Files from "@fjord/core/Files"
@@ -240,18 +241,27 @@ export const downloadFile: (
   const tmp = path.join(dir, `.${path.basename(local)}.${Crypto.randomBytes(4).toString("hex")}.fjord-partial`)
   const hash = Crypto.createHash("md5")
   let size = 0
-  const written = Effect.scoped(
-    Effect.gen(function* () {
-      const file = yield* Effect.mapError(fs.open(tmp, { flag: "wx" }), io("download", tmp))
-      yield* Stream.runForEach(files.download(info), (chunk) =>
-        Effect.suspend(() => {
-          hash.update(chunk)
-          size += chunk.length
-          return Effect.mapError(file.writeAll(chunk), io("download", tmp))
-        })
+  // Node's WriteStream buffers and writes behind the network reads; then fsync before rename
+  const written = files.download(info).pipe(
+    Stream.tap((chunk) =>
+      Effect.sync(() => {
+        hash.update(chunk)
+        size += chunk.length
+      })
+    ),
+    Stream.run(
+      NodeSink.fromWritable<LocalFileError, Uint8Array>(
+        () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
+        io("download", tmp)
       )
-      yield* Effect.mapError(file.sync, io("download", tmp))
-    })
+    ),
+    Effect.zipRight(
+      Effect.scoped(
+        Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
+          Effect.mapError(f.sync, io("download", tmp))
+        )
+      )
+    )
   )
   yield* Effect.gen(function* () {
     yield* written

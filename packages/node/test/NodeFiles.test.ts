@@ -5,6 +5,7 @@ import { assert, layer } from "@effect/vitest"
 import * as StaticAuth from "@fjord/auth/StaticAuth"
 import * as Files from "@fjord/core/Files"
 import * as JottaClient from "@fjord/core/JottaClient"
+import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
 import * as NodeFiles from "@fjord/node/NodeFiles"
@@ -90,6 +91,23 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
       assert.strictEqual(error._tag === "LocalFileError" ? error.reason : "", "ChecksumMismatch")
       assert.strictEqual(NodeFs.readFileSync(`${dir}/target.bin`, "utf8"), "old content")
       assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["c.bin", "target.bin"])
+    })
+  )
+
+  it.scoped("a download cut off mid-body fails and leaves no partial file", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const dir = yield* tempDir
+      NodeFs.writeFileSync(`${dir}/d.bin`, bytes(50_000, 8))
+      yield* NodeFiles.uploadFile(`${dir}/d.bin`, "nf/d.bin")
+      yield* emu.inject(Emulator.parseFault("cut-response:20000,op=download,times=inf"))
+      // no retries (it.scoped runs on the TestClock, where backoff delays never pass)
+      const error = yield* Effect.flip(NodeFiles.downloadFile("nf/d.bin", `${dir}/out/d.bin`)).pipe(
+        Effect.provideService(RetryPolicy.RetryPolicy, RetryPolicy.none)
+      )
+      yield* emu.clearFaults
+      assert.notStrictEqual(error._tag, "LocalFileError")
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/out`), [])
     })
   )
 
