@@ -10,8 +10,9 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 
 const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
-const tsx = `${root}node_modules/.bin/tsx`
-const bin = ["--conditions=@fjord/source", `${root}packages/cli/src/bin.ts`]
+// `node --import tsx` rather than the tsx binary: one process per command instead of two
+const tsx = process.execPath
+const bin = ["--import", "tsx", "--conditions=@fjord/source", `${root}packages/cli/src/bin.ts`]
 
 const fjord = (...args: ReadonlyArray<string>) =>
   Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
