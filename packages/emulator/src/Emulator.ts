@@ -3,6 +3,8 @@
  *
  * @since 0.1.0
  */
+import type * as Config from "effect/Config"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -127,6 +129,14 @@ export interface Handle {
 }
 
 /**
+ * The service shape of the `Emulator` tag (the handle).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Service = Handle
+
+/**
  * @since 0.1.0
  * @category tags
  */
@@ -212,3 +222,12 @@ export const make: (options?: Options) => Effect.Effect<Handle, never, Scope.Sco
  * @category layers
  */
 export const layer = (options?: Options): Layer.Layer<Emulator> => Layer.scoped(Emulator, make(options))
+
+/**
+ * A layer whose options come from Effect `Config` (e.g. `Config.all({ port: Config.integer("FJORD_EMULATOR_PORT") })`).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (config: Config.Config<Options>): Layer.Layer<Emulator, ConfigError.ConfigError> =>
+  Layer.scoped(Emulator, Effect.flatMap(config, make))

@@ -1,6 +1,9 @@
 import { assert, describe, it, layer } from "@effect/vitest"
 import * as Emulator from "@fjord/emulator/Emulator"
+import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import { arch, dest, put, req, tag, unique } from "./helpers.js"
 
 describe("fault specs (CLI syntax)", () => {
@@ -88,6 +91,20 @@ layer(
       assert.strictEqual(own.status, 200)
       const other = yield* req(emu, "GET", `/jfs/${emu.username}/Jotta/Archive`, { auth: token })
       assert.strictEqual(other.status, 401)
+    })
+  )
+})
+
+layer(
+  Emulator.layerConfig(Config.all({ quotaBytes: Config.integer("QUOTA") })).pipe(
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["QUOTA", "1234"]]))))
+  )
+)("layerConfig", (it) => {
+  it.effect("reads options from Config", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const r = yield* req(emu, "GET", "/api/account/v1/customer")
+      assert.strictEqual(r.json().quota, 1234)
     })
   )
 })
