@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Emulator from "./Emulator.js"
 
 interface Args {
+  help?: boolean
   port?: number
   host?: string
   dataDir?: string
@@ -63,7 +64,8 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
         break
       case "--help":
       case "-h":
-        throw new Error(USAGE)
+        out.help = true
+        break
       default:
         throw new Error(`unknown argument ${raw}\n${USAGE}`)
     }
@@ -76,6 +78,10 @@ const program = Effect.gen(function* () {
     try: () => parseArgs(process.argv.slice(2)),
     catch: (e) => (e instanceof Error ? e.message : String(e))
   })
+  if (args.help) {
+    yield* Console.log(USAGE)
+    return
+  }
   const emu = yield* Emulator.make({
     port: args.port,
     host: args.host,
