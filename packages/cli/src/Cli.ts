@@ -725,6 +725,10 @@ const emulator = Command.make(
       Options.withDescription("Persist content and tokens in this directory"),
       Options.optional
     ),
+    fault: Options.text("fault").pipe(
+      Options.withDescription("Inject a fault, e.g. status:503,op=download,times=2 (see the emulator's README)"),
+      Options.repeated
+    ),
     accessTokenTtl: Options.integer("access-token-ttl").pipe(
       Options.withDescription("Access token lifetime, seconds"),
       Options.optional
@@ -734,8 +738,13 @@ const emulator = Command.make(
     Effect.gen(function* () {
       // loaded on demand: the other commands start faster without the server code
       const Emulator = yield* Effect.promise(() => import("@fjord/emulator/Emulator"))
+      const faults = yield* Effect.try({
+        try: () => a.fault.map(Emulator.parseFault),
+        catch: (e) => new Sdk.UsageError({ description: e instanceof Error ? e.message : String(e) })
+      })
       const emu = yield* Emulator.make({
         port: a.port,
+        faults,
         ...(Option.isSome(a.data) ? { dataDir: a.data.value } : {}),
         ...(Option.isSome(a.accessTokenTtl) ? { accessTokenTtlSeconds: a.accessTokenTtl.value } : {})
       })
