@@ -506,7 +506,15 @@ const summary = (g: Sdk.Globals, r: NodeFiles.CopyResult) =>
 const copyCommand = (name: "copy" | "copyto" | "sync") =>
   Command.make(
     name,
-    { ...globals, source: Args.text({ name: "source" }), destination: Args.text({ name: "destination" }) },
+    {
+      ...globals,
+      transfers: Options.integer("transfers").pipe(
+        Options.withDescription("Files transferred in parallel (default 4)"),
+        Options.withDefault(4)
+      ),
+      source: Args.text({ name: "source" }),
+      destination: Args.text({ name: "destination" })
+    },
     (a) =>
       Effect.gen(function* () {
         const fs = yield* FileSystem.FileSystem
@@ -520,7 +528,7 @@ const copyCommand = (name: "copy" | "copyto" | "sync") =>
           a.json
             ? Effect.void
             : output.line(`${action === "copied" ? "Copied" : action === "skipped" ? "Unchanged" : "Deleted"}: ${p}`)
-        const dirOptions = { onFile: progress, delete: name === "sync" }
+        const dirOptions = { onFile: progress, delete: name === "sync", concurrency: Math.max(1, a.transfers) }
         const needsFolder = () =>
           Effect.fail(new Sdk.UsageError({ description: `sync needs a folder as source: ${a.source} is a file` }))
         if (src._tag === "Local" && dst._tag === "Remote") {
