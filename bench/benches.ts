@@ -21,6 +21,11 @@ export const benches: ReadonlyArray<Bench> = [
     load: () => import("../packages/core/bench/request-overhead.bench.js")
   },
   {
+    name: "emulator",
+    description: "emulator 1 GiB upload/download vs raw node:http sink/source; 100k liststream peak RSS",
+    load: () => import("../packages/emulator/bench/emulator.bench.js")
+  },
+  {
     name: "md5",
     description: "NodeContentHasher over a file vs node:crypto over fs.createReadStream",
     load: () => import("./md5.bench.js")
