@@ -34,17 +34,27 @@ const writeTo = (stream: NodeJS.WriteStream, data: string | Uint8Array): Effect.
   })
 
 /**
- * The process's stdout and stderr (honouring back-pressure).
+ * The process's stdout and stderr (honouring back-pressure). When the reader of stdout goes
+ * away (`fjord cat … | head`), the process ends quietly with status 0, like other Unix tools,
+ * instead of crashing on `EPIPE`.
  *
  * @since 0.1.0
  * @category layers
  */
-export const layerProcess: Layer.Layer<Output> = Layer.succeed(
+export const layerProcess: Layer.Layer<Output> = Layer.effect(
   Output,
-  Output.of({
-    line: (text) => writeTo(process.stdout, `${text}\n`),
-    bytes: (chunk) => writeTo(process.stdout, chunk),
-    error: (text) => writeTo(process.stderr, `${text}\n`)
+  Effect.sync(() => {
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(0)
+        throw error
+      })
+    }
+    return Output.of({
+      line: (text) => writeTo(process.stdout, `${text}\n`),
+      bytes: (chunk) => writeTo(process.stdout, chunk),
+      error: (text) => writeTo(process.stderr, `${text}\n`)
+    })
   })
 )
 

@@ -1,5 +1,6 @@
 // The real executable, spawned through tsx: `fjord emulator` in one process, then
-// login → mkdir → copy → ls → cat (and a failing cat) as separate processes.
+// login → mkdir → copy → ls → cat (and a failing cat) as separate processes, three of them
+// at once, with 1-second access tokens (so every process refreshes through the shared file).
 
 import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
@@ -36,10 +37,14 @@ const emulator = (configDir: string) =>
   Effect.acquireRelease(
     Effect.async<{ readonly proc: ChildProcess.ChildProcess; readonly info: { url: string; loginToken: string } }>(
       (resume) => {
-        const proc = ChildProcess.spawn(tsx, [...bin, "emulator", "--config-dir", configDir], {
-          cwd: root,
-          stdio: ["ignore", "pipe", "pipe"]
-        })
+        const proc = ChildProcess.spawn(
+          tsx,
+          [...bin, "emulator", "--config-dir", configDir, "--access-token-ttl", "1"],
+          {
+            cwd: root,
+            stdio: ["ignore", "pipe", "pipe"]
+          }
+        )
         let buffered = ""
         proc.stdout.setEncoding("utf8")
         proc.stdout.on("data", (chunk: string) => {
@@ -91,6 +96,11 @@ describe("fjord bin (spawned)", () => {
           assert.strictEqual(missing.code, 1)
           assert.strictEqual(missing.stdout, "")
           assert.match(missing.stderr, /^fjord: .*not found.*\n$/)
+          // with 1-second access tokens every process above refreshed, three of them at once,
+          // all through the one token file: the rotation chain is intact
+          const after = yield* fjord("lsf", "jotta:docs", ...c)
+          assert.strictEqual(after.code, 0, after.stderr)
+          assert.strictEqual(after.stdout, "note.txt\n")
 
           // the emulator stops cleanly on SIGTERM
           const exited = Effect.async<number | null>((resume) => {
