@@ -28,6 +28,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Lockfile from "proper-lockfile"
 
@@ -100,7 +101,17 @@ export const make = (
           Option.match({
             onNone: () => Effect.succeed(Option.none<TokenStore.StoredToken>()),
             onSome: (text) =>
-              Effect.map(decodeToken(text), Option.some).pipe(Effect.mapError(storeError(`decode ${target}`)))
+              Effect.map(decodeToken(text), Option.some).pipe(
+                // never keep the ParseError: its message can quote the file, i.e. the secrets
+                Effect.mapError(
+                  (e) =>
+                    new TokenStore.TokenStoreError({
+                      operation: `decode ${target} (invalid: ${ParseResult.ArrayFormatter.formatErrorSync(e)
+                        .map((i) => (i.path.length === 0 ? "JSON document" : i.path.join(".")))
+                        .join(", ")})`
+                    })
+                )
+              )
           })
         )
       )

@@ -89,6 +89,14 @@ describe("NodeTokenStore", () => {
       const store = yield* NodeTokenStore.make(`${dir}/token.json`)
       const error = yield* Effect.flip(store.get)
       assert.strictEqual(error._tag, "TokenStoreError")
+      // a half-valid file: the error names the bad field but never quotes the secrets
+      NodeFs.writeFileSync(
+        `${dir}/token.json`,
+        JSON.stringify({ kind: "oidc", accessToken: "s3cret-access", expiresAt: "soon" })
+      )
+      const invalid = yield* Effect.flip(store.get)
+      assert.match(invalid.message, /expiresAt/)
+      assert.notInclude(`${invalid.message} ${String(invalid.cause)} ${JSON.stringify(invalid)}`, "s3cret")
     }).pipe(Effect.provide(Env))
   )
 
