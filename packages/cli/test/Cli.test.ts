@@ -82,6 +82,9 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       oneErrorLine(yield* fjord("ls", "--config-dir", dir), /not logged in .*fjord login/)
       oneErrorLine(yield* fjord("login", "--config-dir", dir), /--login-token/)
       oneErrorLine(yield* fjord("login", "--emulator", "--config-dir", dir), /no emulator found/)
+      const garbage = yield* fjord("login", "--login-token", "c2VjcmV0LWdhcmJhZ2UtdG9rZW4", "--config-dir", dir)
+      oneErrorLine(garbage, /not a Jottacloud personal login token/)
+      assert.notInclude(garbage.stderr, "c2VjcmV0LWdhcmJhZ2UtdG9rZW4")
     })
   )
 
