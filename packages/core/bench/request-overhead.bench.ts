@@ -1,12 +1,20 @@
 /**
  * Benchmark: the SDK's per-request overhead on a small `Files.stat` call against the emulator
- * (loopback HTTP), next to a raw `fetch` (undici) GET of the same URL with the same bearer
- * token, reading the body as text — in the same run, interleaved in blocks so drift hits both.
+ * (loopback HTTP), next to a raw undici request of the same URL with the same bearer token,
+ * reading the body as text — in the same run, interleaved in blocks so drift hits every variant.
  * The emulator runs in a worker thread (its own event loop and heap), so the client side is
  * what is compared.
+ *
+ * Headline (`request-overhead.sdk-stat`): the SDK over `NodeHttpClient.layerUndici` (what
+ * `@fjord/node/NodeJotta.layer` gives Node users) vs `Agent.request` of undici (the same
+ * dispatcher class `layerUndici` creates, so the same keep-alive connection pooling), body read
+ * as text. Secondary lines: the same GET through `@effect/platform` alone over undici, and the
+ * `FetchHttpClient` pair (SDK and bare platform client vs a raw global `fetch`).
+ * Ratios are medians of per-round ratios (each round runs every variant for `block` requests,
+ * in rotating order), robust to load drift on a shared machine.
  * Prints one JSON line per result: {"name","value","unit","baseline","ratio"}.
  *
- * Run: `npx tsx --conditions=@fjord/source packages/core/bench/request-overhead.bench.ts`
+ * Run: `npm run bench -- request-overhead`
  */
 import { createHash } from "node:crypto"
 import { performance } from "node:perf_hooks"
@@ -15,11 +23,13 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
+import { Agent } from "undici"
 import { JottaAuth } from "../src/Auth.js"
 import * as ContentHasher from "../src/ContentHasher.js"
 import * as Files from "../src/Files.js"
@@ -46,7 +56,7 @@ export const run = async (options?: {
   readonly iterations?: number
   readonly block?: number
 }): Promise<ReadonlyArray<Result>> => {
-  const iterations = options?.iterations ?? 3000
+  const iterations = options?.iterations ?? Number(process.env.BENCH_ITERATIONS ?? 3000)
   const block = options?.block ?? 20
   // A TypeScript worker: register tsx's loader in the worker, then load this module there.
   const tsxApi = import.meta.resolve("tsx/esm/api")
@@ -64,95 +74,112 @@ export const run = async (options?: {
       JottaAuth,
       JottaAuth.of({ accessToken: Effect.succeed(Redacted.make(emu.accessToken)), invalidate: () => Effect.void })
     )
-    const sdk = ManagedRuntime.make(
-      Files.layer.pipe(
-        Layer.provide(JottaClient.layer({ endpoint: emu.url })),
-        Layer.provide(auth),
-        Layer.provide(FetchHttpClient.layer),
-        Layer.provide(ContentHasher.layerFunction((b) => createHash("md5").update(b).digest("hex"))),
-        Layer.orDie
+    const sdkOver = (http: Layer.Layer<HttpClient.HttpClient>) =>
+      ManagedRuntime.make(
+        Layer.merge(
+          Files.layer.pipe(
+            Layer.provide(JottaClient.layer({ endpoint: emu.url })),
+            Layer.provide(auth),
+            Layer.provide(ContentHasher.layerFunction((b) => createHash("md5").update(b).digest("hex")))
+          ),
+          http
+        ).pipe(Layer.provide(http), Layer.orDie)
       )
-    )
+    // Each runtime builds its own HttpClient (layerUndici: its own undici Agent).
+    const sdkUndici = sdkOver(NodeHttpClient.layerUndici)
+    const sdkFetch = sdkOver(FetchHttpClient.layer)
+    const agent = new Agent()
     try {
-      const files = await sdk.runPromise(Files.Files)
       const path = "bench/small file.txt"
-      await sdk.runPromise(files.upload(path, UploadSource.fromUint8Array(new TextEncoder().encode("hello bench\n"))))
+      const filesUndici = await sdkUndici.runPromise(Files.Files)
+      const filesFetch = await sdkFetch.runPromise(Files.Files)
+      await sdkUndici.runPromise(
+        filesUndici.upload(path, UploadSource.fromUint8Array(new TextEncoder().encode("hello bench\n")))
+      )
       const url = `${emu.url}/jfs/${emu.username}/Jotta/Archive/bench/small%20file.txt`
+      const parsed = new URL(url)
       const headers = { authorization: `Bearer ${emu.accessToken}` }
 
-      const raw = async () => {
+      const rawUndici = async () => {
+        const res = await agent.request({
+          origin: parsed.origin,
+          path: parsed.pathname + parsed.search,
+          method: "GET",
+          headers
+        })
+        if (res.statusCode !== 200) throw new Error(`raw undici GET answered ${res.statusCode}`)
+        await res.body.text()
+      }
+      const rawFetch = async () => {
         const res = await fetch(url, { headers })
-        if (res.status !== 200) throw new Error(`raw GET answered ${res.status}`)
+        if (res.status !== 200) throw new Error(`raw fetch GET answered ${res.status}`)
         await res.text()
       }
-      const stat = files.stat(path)
-      const viaSdk = () => sdk.runPromise(stat)
-      // The same GET through @effect/platform's FetchHttpClient alone (what the SDK builds on).
-      const platform = await sdk.runPromise(Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer))
-      const platformGet = Effect.flatMap(platform.execute(HttpClientRequest.get(url, { headers })), (r) => r.text)
-      const viaPlatform = () => sdk.runPromise(platformGet)
-
-      // warm-up (JIT, connection pool) and a correctness check
-      for (let i = 0; i < 1000; i++) {
-        await raw()
-        await viaPlatform()
-        await viaSdk()
+      const platformOf = async (rt: typeof sdkUndici) => {
+        const client = await rt.runPromise(HttpClient.HttpClient)
+        const get = Effect.flatMap(client.execute(HttpClientRequest.get(url, { headers })), (r) => r.text)
+        return () => rt.runPromise(get)
       }
-      const info = await viaSdk()
-      if (info.size !== 12) throw new Error(`stat returned size ${info.size}`)
+      const platformUndici = await platformOf(sdkUndici)
+      const platformFetch = await platformOf(sdkFetch)
+      // `stat` is called per request, as a caller would (span and call-site capture included).
+      const viaSdkUndici = () => sdkUndici.runPromise(filesUndici.stat(path))
+      const viaSdkFetch = () => sdkFetch.runPromise(filesFetch.stat(path))
 
-      // Small blocks in rotating order; ratios are medians of per-round ratios, which is robust
-      // to load drift on a shared machine.
-      const variants = [raw, viaPlatform, viaSdk] as const
-      const times: Array<Array<number>> = [[], [], []]
-      const platformRatios: Array<number> = []
-      const sdkRatios: Array<number> = []
-      for (let round = 0; round * block < iterations; round++) {
-        const t: Array<number> = [0, 0, 0]
-        for (let k = 0; k < 3; k++) {
-          const which = (round + k) % 3
+      const variants = [rawUndici, platformUndici, viaSdkUndici, rawFetch, platformFetch, viaSdkFetch] as const
+      const [RAW_U, PLAT_U, SDK_U, RAW_F, PLAT_F, SDK_F] = [0, 1, 2, 3, 4, 5] as const
+
+      // warm-up (JIT, connection pools) and a correctness check
+      for (let i = 0; i < 1000; i++) for (const f of variants) await f()
+      for (const check of [viaSdkUndici, viaSdkFetch]) {
+        const info = await check()
+        if (info.size !== 12) throw new Error(`stat returned size ${info.size}`)
+      }
+
+      // Small blocks in rotating order; ratios are medians of per-round ratios.
+      const n = variants.length
+      const times: Array<Array<number>> = variants.map(() => [])
+      const ratios = { platformUndici: [] as Array<number>, sdkUndici: [] as Array<number> }
+      const ratiosFetch = { platform: [] as Array<number>, sdk: [] as Array<number> }
+      for (let r = 0; r * block < iterations; r++) {
+        const t: Array<number> = variants.map(() => 0)
+        for (let k = 0; k < n; k++) {
+          const which = (r + k) % n
           const f = variants[which]!
           const start = performance.now()
           for (let i = 0; i < block; i++) await f()
           t[which] = ((performance.now() - start) * 1000) / block
         }
-        for (let k = 0; k < 3; k++) times[k]!.push(t[k]!)
-        platformRatios.push(t[1]! / t[0]!)
-        sdkRatios.push(t[2]! / t[0]!)
+        for (let k = 0; k < n; k++) times[k]!.push(t[k]!)
+        ratios.platformUndici.push(t[PLAT_U]! / t[RAW_U]!)
+        ratios.sdkUndici.push(t[SDK_U]! / t[RAW_U]!)
+        ratiosFetch.platform.push(t[PLAT_F]! / t[RAW_F]!)
+        ratiosFetch.sdk.push(t[SDK_F]! / t[RAW_F]!)
       }
-      const rawUs = median(times[0]!)
-      const platformUs = median(times[1]!)
-      const sdkUs = median(times[2]!)
-      const ratio = median(sdkRatios)
+      const us = times.map(median)
+      const line = (name: string, value: number, baseline: number | null, ratio: number | null): Result => ({
+        name,
+        value: round(value),
+        unit: "µs/request",
+        baseline: baseline === null ? null : round(baseline),
+        ratio: ratio === null ? null : round(ratio)
+      })
       const results: Array<Result> = [
-        { name: "request-overhead.raw-fetch", value: round(rawUs), unit: "µs/request", baseline: null, ratio: null },
-        {
-          name: "request-overhead.platform-client",
-          value: round(platformUs),
-          unit: "µs/request",
-          baseline: round(rawUs),
-          ratio: round(median(platformRatios))
-        },
-        {
-          name: "request-overhead.sdk-stat",
-          value: round(sdkUs),
-          unit: "µs/request",
-          baseline: round(rawUs),
-          ratio: round(ratio)
-        },
-        {
-          name: "request-overhead.sdk-extra",
-          value: round(sdkUs - rawUs),
-          unit: "µs/request",
-          baseline: null,
-          ratio: null
-        },
+        line("request-overhead.raw-undici", us[RAW_U]!, null, null),
+        line("request-overhead.platform-undici", us[PLAT_U]!, us[RAW_U]!, median(ratios.platformUndici)),
+        line("request-overhead.sdk-stat", us[SDK_U]!, us[RAW_U]!, median(ratios.sdkUndici)),
+        line("request-overhead.sdk-extra", us[SDK_U]! - us[RAW_U]!, null, null),
+        line("request-overhead.raw-fetch", us[RAW_F]!, null, null),
+        line("request-overhead.platform-fetch", us[PLAT_F]!, us[RAW_F]!, median(ratiosFetch.platform)),
+        line("request-overhead.sdk-stat-fetch", us[SDK_F]!, us[RAW_F]!, median(ratiosFetch.sdk)),
         { name: "request-overhead.iterations", value: iterations, unit: "requests", baseline: null, ratio: null }
       ]
       for (const r of results) console.log(JSON.stringify(r))
       return results
     } finally {
-      await sdk.dispose()
+      await agent.close()
+      await sdkUndici.dispose()
+      await sdkFetch.dispose()
     }
   } finally {
     await worker.terminate()
