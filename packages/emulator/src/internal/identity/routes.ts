@@ -138,7 +138,7 @@ const oidcClient = (parts: RequestParts): string | undefined => {
 
 const passwordGrant = (env: RouteEnv, info: R.RealmInfo, parts: RequestParts, clientId: string) =>
   Effect.gen(function* () {
-    // Protocol §2.2 emulator rule: any client but jottacli is `400 invalid_client` here (the
+    // Protocol §2.2 emulator rule: every client other than jottacli gets `400 invalid_client` here (the
     // browser clients `desktop`/`desktop-win` are not allowed direct access grants).
     if (clientId !== R.CLI_CLIENT) {
       return oauthError(400, "invalid_client", "Client not allowed for direct access grants")
