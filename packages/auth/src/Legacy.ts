@@ -16,7 +16,7 @@
  */
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Service as AuthService } from "@fjord/core/Auth"
-import { AuthError, JottaAuth } from "@fjord/core/Auth"
+import { type AuthError, JottaAuth } from "@fjord/core/Auth"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
@@ -24,11 +24,12 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as AuthPolicy from "./AuthPolicy.js"
+import { resumeOrLogin } from "./internal/resumeOrLogin.js"
 import * as WebCrypto from "./internal/webCrypto.js"
 import * as OAuthClient from "./OAuthClient.js"
-import * as RefreshingAuth from "./RefreshingAuth.js"
+import type * as RefreshingAuth from "./RefreshingAuth.js"
 import * as TokenSet from "./TokenSet.js"
-import { type StoredToken, TokenStore, type TokenStoreError } from "./TokenStore.js"
+import type { StoredToken, TokenStore } from "./TokenStore.js"
 import { TwoFactorPrompt } from "./TwoFactorPrompt.js"
 
 /**
@@ -117,9 +118,6 @@ export const login: (options: Options) => Effect.Effect<StoredToken, AuthError, 
   })
 })
 
-const storageError = (cause: TokenStoreError): AuthError =>
-  new AuthError({ reason: "Storage", operation: "Legacy.login", description: "token store failed", cause })
-
 /**
  * Resumes from the store (unless `resume: false`) or logs in and stores the token, then
  * refreshes through `RefreshingAuth`.
@@ -128,16 +126,7 @@ const storageError = (cause: TokenStoreError): AuthError =>
  * @category constructors
  */
 export const make = (options: Options): Effect.Effect<AuthService, AuthError, TokenStore | HttpClient.HttpClient> =>
-  Effect.gen(function* () {
-    const store = yield* TokenStore
-    // interactive logins (browser, SMS code) run outside the store's lock; only the write is locked
-    const current = yield* Effect.mapError(store.get, storageError)
-    if (!(Option.isSome(current) && current.value.kind === "legacy" && options.resume !== false)) {
-      const token = yield* login(options)
-      yield* Effect.mapError(store.set(token), storageError)
-    }
-    return yield* RefreshingAuth.make(options)
-  })
+  resumeOrLogin("Legacy.login", "legacy", options, login(options))
 
 /**
  * @since 0.1.0

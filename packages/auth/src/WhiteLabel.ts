@@ -17,17 +17,17 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as UrlParams from "@effect/platform/UrlParams"
 import type { Service as AuthService } from "@fjord/core/Auth"
-import { AuthError, JottaAuth } from "@fjord/core/Auth"
+import { type AuthError, JottaAuth } from "@fjord/core/Auth"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { resumeOrLogin } from "./internal/resumeOrLogin.js"
 import * as WebCrypto from "./internal/webCrypto.js"
 import * as OAuthClient from "./OAuthClient.js"
 import { RedirectCatcher } from "./RedirectCatcher.js"
-import * as RefreshingAuth from "./RefreshingAuth.js"
+import type * as RefreshingAuth from "./RefreshingAuth.js"
 import * as TokenSet from "./TokenSet.js"
-import { type StoredToken, TokenStore, type TokenStoreError } from "./TokenStore.js"
+import type { StoredToken, TokenStore } from "./TokenStore.js"
 
 /**
  * @since 0.1.0
@@ -362,9 +362,6 @@ export const login: (options: {
   }
 )
 
-const storageError = (cause: TokenStoreError): AuthError =>
-  new AuthError({ reason: "Storage", operation: "WhiteLabel.login", description: "token store failed", cause })
-
 /**
  * Resumes from the store (unless `resume: false`) or logs in and stores the token, then
  * refreshes through `RefreshingAuth`.
@@ -375,16 +372,7 @@ const storageError = (cause: TokenStoreError): AuthError =>
 export const make = (
   options: Options
 ): Effect.Effect<AuthService, AuthError, TokenStore | RedirectCatcher | HttpClient.HttpClient> =>
-  Effect.gen(function* () {
-    const store = yield* TokenStore
-    // interactive logins (browser, SMS code) run outside the store's lock; only the write is locked
-    const current = yield* Effect.mapError(store.get, storageError)
-    if (!(Option.isSome(current) && current.value.kind === "oidc" && options.resume !== false)) {
-      const token = yield* login(options)
-      yield* Effect.mapError(store.set(token), storageError)
-    }
-    return yield* RefreshingAuth.make(options)
-  })
+  resumeOrLogin("WhiteLabel.login", "oidc", options, login(options))
 
 /**
  * @since 0.1.0
