@@ -32,6 +32,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { copyOrSkip, type Tally, underAny } from "./internal/copy.js"
 
 /**
  * A local file operation failed.
@@ -330,6 +331,10 @@ const fileMd5 = (file: string) =>
     (h) => h.digest("hex")
   )
 
+/** Whether the local `file` already holds the remote content: same size (checked first), same MD5. */
+const sameContent = (sizeMatches: boolean, file: string, remoteMd5: string | undefined) =>
+  sizeMatches ? Effect.map(fileMd5(file), (md5) => md5 === remoteMd5) : Effect.succeed(false)
+
 /**
  * Copies the local directory tree `local` into the remote folder `remote` (created as needed).
  * Files already present with the same size and MD5 are skipped.
@@ -372,70 +377,46 @@ export const uploadDir: (
       else if (st.type === "File") regular.push({ rel, size: Number(st.size) })
     }
     for (const d of dirs) yield* files.mkdir(join(d))
-    let copied = 0
-    let skipped = 0
-    let bytes = 0
+    const tally: Tally = { copied: 0, skipped: 0, bytes: 0 }
     yield* Effect.forEach(
       regular,
-      ({ rel, size }) =>
-        Effect.gen(function* () {
-          const relPosix = rel.split(path.sep).join("/")
-          const target = join(relPosix)
-          const abs = path.join(local, rel)
-          const there = existing.get(key(target))
-          if (there !== undefined && there.size === size) {
-            const md5 = yield* fileMd5(abs)
-            if (md5 === there.md5) {
-              skipped++
-              if (options?.onFile) yield* options.onFile(relPosix, "skipped")
-              return
-            }
-          }
-          yield* uploadFile(abs, target)
-          copied++
-          bytes += size
-          if (options?.onFile) yield* options.onFile(relPosix, "copied")
-        }),
+      ({ rel, size }) => {
+        const relPosix = rel.split(path.sep).join("/")
+        const target = join(relPosix)
+        const abs = path.join(local, rel)
+        const there = existing.get(key(target))
+        return copyOrSkip(
+          tally,
+          relPosix,
+          size,
+          sameContent(there !== undefined && there.size === size, abs, there?.md5),
+          uploadFile(abs, target),
+          options?.onFile
+        )
+      },
       { concurrency: options?.concurrency ?? 4, discard: true }
     )
     let deleted = 0
     if (options?.delete === true) {
       const keep = new Set([...dirs, ...regular.map((r) => r.rel.split(path.sep).join("/"))].map((r) => key(join(r))))
-      const under = (p: string) => {
-        const i = p.lastIndexOf("/")
-        return i < 0 ? "" : p.slice(0, i)
-      }
       // folders: purge the topmost extraneous ones only
       const extraDirs = [...remoteDirs.entries()].filter(([k]) => !keep.has(k) && k !== key(base))
       const purged = new Set<string>()
       for (const [k, d] of extraDirs.sort(([a], [b]) => a.length - b.length)) {
-        let parent = under(k)
-        let covered = false
-        while (parent.length > 0 && !covered) {
-          covered = purged.has(parent)
-          parent = under(parent)
-        }
-        if (covered) continue
+        if (underAny(purged, k)) continue
         yield* files.purge(d)
         purged.add(k)
         deleted++
         if (options.onFile) yield* options.onFile(relativeTo(base, d.path), "deleted")
       }
       for (const [k, f] of existing) {
-        if (keep.has(k)) continue
-        let parent = under(k)
-        let covered = false
-        while (parent.length > 0 && !covered) {
-          covered = purged.has(parent)
-          parent = under(parent)
-        }
-        if (covered) continue
+        if (keep.has(k) || underAny(purged, k)) continue
         yield* files.remove(f)
         deleted++
         if (options.onFile) yield* options.onFile(relativeTo(base, f.path), "deleted")
       }
     }
-    return { copied, skipped, bytes, deleted }
+    return { ...tally, deleted }
   }
 )
 
@@ -473,29 +454,17 @@ export const downloadDir: (
       else yield* Effect.mapError(fs.makeDirectory(path.join(local, rel), { recursive: true }), io("download", rel))
     })
   )
-  let copied = 0
-  let skipped = 0
-  let bytes = 0
+  const tally: Tally = { copied: 0, skipped: 0, bytes: 0 }
   yield* Effect.forEach(
     remoteFiles,
-    (f) =>
-      Effect.gen(function* () {
-        const rel = f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path
-        const target = path.join(local, ...rel.split("/"))
-        const st = yield* Effect.option(fs.stat(target))
-        if (Option.isSome(st) && st.value.type === "File" && Number(st.value.size) === f.size) {
-          const md5 = yield* fileMd5(target)
-          if (md5 === f.md5) {
-            skipped++
-            if (options?.onFile) yield* options.onFile(rel, "skipped")
-            return
-          }
-        }
-        yield* downloadFile(f, target)
-        copied++
-        bytes += f.size
-        if (options?.onFile) yield* options.onFile(rel, "copied")
-      }),
+    (f) => {
+      const rel = f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path
+      const target = path.join(local, ...rel.split("/"))
+      const unchanged = Effect.flatMap(Effect.option(fs.stat(target)), (st) =>
+        sameContent(Option.isSome(st) && st.value.type === "File" && Number(st.value.size) === f.size, target, f.md5)
+      )
+      return copyOrSkip(tally, rel, f.size, unchanged, downloadFile(f, target), options?.onFile)
+    },
     { concurrency: options?.concurrency ?? 4, discard: true }
   )
   let deleted = 0
@@ -512,5 +481,5 @@ export const downloadDir: (
       if (options.onFile) yield* options.onFile(rel.split(path.sep).join("/"), "deleted")
     }
   }
-  return { copied, skipped, bytes, deleted }
+  return { ...tally, deleted }
 })
