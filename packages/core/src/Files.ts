@@ -492,12 +492,15 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     }
   }
 
-  const stat = Effect.fn("Files.stat")(function* (path: Path) {
-    const loc = yield* resolve(path, "Files.stat")
-    yield* annotate(loc)
-    const { info } = yield* statLoc(loc, "Files.stat")
-    return info
-  })
+  // The hot path (one request): a plain pipeline under the operation's span, no generator.
+  const stat = Effect.fn("Files.stat")((path: Path) =>
+    Effect.flatMap(resolve(path, "Files.stat"), (loc) =>
+      Effect.zipRight(
+        annotate(loc),
+        Effect.map(statLoc(loc, "Files.stat"), (r) => r.info)
+      )
+    )
+  )
 
   /** Fails with `CaseCollision` when `loc` names an existing item whose stored name differs in case. */
   const checkCase = (

@@ -17,6 +17,7 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -25,6 +26,7 @@ import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { type AuthError, JottaAuth } from "./Auth.js"
 import * as Errors from "./internal/errors.js"
+import * as JfsFast from "./internal/jfsFast.js"
 import * as Jfs from "./Jfs.js"
 import * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
@@ -148,16 +150,26 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
     )
 
     const cache = yield* SynchronizedRef.make(Option.none<string>())
-    const customer = Effect.tap(fetchCustomer, (c) => SynchronizedRef.set(cache, Option.some(c.username)))
-    const username = Effect.flatMap(SynchronizedRef.get(cache), (cached) =>
-      Option.isSome(cached)
-        ? Effect.succeed(cached.value)
-        : SynchronizedRef.modifyEffect(cache, (current) =>
-            Option.isSome(current)
-              ? Effect.succeed([current.value, current] as const)
-              : Effect.map(fetchCustomer, (c) => [c.username, Option.some(c.username)] as const)
-          )
+    // Read on every request: once known, the username is served from a plain field.
+    let known: Effect.Effect<string> | undefined
+    const remember = (name: string) => {
+      known = Effect.succeed(name)
+    }
+    const customer = Effect.tap(fetchCustomer, (c) =>
+      Effect.zipRight(
+        SynchronizedRef.set(cache, Option.some(c.username)),
+        Effect.sync(() => remember(c.username))
+      )
     )
+    const fetchUsername = SynchronizedRef.modifyEffect(cache, (current) =>
+      Option.isSome(current)
+        ? Effect.succeed([current.value, current] as const)
+        : Effect.map(fetchCustomer, (c) => {
+            remember(c.username)
+            return [c.username, Option.some(c.username)] as const
+          })
+    )
+    const username = Effect.suspend(() => known ?? fetchUsername)
 
     return { config, username, customer, execute }
   })
@@ -167,6 +179,9 @@ type Decoder = (input: unknown) => Effect.Effect<unknown, ParseResult.ParseError
 // Compiling a decoder is expensive; build one per schema and reuse it.
 const jsonDecoders = new WeakMap<object, Decoder>()
 const xmlDecoders = new WeakMap<object, Decoder>()
+
+/** Hand-written decoders from the XML tree for the documents read on every request. */
+const fastXml = new Map<object, (tree: unknown) => unknown>([[Jfs.ItemDocument, JfsFast.itemDocument]])
 
 const cached = <A, I, R>(
   cache: WeakMap<object, Decoder>,
@@ -223,7 +238,24 @@ export const decodeXml = <A, I>(
   const decode = cached(xmlDecoders, schema, () => {
     // Synchronous schemas: decode to an Either (itself an Effect), without the Effect parser.
     const d = Schema.decodeUnknownEither(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
-    return (input: unknown) => d(input, { onExcessProperty: "ignore" })
+    const full = (input: unknown) => d(input, { onExcessProperty: "ignore" })
+    const fast = fastXml.get(schema)
+    if (fast === undefined) return full
+    // The common, valid document: one parse, then the hand-written decoder; anything it does
+    // not accept goes through the Schema decoder (which reports the issue).
+    return (input: unknown) => {
+      if (typeof input === "string") {
+        let tree: Xml.XmlElement | undefined
+        try {
+          tree = Xml.parse(input)
+        } catch {
+          return full(input)
+        }
+        const a = fast(tree)
+        if (a !== undefined) return Either.right(a as A)
+      }
+      return full(input)
+    }
   })
   return (res) =>
     Effect.flatMap(

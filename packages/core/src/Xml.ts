@@ -71,6 +71,14 @@ export const collections: ReadonlyArray<readonly [parent: string, child: string]
 
 const collectionKeys = new Set(collections.map(([p, c]) => `${p}/${c}`))
 
+// child name → parent names ({@link defaultIsArray} without building strings)
+const collectionParents = new Map<string, Set<string>>()
+for (const [p, c] of collections) {
+  const parents = collectionParents.get(c) ?? new Set<string>()
+  parents.add(p)
+  collectionParents.set(c, parents)
+}
+
 /**
  * The default {@link IsArray}: a child of one of the {@link collections} elements.
  *
@@ -97,9 +105,10 @@ interface Frame {
  * @category parsing
  */
 export const parse = (text: string, options?: { readonly isArray?: IsArray | undefined }): XmlElement => {
-  const isArray = options?.isArray ?? defaultIsArray
+  const custom = options?.isArray
   const parser = new SaxesParser({ xmlns: false, position: true })
   const stack: Array<Frame> = []
+  // Element names from the root down (only a custom IsArray needs them).
   const path: Array<string> = []
   let result: XmlElement | undefined
   parser.on("doctype", () => {
@@ -112,7 +121,7 @@ export const parse = (text: string, options?: { readonly isArray?: IsArray | und
       attributes[`@_${key}`] = own(tag.attributes[key]!)
       hasAttributes = true
     }
-    path.push(tag.name)
+    if (custom !== undefined) path.push(tag.name)
     stack.push({
       name: tag.name,
       attributes,
@@ -131,17 +140,25 @@ export const parse = (text: string, options?: { readonly isArray?: IsArray | und
   parser.on("cdata", onText)
   parser.on("closetag", () => {
     const frame = stack.pop()!
-    const forced = isArray(path)
-    path.pop()
+    const parent = stack[stack.length - 1]
+    let forced: boolean
+    if (custom !== undefined) {
+      forced = custom(path)
+      path.pop()
+    } else {
+      forced = parent !== undefined && collectionParents.get(frame.name)?.has(parent.name) === true
+    }
     let value: XmlNode
     if (!frame.hasChildren && !frame.hasAttributes) {
       value = own(frame.text)
     } else {
-      const obj: Record<string, XmlNode> = { ...frame.attributes, ...frame.children }
+      // attributes first, then child elements (the frame's own objects, reused)
+      const obj: Record<string, XmlNode> = frame.hasAttributes
+        ? Object.assign(frame.attributes, frame.children)
+        : frame.children
       if (frame.hasChildren ? frame.text.trim() !== "" : frame.text !== "") obj["#text"] = own(frame.text)
       value = obj
     }
-    const parent = stack[stack.length - 1]
     if (parent === undefined) {
       result = { [frame.name]: value }
       return

@@ -1,0 +1,68 @@
+import { readFileSync } from "node:fs"
+import { assert, describe, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import * as JfsFast from "../src/internal/jfsFast.js"
+import * as Jfs from "../src/Jfs.js"
+import * as Xml from "../src/Xml.js"
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}.xml`, import.meta.url), "utf8")
+const viaSchema = Schema.decodeUnknownEither(Jfs.ItemDocument)
+
+/** The fast decoder either agrees with the Schema decoder or gives up; `fast` says which is expected. */
+const agrees = (xml: string, fast: boolean) => {
+  const tree = Xml.parse(xml)
+  const quick = JfsFast.itemDocument(tree)
+  const slow = viaSchema(tree, { onExcessProperty: "ignore" })
+  if (!fast) {
+    assert.isUndefined(quick)
+    return
+  }
+  assert.isTrue(Either.isRight(slow), "the Schema decoder accepts it")
+  assert.isDefined(quick)
+  assert.deepStrictEqual(quick, Either.getOrThrow(slow))
+}
+
+const file = (inner: string, attrs = "") =>
+  `<?xml version="1.0" encoding="UTF-8"?><file name="a b.txt" uuid="u-1"${attrs}>${inner}</file>`
+const rev = (inner: string, tag = "currentRevision") =>
+  `<${tag}><number>3</number><state>COMPLETED</state>${inner}</${tag}>`
+
+describe("jfsFast.itemDocument matches Schema decoding of Jfs.ItemDocument", () => {
+  it("fixtures: file, folder, mountpoint", () => {
+    agrees(fixture("file"), true)
+    agrees(fixture("folder"), true)
+    agrees(fixture("mountPoint"), true)
+  })
+
+  it("file variants", () => {
+    agrees(file(rev("<size>12</size><md5>1CA2B3083B636B26AA5A34184972129C</md5><mime> text/plain </mime>")), true)
+    agrees(file(rev("<created/><modified>2024-03-01-T11:00:00+0100</modified>")), true)
+    agrees(file(rev(""), ' deleted="2024-05-02-T09:21:40Z"'), true)
+    agrees(file(`${rev("")}<revisions>${rev("", "revision")}</revisions>`), true)
+    agrees(file(`${rev("")}<revisions/>`), true)
+    agrees(file(`<path xml:space="preserve"> /x/y </path>${rev("", "latestRevision")}`), true)
+    agrees(file("<publicURI> abc </publicURI><publicSharePath>/s</publicSharePath>"), true)
+    agrees(file(""), true)
+  })
+
+  it("gives up on what the Schema decoder must judge", () => {
+    agrees(file(rev("<size>x</size>")), false)
+    agrees(file(rev("<size>99999999999999999999</size>")), false)
+    agrees(file(rev("<md5>nothex</md5>")), false)
+    agrees(file(rev("<modified>yesterday</modified>")), false)
+    agrees(file("<currentRevision><state>COMPLETED</state></currentRevision>"), false)
+    agrees(file("<currentRevision/>"), false)
+    agrees(file(rev(""), ' deleted="soon"'), false)
+    agrees(`<file uuid="x">${rev("")}</file>`, false)
+    agrees("<folder><files/></folder>", false)
+    agrees("<mountPoint><size>1</size></mountPoint>", false)
+    agrees("<device><name>Jotta</name></device>", false)
+  })
+
+  it("folder and mountpoint variants", () => {
+    agrees('<folder name="f" deleted=""><folders><folder name="a"/></folders><files/></folder>', true)
+    agrees(`<folder name="f"><files>${file(rev("")).replace(/^<\?xml[^>]*>/, "")}</files></folder>`, true)
+    agrees("<mountPoint><name> Archive </name><size>0</size><folders/><files/></mountPoint>", true)
+  })
+})
