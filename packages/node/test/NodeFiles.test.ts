@@ -1,6 +1,5 @@
 import * as NodeFs from "node:fs"
 import * as Os from "node:os"
-import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, layer } from "@effect/vitest"
 import * as StaticAuth from "@fjord/auth/StaticAuth"
 import * as Files from "@fjord/core/Files"
@@ -15,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { tempDir } from "./utils.js"
 
 const Env = Layer.unwrapEffect(
   Effect.map(Emulator.Emulator, (emu) =>
@@ -27,7 +27,7 @@ const Env = Layer.unwrapEffect(
 ).pipe(Layer.provideMerge(Emulator.layer()))
 
 const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7 + (i >> 8)) & 0xff)
-const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "fjord-files-" }))
+const filesDir = tempDir("fjord-files-")
 const read = (files: Files.Service, path: string) =>
   Stream.runFold(files.download(path), new Uint8Array(0), (acc, c) => {
     const out = new Uint8Array(acc.length + c.length)
@@ -39,7 +39,7 @@ const read = (files: Files.Service, path: string) =>
 layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
   it.scoped("uploadFile keeps content, MD5 and mtime; downloadFile restores them atomically", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* filesDir
       const content = bytes(20_000, 1)
       NodeFs.writeFileSync(`${dir}/a.bin`, content)
       const mtime = new Date("2021-03-04T05:06:07Z")
@@ -58,7 +58,7 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
 
   it.scoped("uploadSource reads a file with read-ahead, re-runnably; a missing file is a LocalFileError", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* filesDir
       const content = bytes(300_000, 9)
       NodeFs.writeFileSync(`${dir}/s.bin`, content)
       const source = yield* NodeFiles.uploadSource(`${dir}/s.bin`)
@@ -81,7 +81,7 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
   it.scoped("a corrupted download fails with ChecksumMismatch and leaves the target untouched", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
-      const dir = yield* tempDir
+      const dir = yield* filesDir
       NodeFs.writeFileSync(`${dir}/c.bin`, bytes(5000, 2))
       yield* NodeFiles.uploadFile(`${dir}/c.bin`, "nf/c.bin")
       NodeFs.writeFileSync(`${dir}/target.bin`, "old content")
@@ -97,7 +97,7 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
   it.scoped("a download cut off mid-body fails and leaves no partial file", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
-      const dir = yield* tempDir
+      const dir = yield* filesDir
       NodeFs.writeFileSync(`${dir}/d.bin`, bytes(50_000, 8))
       yield* NodeFiles.uploadFile(`${dir}/d.bin`, "nf/d.bin")
       yield* emu.inject(Emulator.parseFault("cut-response:20000,op=download,times=inf"))
@@ -156,7 +156,7 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
 
   it.scoped("uploadDir copies a tree, then skips identical files; downloadDir mirrors it back", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* filesDir
       NodeFs.mkdirSync(`${dir}/src/sub/deep`, { recursive: true })
       NodeFs.mkdirSync(`${dir}/src/empty`)
       NodeFs.writeFileSync(`${dir}/src/top.txt`, "top\n")
@@ -180,7 +180,7 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
   it.scoped("delete: true makes uploadDir and downloadDir a sync (extraneous entries removed)", () =>
     Effect.gen(function* () {
       const files = yield* Files.Files
-      const dir = yield* tempDir
+      const dir = yield* filesDir
       NodeFs.mkdirSync(`${dir}/src/keep`, { recursive: true })
       NodeFs.writeFileSync(`${dir}/src/keep/k.txt`, "k")
       NodeFs.writeFileSync(`${dir}/src/A.txt`, "a")

@@ -1,11 +1,8 @@
-import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodeUrl from "node:url"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
-import { assert, describe, it } from "@effect/vitest"
-import { StoredToken, TokenStore } from "@fjord/auth/TokenStore"
+import { assert, layer } from "@effect/vitest"
+import { StoredToken, TokenStore, type Service as TokenStoreService } from "@fjord/auth/TokenStore"
 import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
@@ -14,6 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { runFixture, tempDir, tempTokenFile } from "./utils.js"
 
 const Env = Layer.merge(NodeFileSystem.layer, NodePath.layer)
 
@@ -27,12 +25,27 @@ const token = (n: number, refresh = `refresh-${n}`) =>
     clientId: "jottacli"
   })
 
-const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "fjord-tokens-" }))
+const prefix = "fjord-tokens-"
 
-describe("NodeTokenStore", () => {
+/** A token file whose lock directory exists: a lock held by "another process". */
+const lockedTokenFile = Effect.map(tempTokenFile(prefix), ({ file }) => {
+  NodeFs.mkdirSync(`${file}.lock`)
+  return file
+})
+
+/** After the other holder releases the lock, a write goes through. */
+const releaseLockThenWrite = (file: string, store: TokenStoreService) =>
+  Effect.gen(function* () {
+    NodeFs.rmdirSync(`${file}.lock`)
+    yield* store.set(token(2))
+    assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 2)
+  })
+
+// live services throughout: the lock tests wait on the real clock
+layer(Env, { excludeTestServices: true })("NodeTokenStore", (it) => {
   it.scoped("get on a missing file is None; set then get round-trips, secrets are stored", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* tempDir(prefix)
       const store = yield* NodeTokenStore.make(`${dir}/sub/token.json`)
       assert.isTrue(Option.isNone(yield* store.get))
       yield* store.set(token(1))
@@ -43,23 +56,23 @@ describe("NodeTokenStore", () => {
       const json = JSON.parse(NodeFs.readFileSync(`${dir}/sub/token.json`, "utf8"))
       assert.strictEqual(json.accessToken, "access-1")
       assert.strictEqual(json.clientId, "jottacli")
-    }).pipe(Effect.provide(Env))
+    })
   )
 
   it.scoped("layerConfig reads the path from FJORD_TOKEN_FILE", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* tempDir(prefix)
       const provider = ConfigProvider.fromMap(new Map([["FJORD_TOKEN_FILE", `${dir}/from-config.json`]]))
       yield* Effect.flatMap(TokenStore, (store) => store.set(token(7))).pipe(
         Effect.provide(NodeTokenStore.layerConfig().pipe(Layer.provide(Layer.setConfigProvider(provider))))
       )
       assert.strictEqual(JSON.parse(NodeFs.readFileSync(`${dir}/from-config.json`, "utf8")).expiresAt, 7)
-    }).pipe(Effect.provide(Env))
+    })
   )
 
   it.scoped("the file has mode 0600, its directory 0700, and no temporary or lock file is left", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* tempDir(prefix)
       const file = `${dir}/conf/token.json`
       const store = yield* NodeTokenStore.make(file)
       yield* store.set(token(1))
@@ -67,24 +80,24 @@ describe("NodeTokenStore", () => {
       assert.strictEqual(NodeFs.statSync(file).mode & 0o777, 0o600)
       assert.strictEqual(NodeFs.statSync(`${dir}/conf`).mode & 0o777, 0o700)
       assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/conf`), ["token.json"])
-    }).pipe(Effect.provide(Env))
+    })
   )
 
   it.scoped("a failing update leaves the stored token untouched", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* tempDir(prefix)
       const store = yield* NodeTokenStore.make(`${dir}/token.json`)
       yield* store.set(token(1))
       const error = yield* Effect.flip(store.update(() => Effect.fail("refresh failed" as const)))
       assert.strictEqual(error, "refresh failed")
       assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 1)
       assert.deepStrictEqual(NodeFs.readdirSync(dir), ["token.json"])
-    }).pipe(Effect.provide(Env))
+    })
   )
 
   it.scoped("a corrupt file is a typed TokenStoreError, not a defect", () =>
     Effect.gen(function* () {
-      const dir = yield* tempDir
+      const dir = yield* tempDir(prefix)
       NodeFs.writeFileSync(`${dir}/token.json`, "{ not json")
       const store = yield* NodeTokenStore.make(`${dir}/token.json`)
       const error = yield* Effect.flip(store.get)
@@ -97,162 +110,129 @@ describe("NodeTokenStore", () => {
       const invalid = yield* Effect.flip(store.get)
       assert.match(invalid.message, /expiresAt/)
       assert.notInclude(`${invalid.message} ${String(invalid.cause)} ${JSON.stringify(invalid)}`, "s3cret")
-    }).pipe(Effect.provide(Env))
+    })
   )
 
-  it.live("writes are atomic: concurrent readers never see a partial file", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        const file = `${dir}/token.json`
-        const writer = yield* NodeTokenStore.make(file)
-        const reader = yield* NodeTokenStore.make(file)
-        yield* writer.set(token(0))
-        // long refresh tokens make a non-atomic write observable
-        const big = "x".repeat(64 * 1024)
-        const writes = Effect.forEach(
-          Array.from({ length: 40 }, (_, i) => i + 1),
-          (i) => writer.set(token(i, big)),
-          {
-            discard: true
-          }
-        )
-        const reads = Effect.forEach(
-          Array.from({ length: 200 }, () => 0),
-          () => Effect.either(reader.get),
-          { concurrency: 4 }
-        )
-        const [, results] = yield* Effect.all([writes, reads], { concurrency: 2 })
-        for (const r of results) {
-          assert.isTrue(Either.isRight(r), "a read failed to decode")
-          if (Either.isRight(r)) assert.isTrue(Option.isSome(r.right))
+  it.scoped("writes are atomic: concurrent readers never see a partial file", () =>
+    Effect.gen(function* () {
+      const { file } = yield* tempTokenFile(prefix)
+      const writer = yield* NodeTokenStore.make(file)
+      const reader = yield* NodeTokenStore.make(file)
+      yield* writer.set(token(0))
+      // long refresh tokens make a non-atomic write observable
+      const big = "x".repeat(64 * 1024)
+      const writes = Effect.forEach(
+        Array.from({ length: 40 }, (_, i) => i + 1),
+        (i) => writer.set(token(i, big)),
+        {
+          discard: true
         }
-        // also the raw file is always a complete JSON document
-        for (let i = 0; i < 20; i++) JSON.parse(NodeFs.readFileSync(file, "utf8"))
-      })
-    ).pipe(Effect.provide(Env))
+      )
+      const reads = Effect.forEach(
+        Array.from({ length: 200 }, () => 0),
+        () => Effect.either(reader.get),
+        { concurrency: 4 }
+      )
+      const [, results] = yield* Effect.all([writes, reads], { concurrency: 2 })
+      for (const r of results) {
+        assert.isTrue(Either.isRight(r), "a read failed to decode")
+        if (Either.isRight(r)) assert.isTrue(Option.isSome(r.right))
+      }
+      // also the raw file is always a complete JSON document
+      for (let i = 0; i < 20; i++) JSON.parse(NodeFs.readFileSync(file, "utf8"))
+    })
   )
 
-  it.live("concurrent updates from many fibers over two store instances serialise", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        const file = `${dir}/token.json`
-        const a = yield* NodeTokenStore.make(file)
-        const b = yield* NodeTokenStore.make(file)
-        yield* a.set(token(0))
-        let inside = 0
-        let maxInside = 0
-        const increment = (current: Option.Option<StoredToken>) =>
-          Effect.gen(function* () {
-            inside++
-            maxInside = Math.max(maxInside, inside)
-            const n = Option.getOrThrow(current).expiresAt
-            yield* Effect.sleep("2 millis")
-            inside--
-            return token(n + 1)
-          })
-        yield* Effect.forEach(
-          Array.from({ length: 30 }, (_, i) => i),
-          (i) => (i % 2 === 0 ? a : b).update(increment),
-          { concurrency: "unbounded", discard: true }
-        )
-        assert.strictEqual(maxInside, 1)
-        assert.strictEqual(Option.getOrThrow(yield* a.get).expiresAt, 30)
-      })
-    ).pipe(Effect.provide(Env))
-  )
-
-  it.live("waits for a lock held by another holder and fails after lockTimeout", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        const file = `${dir}/token.json`
-        NodeFs.mkdirSync(`${file}.lock`) // a fresh lock of "another process"
-        const store = yield* NodeTokenStore.make(file, { lockTimeout: "150 millis" })
-        const error = yield* Effect.flip(store.set(token(1)))
-        assert.strictEqual(error._tag, "TokenStoreError")
-        assert.match(error.message, /lock/)
-        NodeFs.rmdirSync(`${file}.lock`)
-        yield* store.set(token(2))
-        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 2)
-      })
-    ).pipe(Effect.provide(Env))
-  )
-
-  it.live("a waiter for the lock can be interrupted promptly", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        const file = `${dir}/token.json`
-        NodeFs.mkdirSync(`${file}.lock`)
-        const store = yield* NodeTokenStore.make(file, { lockTimeout: "60 seconds" })
-        const fiber = yield* Effect.fork(store.set(token(1)))
-        yield* Effect.sleep("50 millis")
-        const started = Date.now()
-        yield* Fiber.interrupt(fiber)
-        assert.isBelow(Date.now() - started, 1000)
-        assert.isFalse(NodeFs.existsSync(file))
-        NodeFs.rmdirSync(`${file}.lock`)
-        yield* store.set(token(2))
-        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 2)
-      })
-    ).pipe(Effect.provide(Env))
-  )
-
-  it.live("takes over a stale lock left by a crashed process", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        const file = `${dir}/token.json`
-        NodeFs.mkdirSync(`${file}.lock`)
-        const old = new Date(Date.now() - 60_000)
-        NodeFs.utimesSync(`${file}.lock`, old, old)
-        const store = yield* NodeTokenStore.make(file, { staleLock: "2 seconds", lockTimeout: "1 second" })
-        yield* store.set(token(1))
-        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 1)
-        assert.isFalse(NodeFs.existsSync(`${file}.lock`))
-      })
-    ).pipe(Effect.provide(Env))
-  )
-
-  it.live("a second process updating the same file serialises with this one (cross-process lock)", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const dir = yield* tempDir
-        const file = `${dir}/token.json`
-        const store = yield* NodeTokenStore.make(file)
-        yield* store.set(token(0))
-        const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
-        const child = Effect.async<number>((resume) => {
-          const p = ChildProcess.spawn(
-            `${root}node_modules/.bin/tsx`,
-            ["--conditions=@fjord/source", `${root}packages/node/test/fixtures/increment.ts`, file, "25"],
-            { cwd: root, stdio: ["ignore", "inherit", "inherit"] }
-          )
-          p.on("exit", (code) => resume(Effect.succeed(code ?? -1)))
-          return Effect.sync(() => p.kill())
+  it.scoped("concurrent updates from many fibers over two store instances serialise", () =>
+    Effect.gen(function* () {
+      const { file } = yield* tempTokenFile(prefix)
+      const a = yield* NodeTokenStore.make(file)
+      const b = yield* NodeTokenStore.make(file)
+      yield* a.set(token(0))
+      let inside = 0
+      let maxInside = 0
+      const increment = (current: Option.Option<StoredToken>) =>
+        Effect.gen(function* () {
+          inside++
+          maxInside = Math.max(maxInside, inside)
+          const n = Option.getOrThrow(current).expiresAt
+          yield* Effect.sleep("2 millis")
+          inside--
+          return token(n + 1)
         })
-        const increment = store.update((current) =>
-          Effect.gen(function* () {
-            const t = Option.getOrThrow(current)
-            yield* Effect.sleep("1 millis")
-            return new StoredToken({ ...t, expiresAt: t.expiresAt + 1 })
-          })
-        )
-        // keep incrementing here until the child is done, then check nothing was lost
-        const childFiber = yield* Effect.fork(child)
-        let mine = 0
-        while (childFiber.unsafePoll() === null) {
-          yield* increment
-          mine++
-        }
-        const code = yield* childFiber.await
-        assert.deepStrictEqual(code._tag, "Success")
-        assert.strictEqual(code._tag === "Success" ? code.value : -1, 0)
-        assert.isAbove(mine, 0)
-        assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, mine + 25)
-      })
-    ).pipe(Effect.provide(Env))
+      yield* Effect.forEach(
+        Array.from({ length: 30 }, (_, i) => i),
+        (i) => (i % 2 === 0 ? a : b).update(increment),
+        { concurrency: "unbounded", discard: true }
+      )
+      assert.strictEqual(maxInside, 1)
+      assert.strictEqual(Option.getOrThrow(yield* a.get).expiresAt, 30)
+    })
+  )
+
+  it.scoped("waits for a lock held by another holder and fails after lockTimeout", () =>
+    Effect.gen(function* () {
+      const file = yield* lockedTokenFile
+      const store = yield* NodeTokenStore.make(file, { lockTimeout: "150 millis" })
+      const error = yield* Effect.flip(store.set(token(1)))
+      assert.strictEqual(error._tag, "TokenStoreError")
+      assert.match(error.message, /lock/)
+      yield* releaseLockThenWrite(file, store)
+    })
+  )
+
+  it.scoped("a waiter for the lock can be interrupted promptly", () =>
+    Effect.gen(function* () {
+      const file = yield* lockedTokenFile
+      const store = yield* NodeTokenStore.make(file, { lockTimeout: "60 seconds" })
+      const fiber = yield* Effect.fork(store.set(token(1)))
+      yield* Effect.sleep("50 millis")
+      const started = Date.now()
+      yield* Fiber.interrupt(fiber)
+      assert.isBelow(Date.now() - started, 1000)
+      assert.isFalse(NodeFs.existsSync(file))
+      yield* releaseLockThenWrite(file, store)
+    })
+  )
+
+  it.scoped("takes over a stale lock left by a crashed process", () =>
+    Effect.gen(function* () {
+      const file = yield* lockedTokenFile
+      const old = new Date(Date.now() - 60_000)
+      NodeFs.utimesSync(`${file}.lock`, old, old)
+      const store = yield* NodeTokenStore.make(file, { staleLock: "2 seconds", lockTimeout: "1 second" })
+      yield* store.set(token(1))
+      assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, 1)
+      assert.isFalse(NodeFs.existsSync(`${file}.lock`))
+    })
+  )
+
+  it.scoped("a second process updating the same file serialises with this one (cross-process lock)", () =>
+    Effect.gen(function* () {
+      const { file } = yield* tempTokenFile(prefix)
+      const store = yield* NodeTokenStore.make(file)
+      yield* store.set(token(0))
+      const child = runFixture("increment.ts", [file, "25"])
+      const increment = store.update((current) =>
+        Effect.gen(function* () {
+          const t = Option.getOrThrow(current)
+          yield* Effect.sleep("1 millis")
+          return new StoredToken({ ...t, expiresAt: t.expiresAt + 1 })
+        })
+      )
+      // keep incrementing here until the child is done, then check nothing was lost
+      const childFiber = yield* Effect.fork(child)
+      let mine = 0
+      while (childFiber.unsafePoll() === null) {
+        yield* increment
+        mine++
+      }
+      const exit = yield* childFiber.await
+      assert.deepStrictEqual(exit._tag, "Success")
+      const result = exit._tag === "Success" ? exit.value : { code: -1, stderr: "" }
+      assert.strictEqual(result.code, 0, result.stderr)
+      assert.isAbove(mine, 0)
+      assert.strictEqual(Option.getOrThrow(yield* store.get).expiresAt, mine + 25)
+    })
   )
 })

@@ -2,9 +2,6 @@
 // own NodeTokenStore on the SAME file, as two processes would have) share one token family
 // through many rotations against the emulator and never present a stale refresh token.
 
-import * as ChildProcess from "node:child_process"
-import * as NodeUrl from "node:url"
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
@@ -22,39 +19,43 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { runFixture, tempTokenFile } from "./utils.js"
 
 const Env = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeHttpClient.layerUndici)
 
-/** One authenticated API call the way the core client makes it: 401 → invalidate → retry. */
-const call = (emu: Emulator.Handle, auth: AuthService) =>
+/** An authenticated API call the way the core client makes it: 401 → invalidate → retry, up to `tokens` tokens. */
+const callWith = (tokens: number, onRefused: (status: number) => void) => (emu: Emulator.Handle, auth: AuthService) =>
   Effect.gen(function* () {
     const client = yield* HttpClient.HttpClient
-    for (let attempt = 0; attempt < 3; attempt++) {
+    for (let attempt = 0; attempt < tokens; attempt++) {
       const token = yield* auth.accessToken
       const res = yield* client.execute(
         HttpClientRequest.get(`${emu.url}/api/account/v1/customer`).pipe(HttpClientRequest.bearerToken(token))
       )
       if (res.status === 200) return attempt
-      assert.strictEqual(res.status, 401)
+      onRefused(res.status)
       yield* auth.invalidate(token)
     }
-    return yield* Effect.die("still 401 after three tokens")
+    return yield* Effect.die(`still 401 after ${tokens} tokens`)
   }).pipe(Effect.scoped)
 
+/** One call: at most one refusal per token, and only 401. */
+const call = callWith(3, (status) => assert.strictEqual(status, 401))
+
 /** Like `call`, but tolerates tokens expired again by the other party meanwhile. */
-const callPersistently = (emu: Emulator.Handle, auth: AuthService) =>
-  Effect.gen(function* () {
-    const client = yield* HttpClient.HttpClient
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const token = yield* auth.accessToken
-      const res = yield* client.execute(
-        HttpClientRequest.get(`${emu.url}/api/account/v1/customer`).pipe(HttpClientRequest.bearerToken(token))
-      )
-      if (res.status === 200) return attempt
-      yield* auth.invalidate(token)
-    }
-    return yield* Effect.die("still 401 after twenty tokens")
-  }).pipe(Effect.scoped)
+const callPersistently = callWith(20, () => {})
+
+/** An emulator, and a NodeTokenStore on a fresh token file, logged in with the emulator's login token. */
+const loggedInTokenFile = Effect.gen(function* () {
+  const emu = yield* Emulator.make()
+  const { file } = yield* tempTokenFile("fjord-shared-")
+  const store = yield* NodeTokenStore.make(file)
+  yield* LoginToken.login(emu.loginToken).pipe(Effect.provideService(TokenStore.TokenStore, store))
+  return { emu, file, store }
+})
+
+const refreshingAuth = (store: TokenStore.Service) =>
+  RefreshingAuth.make().pipe(Effect.provideService(TokenStore.TokenStore, store))
 
 const tokenRequests = (emu: Emulator.Handle) =>
   Effect.map(emu.requests, (log) => log.filter((r) => r.method === "POST" && r.path.endsWith("/openid-connect/token")))
@@ -65,15 +66,10 @@ describe("two clients sharing one token file", () => {
     () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const emu = yield* Emulator.make()
-          const fs = yield* FileSystem.FileSystem
-          const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-shared-" })
-          const file = `${dir}/token.json`
-          const storeA = yield* NodeTokenStore.make(file)
+          const { emu, file, store: storeA } = yield* loggedInTokenFile
           const storeB = yield* NodeTokenStore.make(file)
-          yield* LoginToken.login(emu.loginToken).pipe(Effect.provideService(TokenStore.TokenStore, storeA))
-          const authA = yield* RefreshingAuth.make().pipe(Effect.provideService(TokenStore.TokenStore, storeA))
-          const authB = yield* RefreshingAuth.make().pipe(Effect.provideService(TokenStore.TokenStore, storeB))
+          const authA = yield* refreshingAuth(storeA)
+          const authB = yield* refreshingAuth(storeB)
           const initialRefresh = Option.getOrThrow(yield* storeA.get).refreshToken
           yield* emu.clearRequests
 
@@ -136,32 +132,10 @@ describe("two clients sharing one token file", () => {
     () =>
       Effect.scoped(
         Effect.gen(function* () {
-          const emu = yield* Emulator.make()
-          const fs = yield* FileSystem.FileSystem
-          const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-shared-" })
-          const file = `${dir}/token.json`
-          const store = yield* NodeTokenStore.make(file)
-          yield* LoginToken.login(emu.loginToken).pipe(Effect.provideService(TokenStore.TokenStore, store))
-          const auth = yield* RefreshingAuth.make().pipe(Effect.provideService(TokenStore.TokenStore, store))
+          const { emu, file, store } = yield* loggedInTokenFile
+          const auth = yield* refreshingAuth(store)
           yield* emu.clearRequests
-          const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
-          const child = Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-            const p = ChildProcess.execFile(
-              `${root}node_modules/.bin/tsx`,
-              [
-                "--conditions=@fjord/source",
-                `${root}packages/node/test/fixtures/shared-client.ts`,
-                emu.url,
-                file,
-                "30"
-              ],
-              { cwd: root },
-              (error, stdout, stderr) =>
-                resume(Effect.succeed({ code: error === null ? 0 : (p.exitCode ?? -1), stdout, stderr }))
-            )
-            return Effect.sync(() => p.kill())
-          })
-          const childFiber = yield* Effect.fork(child)
+          const childFiber = yield* Effect.fork(runFixture("shared-client.ts", [emu.url, file, "30"]))
           // this process: expire every token now and then and keep calling, until the child is done
           let rounds = 0
           while (childFiber.unsafePoll() === null) {
