@@ -33,6 +33,14 @@ const lockedTokenFile = Effect.map(tempTokenFile(prefix), ({ file }) => {
   return file
 })
 
+/** Two store instances on one file (as two processes would have), the first holding token(0). */
+const twoStoresOnOneFile = Effect.gen(function* () {
+  const { file } = yield* tempTokenFile(prefix)
+  const stores = [yield* NodeTokenStore.make(file), yield* NodeTokenStore.make(file)] as const
+  yield* stores[0].set(token(0))
+  return { file, stores }
+})
+
 /** After the other holder releases the lock, a write goes through. */
 const releaseLockThenWrite = (file: string, store: TokenStoreService) =>
   Effect.gen(function* () {
@@ -115,10 +123,8 @@ layer(Env, { excludeTestServices: true })("NodeTokenStore", (it) => {
 
   it.scoped("writes are atomic: concurrent readers never see a partial file", () =>
     Effect.gen(function* () {
-      const { file } = yield* tempTokenFile(prefix)
-      const writer = yield* NodeTokenStore.make(file)
-      const reader = yield* NodeTokenStore.make(file)
-      yield* writer.set(token(0))
+      const { file, stores } = yield* twoStoresOnOneFile
+      const [writer, reader] = stores
       // long refresh tokens make a non-atomic write observable
       const big = "x".repeat(64 * 1024)
       const writes = Effect.forEach(
@@ -145,10 +151,7 @@ layer(Env, { excludeTestServices: true })("NodeTokenStore", (it) => {
 
   it.scoped("concurrent updates from many fibers over two store instances serialise", () =>
     Effect.gen(function* () {
-      const { file } = yield* tempTokenFile(prefix)
-      const a = yield* NodeTokenStore.make(file)
-      const b = yield* NodeTokenStore.make(file)
-      yield* a.set(token(0))
+      const [a, b] = (yield* twoStoresOnOneFile).stores
       let inside = 0
       let maxInside = 0
       const increment = (current: Option.Option<StoredToken>) =>
