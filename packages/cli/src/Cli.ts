@@ -188,6 +188,13 @@ const login = Command.make(
         token = Redacted.make(info.value.loginToken)
       }
       if (Option.isSome(a.loginToken)) token = a.loginToken.value
+      /** `<endpoint>/<part>` when an endpoint is given. */
+      const atEndpoint = (part: string) =>
+        endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/${part}`
+      const apiUrl = () => {
+        const url = atEndpoint("api/")
+        return url === undefined ? {} : { apiUrl: url }
+      }
       let imported: TokenStore.StoredToken | undefined
       let rcloneSection: Readonly<Record<string, string>> = {}
       if (Option.isSome(a.rcloneConfig)) {
@@ -196,9 +203,7 @@ const login = Command.make(
         }
         const text = yield* (yield* FileSystem.FileSystem).readFileString(a.rcloneConfig.value)
         rcloneSection = SavedToken.parseRcloneConfig(text)[a.rcloneRemote.value] ?? {}
-        imported = yield* SavedToken.fromRcloneConfig(text, a.rcloneRemote.value, {
-          ...(endpoint === undefined ? {} : { apiUrl: `${endpoint.replace(/\/+$/, "")}/api/` })
-        })
+        imported = yield* SavedToken.fromRcloneConfig(text, a.rcloneRemote.value, apiUrl())
       }
       if (token === undefined && imported === undefined && Option.isNone(a.service) && Option.isNone(a.username)) {
         return yield* new Sdk.UsageError({
@@ -231,7 +236,7 @@ const login = Command.make(
           const stored = yield* Legacy.login({
             username: name,
             password: a.password.value,
-            ...(endpoint === undefined ? {} : { apiUrl: `${endpoint.replace(/\/+$/, "")}/api/` }),
+            ...apiUrl(),
             ...(a.registerDevice ? { registerDevice: true } : {})
           })
           yield* (yield* TokenStore.TokenStore).set(stored)
@@ -270,7 +275,7 @@ const login = Command.make(
               ? Effect.gen(function* () {
                   const stored = yield* WhiteLabel.login({
                     service,
-                    identityBase: endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/id`
+                    identityBase: atEndpoint("id")
                   })
                   yield* (yield* TokenStore.TokenStore).set(stored)
                 }).pipe(
@@ -460,9 +465,17 @@ const treeCommand = (name: "tree" | "lsr") =>
 const tree = treeCommand("tree")
 const lsr = treeCommand("lsr")
 
-const mkdir = Command.make("mkdir", { ...globals, path: remoteArg("path") }, (a) =>
-  Effect.flatMap(Files.Files, (files) => files.mkdir(remotePath(a.path))).pipe(Sdk.withSdk(a))
-).pipe(Command.withDescription("Create a folder (and its parents)"))
+/** A command that applies one `Files` operation to a cloud path and prints nothing. */
+const pathCommand = <Name extends string, E>(
+  name: Name,
+  description: string,
+  op: (files: Files.Service, path: string) => Effect.Effect<unknown, E>
+) =>
+  Command.make(name, { ...globals, path: remoteArg("path") }, (a) =>
+    Effect.flatMap(Files.Files, (files) => op(files, remotePath(a.path))).pipe(Effect.asVoid, Sdk.withSdk(a))
+  ).pipe(Command.withDescription(description))
+
+const mkdir = pathCommand("mkdir", "Create a folder (and its parents)", (files, path) => files.mkdir(path))
 
 const revisionOption = Options.integer("revision").pipe(
   Options.withDescription("An older revision of the file (see `fjord revisions`)"),
@@ -593,13 +606,9 @@ const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
     }).pipe(Sdk.withSdk(a))
   ).pipe(Command.withDescription("Delete a file (to the trash; for good with --hard-delete)"))
 
-const rmdir = Command.make("rmdir", { ...globals, path: remoteArg("path") }, (a) =>
-  Effect.flatMap(Files.Files, (files) => files.rmdir(remotePath(a.path))).pipe(Sdk.withSdk(a))
-).pipe(Command.withDescription("Remove an empty folder"))
+const rmdir = pathCommand("rmdir", "Remove an empty folder", (files, path) => files.rmdir(path))
 
-const purge = Command.make("purge", { ...globals, path: remoteArg("path") }, (a) =>
-  Effect.flatMap(Files.Files, (files) => files.purge(remotePath(a.path))).pipe(Sdk.withSdk(a))
-).pipe(Command.withDescription("Remove a folder and all its contents"))
+const purge = pathCommand("purge", "Remove a folder and all its contents", (files, path) => files.purge(path))
 
 const moveto = Command.make(
   "moveto",
