@@ -20,6 +20,7 @@ import * as Emulator from "@fjord/emulator/Emulator"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -61,6 +62,35 @@ const storedToken = (store: TokenStore.Service) => Effect.map(store.get, Option.
 
 const loginTokenAuth = (emu: Emulator.Handle, store: TokenStore.Service, token: string = emu.loginToken) =>
   provide(LoginToken.make(Redacted.make(token)), store)
+
+/** `setup()`, then logged in with the emulator's login token. */
+const loggedIn = Effect.gen(function* () {
+  const { emu, store } = yield* setup()
+  const auth = yield* loginTokenAuth(emu, store)
+  return { emu, store, auth }
+})
+
+/** `setup()`, and a token obtained with the login token through another store (a token saved elsewhere). */
+const savedElsewhere = Effect.gen(function* () {
+  const { emu, store } = yield* setup()
+  const origin = yield* TokenStore.makeMemory()
+  yield* loginTokenAuth(emu, origin)
+  return { emu, store, saved: yield* storedToken(origin) }
+})
+
+/** An access token from a `JottaAuth` layer configured from `env`. */
+const accessTokenFromConfig = <E>(
+  authLayer: Layer.Layer<JottaAuth, E, TokenStore.TokenStore | HttpClient.HttpClient>,
+  env: ReadonlyArray<readonly [string, string]>,
+  store: TokenStore.Service
+) =>
+  provide(
+    Effect.flatMap(JottaAuth, (auth) => auth.accessToken).pipe(
+      Effect.provide(authLayer),
+      Effect.withConfigProvider(ConfigProvider.fromMap(new Map(env)))
+    ),
+    store
+  )
 
 /** The test double of the redirect catcher: "the browser" follows the authorization URL. */
 const followingCatcher = RedirectCatcher.RedirectCatcher.of({
@@ -104,8 +134,7 @@ const authorize = (emu: Emulator.Handle, service: WhiteLabel.ServiceKey, pkce: W
 describe("LoginToken against the emulator", () => {
   it.scoped("full flow: discovery, password grant as jottacli, token accepted by JFS, refresh rotates", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, store, auth } = yield* loggedIn
       const first = yield* auth.accessToken
       assert.strictEqual(yield* jfsStatus(emu, first), 200)
       const log = yield* emu.requests
@@ -147,8 +176,7 @@ describe("LoginToken against the emulator", () => {
 
   it.scoped("50 concurrent operations on an expired token cause exactly one refresh request", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, auth } = yield* loggedIn
       yield* auth.accessToken
       yield* emu.expireAllAccessTokens
       yield* TestClock.adjust(Duration.hours(2))
@@ -164,8 +192,7 @@ describe("LoginToken against the emulator", () => {
 
   it.scoped("refreshes ahead of expiry per Clock (default skew 10 s), not before", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, auth } = yield* loggedIn
       const first = yield* auth.accessToken
       yield* emu.clearRequests
       yield* TestClock.adjust(Duration.seconds(3589))
@@ -179,8 +206,7 @@ describe("LoginToken against the emulator", () => {
 
   it.scoped("invalidate after a 401 refreshes once; invalidating an old token again does not", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, auth } = yield* loggedIn
       const old = yield* auth.accessToken
       yield* emu.expireAllAccessTokens
       assert.strictEqual(yield* jfsStatus(emu, old), 401)
@@ -196,8 +222,7 @@ describe("LoginToken against the emulator", () => {
 
   it.scoped("a revoked refresh token fails with StaleToken telling the user to generate a new login token", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, store, auth } = yield* loggedIn
       const token = yield* auth.accessToken
       yield* emu.revokeRefreshToken(Redacted.value((yield* storedToken(store)).refreshToken!))
       yield* auth.invalidate(token)
@@ -210,8 +235,7 @@ describe("LoginToken against the emulator", () => {
 
   it.scoped("reuse of a rotated refresh token kills the family: the next refresh is StaleToken", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { store, auth } = yield* loggedIn
       const original = yield* storedToken(store)
       yield* TestClock.adjust(Duration.hours(1))
       yield* auth.accessToken // rotates
@@ -235,8 +259,7 @@ describe("LoginToken against the emulator", () => {
 
   it.scoped("a new login token replaces a stale stored token", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, store, auth } = yield* loggedIn
       yield* emu.revokeRefreshToken(Redacted.value((yield* storedToken(store)).refreshToken!))
       yield* auth.invalidate(yield* auth.accessToken)
       assert.strictEqual((yield* Effect.flip(auth.accessToken)).reason, "StaleToken")
@@ -386,15 +409,13 @@ describe("layerConfig", () => {
   it.scoped("Legacy.layerConfig reads FJORD_USERNAME and FJORD_PASSWORD", () =>
     Effect.gen(function* () {
       const { emu, store } = yield* setup()
-      const env = new Map([
-        ["FJORD_USERNAME", emu.email],
-        ["FJORD_PASSWORD", emu.password]
-      ])
-      const token = yield* Effect.flatMap(JottaAuth, (auth) => auth.accessToken).pipe(
-        Effect.provide(Legacy.layerConfig(undefined, { apiUrl: `${emu.url}/api` })),
-        Effect.withConfigProvider(ConfigProvider.fromMap(env)),
-        Effect.provideService(TokenStore.TokenStore, store),
-        Effect.provide(FetchHttpClient.layer)
+      const token = yield* accessTokenFromConfig(
+        Legacy.layerConfig(undefined, { apiUrl: `${emu.url}/api` }),
+        [
+          ["FJORD_USERNAME", emu.email],
+          ["FJORD_PASSWORD", emu.password]
+        ],
+        store
       )
       assert.strictEqual(yield* jfsStatus(emu, token), 200)
       assert.strictEqual((yield* storedToken(store)).kind, "legacy")
@@ -404,11 +425,10 @@ describe("layerConfig", () => {
   it.scoped("LoginToken.layerConfig reads FJORD_LOGIN_TOKEN", () =>
     Effect.gen(function* () {
       const { emu, store } = yield* setup()
-      const token = yield* Effect.flatMap(JottaAuth, (auth) => auth.accessToken).pipe(
-        Effect.provide(LoginToken.layerConfig()),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["FJORD_LOGIN_TOKEN", emu.loginToken]]))),
-        Effect.provideService(TokenStore.TokenStore, store),
-        Effect.provide(FetchHttpClient.layer)
+      const token = yield* accessTokenFromConfig(
+        LoginToken.layerConfig(),
+        [["FJORD_LOGIN_TOKEN", emu.loginToken]],
+        store
       )
       assert.strictEqual(yield* jfsStatus(emu, token), 200)
     })
@@ -418,10 +438,7 @@ describe("layerConfig", () => {
 describe("SavedToken and StaticAuth against the emulator", () => {
   it.scoped("resumes from a saved token and refreshes it at its token URL", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const origin = yield* TokenStore.makeMemory()
-      yield* loginTokenAuth(emu, origin)
-      const saved = yield* storedToken(origin)
+      const { emu, store, saved } = yield* savedElsewhere
       const auth = yield* provide(
         SavedToken.make({
           accessToken: saved.accessToken,
@@ -440,10 +457,7 @@ describe("SavedToken and StaticAuth against the emulator", () => {
 
   it.scoped("imports an rclone remote (configVersion 1) and refreshes it", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const origin = yield* TokenStore.makeMemory()
-      yield* loginTokenAuth(emu, origin)
-      const saved = yield* storedToken(origin)
+      const { emu, store, saved } = yield* savedElsewhere
       const conf = [
         "[jotta]",
         "type = jottacloud",
@@ -478,8 +492,7 @@ describe("refresh retry policy against the emulator", () => {
 
   it.scopedLive("transient 503s are retried (AuthPolicy.RefreshRetry); a 400 is final", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, auth } = yield* loggedIn
       yield* auth.invalidate(yield* auth.accessToken)
       yield* emu.clearRequests
       yield* emu.inject({ _tag: "Status", status: 503, op: "token", times: 2 })
@@ -507,8 +520,7 @@ describe("refresh retry policy against the emulator", () => {
 
   it.scopedLive("a token request without reply times out (AuthPolicy.TokenRequestTimeout) and is retried", () =>
     Effect.gen(function* () {
-      const { emu, store } = yield* setup()
-      const auth = yield* loginTokenAuth(emu, store)
+      const { emu, auth } = yield* loggedIn
       yield* auth.invalidate(yield* auth.accessToken)
       yield* emu.inject({ _tag: "Delay", millis: 2_000, op: "token", times: 1 })
       const fresh = yield* auth.accessToken.pipe(
