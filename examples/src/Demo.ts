@@ -10,7 +10,6 @@ import * as Files from "@fjord/core/Files"
 import * as UploadSource from "@fjord/core/UploadSource"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeJotta from "@fjord/node/NodeJotta"
-import * as Chunk from "effect/Chunk"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -18,7 +17,6 @@ import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 /** What the demo did, for its test to check. */
 export interface Summary {
@@ -34,19 +32,8 @@ export interface Summary {
   readonly dedupBodyBytes: number
 }
 
-const readAll = <E, R>(stream: Stream.Stream<Uint8Array, E, R>) =>
-  Stream.runCollect(stream).pipe(
-    Effect.map((chunks) => {
-      const parts = Chunk.toReadonlyArray(chunks)
-      const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-      let offset = 0
-      for (const p of parts) {
-        out.set(p, offset)
-        offset += p.length
-      }
-      return out
-    })
-  )
+/** A downloaded byte stream as UTF-8 text. */
+const readText = <E, R>(stream: Stream.Stream<Uint8Array, E, R>) => stream.pipe(Stream.decodeText(), Stream.mkString)
 
 /** A deterministic generated body of `size` bytes, produced in 64 KiB chunks (never held whole). */
 const generated = (size: number): UploadSource.UploadSource =>
@@ -101,7 +88,7 @@ export const tour = Effect.gen(function* () {
   const recursiveCount = yield* files.listRecursive("").pipe(Stream.runCount)
   yield* Console.log(`recursive listing (liststream): ${recursiveCount} entries`)
 
-  const downloaded = decoder.decode(yield* readAll(files.download("demo/reports 2026/hello: world?.txt")))
+  const downloaded = yield* readText(files.download("demo/reports 2026/hello: world?.txt"))
   yield* Console.log(`downloaded: ${JSON.stringify(downloaded)}`)
 
   // A second revision; the first is kept and can be listed and downloaded.
@@ -110,7 +97,7 @@ export const tour = Effect.gen(function* () {
     UploadSource.fromUint8Array(encoder.encode("Hello again, revision 2\n"))
   )
   const revisions = (yield* files.revisions("demo/reports 2026/hello: world?.txt")).map((r) => r.number)
-  const first = decoder.decode(yield* readAll(files.downloadRevision("demo/reports 2026/hello: world?.txt", 1)))
+  const first = yield* readText(files.downloadRevision("demo/reports 2026/hello: world?.txt", 1))
   yield* Console.log(`revisions: ${revisions.join(", ")}; revision 1 reads ${JSON.stringify(first)}`)
 
   const link = yield* files.publicLink("demo/reports 2026/hello: world?.txt")
