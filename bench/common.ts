@@ -12,6 +12,15 @@ export interface Result {
 
 export const round = (n: number, digits = 3): number => Math.round(n * 10 ** digits) / 10 ** digits
 
+/** A result measured against a baseline of the same run; `ratio` is value / baseline. */
+export const against = (name: string, value: number, unit: string, baseline: number): Result => ({
+  name,
+  value,
+  unit,
+  baseline,
+  ratio: round(value / baseline)
+})
+
 export const print = (results: ReadonlyArray<Result>): ReadonlyArray<Result> => {
   for (const r of results) console.log(JSON.stringify(r))
   return results

@@ -13,7 +13,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
 import * as NodeFiles from "@fjord/node/NodeFiles"
 import * as Effect from "effect/Effect"
-import { mbps, peakRss, print, readFileChunks, round, time, writeFile } from "./common.js"
+import { against, mbps, peakRss, print, readFileChunks, round, time, writeFile } from "./common.js"
 
 export const run = async (): Promise<void> => {
   const size = Number(process.env.FJORD_BENCH_MD5_BYTES ?? 512 * 1024 * 1024)
@@ -43,14 +43,8 @@ export const run = async (): Promise<void> => {
     const value = mbps(size, measured.value)
     const baseline = mbps(size, rawMs)
     print([
-      { name: "md5.file.throughput", value, unit: "MB/s", baseline, ratio: round(value / baseline) },
-      {
-        name: "md5.file.platform-fs-stream.throughput",
-        value: mbps(size, platformMs),
-        unit: "MB/s",
-        baseline,
-        ratio: round(mbps(size, platformMs) / baseline)
-      },
+      against("md5.file.throughput", value, "MB/s", baseline),
+      against("md5.file.platform-fs-stream.throughput", mbps(size, platformMs), "MB/s", baseline),
       {
         name: "md5.file.peak-rss-growth",
         value: measured.peakMiB,
