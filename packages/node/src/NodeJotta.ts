@@ -15,6 +15,7 @@ import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as RefreshingAuth from "@fjord/auth/RefreshingAuth"
+import type * as TokenStore from "@fjord/auth/TokenStore"
 import type { AuthError, JottaAuth } from "@fjord/core/Auth"
 import type * as ContentHasher from "@fjord/core/ContentHasher"
 import * as JottaClient from "@fjord/core/JottaClient"
@@ -60,6 +61,16 @@ export interface ClientOptions {
   readonly tokenStore?: NodeTokenStore.Options | undefined
 }
 
+/** The core client over `auth`, whose token store is the token file. */
+const clientOnTokenFile = (
+  auth: Layer.Layer<JottaAuth, AuthError, TokenStore.TokenStore | HttpClient.HttpClient>,
+  options: ClientOptions
+) =>
+  JottaClient.layer(options.config).pipe(
+    Layer.provideMerge(auth.pipe(Layer.provide(NodeTokenStore.layer(options.tokenFile, options.tokenStore)))),
+    Layer.provideMerge(layer)
+  )
+
 /**
  * The core client authenticated from the token stored in a file (written by a previous login,
  * e.g. `fjord login`). Rotated tokens are written back to the file under its cross-process
@@ -74,10 +85,7 @@ export const layerStoredToken = (
 ): Layer.Layer<
   JottaClient.JottaClient | JottaConfig.JottaConfig | JottaAuth | NodeJotta,
   AuthError | ConfigError.ConfigError
-> => {
-  const auth = RefreshingAuth.layer().pipe(Layer.provide(NodeTokenStore.layer(options.tokenFile, options.tokenStore)))
-  return JottaClient.layer(options.config).pipe(Layer.provideMerge(auth), Layer.provideMerge(layer))
-}
+> => clientOnTokenFile(RefreshingAuth.layer(), options)
 
 /**
  * The core client logged in with a personal login token (generated in the web UI under
@@ -95,7 +103,4 @@ export const layerLoginToken = (
 ): Layer.Layer<
   JottaClient.JottaClient | JottaConfig.JottaConfig | JottaAuth | NodeJotta,
   AuthError | ConfigError.ConfigError
-> => {
-  const auth = LoginToken.layer(token).pipe(Layer.provide(NodeTokenStore.layer(options.tokenFile, options.tokenStore)))
-  return JottaClient.layer(options.config).pipe(Layer.provideMerge(auth), Layer.provideMerge(layer))
-}
+> => clientOnTokenFile(LoginToken.layer(token), options)
