@@ -390,18 +390,29 @@ export const authorizationCodeGrant: (options: {
 })
 
 /**
+ * What a refresh request needs: the token endpoint, the client and the refresh token.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface RefreshOptions {
+  readonly tokenUrl: string
+  readonly clientId: string
+  readonly clientSecret?: Redacted.Redacted<string> | undefined
+  readonly refreshToken: Redacted.Redacted<string>
+  /** The upper-case `REFRESH_TOKEN` grant of the legacy flow. */
+  readonly legacy?: boolean | undefined
+}
+
+/**
  * One refresh request, without retries: `refresh_token` (OIDC) or `REFRESH_TOKEN` (legacy).
  *
  * @since 0.1.0
  * @category requests
  */
-export const refreshGrantOnce = (options: {
-  readonly tokenUrl: string
-  readonly clientId: string
-  readonly clientSecret?: Redacted.Redacted<string> | undefined
-  readonly refreshToken: Redacted.Redacted<string>
-  readonly legacy?: boolean | undefined
-}): Effect.Effect<TokenSet.TokenSet, AuthError, HttpClient.HttpClient> =>
+export const refreshGrantOnce = (
+  options: RefreshOptions
+): Effect.Effect<TokenSet.TokenSet, AuthError, HttpClient.HttpClient> =>
   sendToken(
     "OAuthClient.refresh",
     formPost(options.tokenUrl, [
@@ -419,13 +430,9 @@ export const refreshGrantOnce = (options: {
  * @since 0.1.0
  * @category requests
  */
-export const refreshGrant: (options: {
-  readonly tokenUrl: string
-  readonly clientId: string
-  readonly clientSecret?: Redacted.Redacted<string> | undefined
-  readonly refreshToken: Redacted.Redacted<string>
-  readonly legacy?: boolean | undefined
-}) => Effect.Effect<TokenSet.TokenSet, AuthError, HttpClient.HttpClient> = Effect.fn("OAuthClient.refreshGrant")(
+export const refreshGrant: (
+  options: RefreshOptions
+) => Effect.Effect<TokenSet.TokenSet, AuthError, HttpClient.HttpClient> = Effect.fn("OAuthClient.refreshGrant")(
   function* (options) {
     const schedule = yield* AuthPolicy.RefreshRetry
     return yield* Effect.retry(refreshGrantOnce(options), { schedule, while: isTransient })
