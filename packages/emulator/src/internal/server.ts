@@ -110,6 +110,9 @@ const toBuffer = (chunk: unknown, enc?: unknown): Buffer =>
     ? Buffer.from(chunk, typeof enc === "string" ? (enc as BufferEncoding) : "utf8")
     : Buffer.from(chunk as Uint8Array)
 
+/** Idle keep-alive timeout: longer than rclone's (Go transport) 60 s IdleConnTimeout. */
+const KEEP_ALIVE_MS = 65_000
+
 /** The request log keeps this many most recent entries. */
 const LOG_LIMIT = 10_000
 
@@ -353,7 +356,10 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
     const log: Array<RequestLogEntry> = []
     const contexts = new WeakMap<Http.IncomingMessage, RequestContext>()
 
-    const nodeServer = Http.createServer({ keepAliveTimeout: 5_000 })
+    // Idle keep-alive connections outlive the client's idle timeout (rclone/Go: 60 s), so the
+    // server never closes a connection the client may be reusing for a POST at that instant;
+    // no whole-request deadline (Node's default 300 s would cut long uploads with 408).
+    const nodeServer = Http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 })
     const emit = nodeServer.emit.bind(nodeServer) as (event: string, ...args: Array<unknown>) => boolean
     nodeServer.emit = ((event: string, ...args: Array<unknown>) => {
       if (event === "request") {
