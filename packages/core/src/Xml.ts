@@ -88,6 +88,19 @@ for (const [p, c] of collections) {
 export const defaultIsArray: IsArray = (path) =>
   path.length >= 2 && collectionKeys.has(`${path[path.length - 2]}/${path[path.length - 1]}`)
 
+const ownThreshold = 16 * 1024
+const same = (s: string): string => s
+
+const attributeKeys = new Map<string, string>()
+const attributeKey = (name: string): string => {
+  let key = attributeKeys.get(name)
+  if (key === undefined) {
+    key = `@_${name}`
+    if (attributeKeys.size < 1024) attributeKeys.set(name, key)
+  }
+  return key
+}
+
 interface Frame {
   readonly name: string
   readonly attributes: Record<string, string>
@@ -106,6 +119,9 @@ interface Frame {
  */
 export const parse = (text: string, options?: { readonly isArray?: IsArray | undefined }): XmlElement => {
   const custom = options?.isArray
+  // Values are copied off the document only when it is large enough for retention to matter
+  // (a value kept from a small document keeps at most that small document alive).
+  const keep = text.length > ownThreshold ? own : same
   const parser = new SaxesParser({ xmlns: false, position: true })
   const stack: Array<Frame> = []
   // Element names from the root down (only a custom IsArray needs them).
@@ -118,7 +134,7 @@ export const parse = (text: string, options?: { readonly isArray?: IsArray | und
     const attributes: Record<string, string> = {}
     let hasAttributes = false
     for (const key in tag.attributes) {
-      attributes[`@_${key}`] = own(tag.attributes[key]!)
+      attributes[attributeKey(key)] = keep(tag.attributes[key]!)
       hasAttributes = true
     }
     if (custom !== undefined) path.push(tag.name)
@@ -150,13 +166,13 @@ export const parse = (text: string, options?: { readonly isArray?: IsArray | und
     }
     let value: XmlNode
     if (!frame.hasChildren && !frame.hasAttributes) {
-      value = own(frame.text)
+      value = keep(frame.text)
     } else {
       // attributes first, then child elements (the frame's own objects, reused)
       const obj: Record<string, XmlNode> = frame.hasAttributes
         ? Object.assign(frame.attributes, frame.children)
         : frame.children
-      if (frame.hasChildren ? frame.text.trim() !== "" : frame.text !== "") obj["#text"] = own(frame.text)
+      if (frame.hasChildren ? frame.text.trim() !== "" : frame.text !== "") obj["#text"] = keep(frame.text)
       value = obj
     }
     if (parent === undefined) {

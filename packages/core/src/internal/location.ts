@@ -50,9 +50,17 @@ export const encodeName = (
 
 const splitRaw = (path: string): Array<string> => path.split("/").filter((s) => s !== "")
 
-/** Wire names of the configured root (computed per call; cheap). */
-const rootWire = (config: JottaConfig.Service): Array<string> =>
-  splitRaw(config.root).map((s) => Name.encode(s, config.encoding))
+const rootWires = new WeakMap<JottaConfig.Service, ReadonlyArray<string>>()
+
+/** Wire names of the configured root (computed once per configuration). */
+const rootWire = (config: JottaConfig.Service): ReadonlyArray<string> => {
+  let wire = rootWires.get(config)
+  if (wire === undefined) {
+    wire = splitRaw(config.root).map((s) => Name.encode(s, config.encoding))
+    rootWires.set(config, wire)
+  }
+  return wire
+}
 
 /** Builds a location from already encoded wire names below the configured root. */
 export const fromWire = (
