@@ -622,6 +622,33 @@ layer(Emulator.layer())("rclone conformance", (it) => {
     })
   )
 
+  it.effect(
+    "unknown size (FsPutUnknownSize): allocate with bytes -1 is refused with a JSON error, nothing is created",
+    () =>
+      Effect.gen(function* () {
+        const emu = yield* Emulator.Emulator
+        const wire = `${unique("unknown")}/unknown-size-put.txt`
+        const data = Buffer.from("x".repeat(100))
+        const r = yield* rawHttp(emu.url, {
+          method: "POST",
+          target: "/api/files/v1/allocate",
+          headers: { Authorization: bearer(emu), "Content-Type": "application/json" },
+          body: Buffer.from(
+            goJson({
+              bytes: -1,
+              created: rfc3339String(T0),
+              md5: md5(data),
+              modified: rfc3339String(T0),
+              path: `/jfs/Jotta/Archive/${wire}`
+            })
+          )
+        })
+        assert.strictEqual(r.status, 400) // rclone reports the error (fstests only demand no panic)
+        JSON.parse(r.text)
+        assert.strictEqual((yield* readMeta(emu, wire)).res.status, 404)
+      })
+  )
+
   it.effect("zero-length file (FsPutZeroLength): allocate answers COMPLETED; download is empty", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
@@ -1118,6 +1145,18 @@ it.scoped("legacy login with SMS 2FA: first reply carries X-JottaCloud-OTP: requ
     assert.strictEqual(first.headers["x-jottacloud-otp"], "required; SMS")
     const second = yield* login("123-456".replaceAll("-", ""))
     assert.strictEqual(second.status, 200, second.text)
-    goJsonDecode(second.text, { access_token: "string", refresh_token: "string", expires_in: "int" })
+    const tok = goJsonDecode(second.text, { access_token: "string", refresh_token: "string", expires_in: "int" })
+    // refresh with rclone's built-in client id (Basic, secret as configured) and REFRESH_TOKEN
+    const r = yield* rawHttp(emu.url, {
+      method: "POST",
+      target: "/api/auth/v1/token",
+      headers: {
+        Authorization: `Basic ${Buffer.from("nibfk8biu12ju7hpqomr8b1e40:not-checked").toString("base64")}`,
+        "Content-Type": "application/x-www-form-urlencoded"
+      },
+      body: Buffer.from(`grant_type=REFRESH_TOKEN&refresh_token=${goQueryEscape(String(tok.refresh_token))}`)
+    })
+    assert.strictEqual(r.status, 200, r.text)
+    goJsonDecode(r.text, { access_token: "string", refresh_token: "string", expires_in: "int" })
   })
 )
