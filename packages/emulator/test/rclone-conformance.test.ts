@@ -712,6 +712,9 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       })
       const soft = yield* readMeta(emu, `${base}/soft.txt`)
       assert.isTrue(soft.file?.deleted) // readMetaData → validFile false → ErrorObjectNotFound
+      assert.strictEqual(soft.file?.state, "COMPLETED") // trashed_only mode: valid, and it opens at its path
+      const trashedOpen = yield* jfs(emu, "GET", filePath(emu, `${base}/soft.txt`), { mode: "bin" })
+      assert.strictEqual(trashedOpen.text, "soft")
       assert.strictEqual((yield* readMeta(emu, `${base}/hard.txt`)).res.status, 404)
       // Rmdir of an empty dir (hard_delete): rmDir
       yield* jfs(emu, "POST", filePath(emu, `${base}/empty`), { mkDir: "true" })
@@ -752,6 +755,16 @@ layer(Emulator.layer())("rclone conformance", (it) => {
         "copy: 1.txt",
         "moved & done.txt"
       ])
+      // Move onto a trashed file: the reply must be a live file (Move has no repair step)
+      yield* rcPut(emu, `${dstDir}/gone.txt`, Buffer.from("gone"))
+      yield* jfs(emu, "POST", filePath(emu, `${dstDir}/gone.txt`), { dl: "true" })
+      const over = asFile(
+        yield* jfs(emu, "POST", filePath(emu, `${dstDir}/copy: 1.txt`), { mv: absPath(emu, `${dstDir}/gone.txt`) })
+      )
+      assert.isFalse(over.deleted)
+      assert.strictEqual(over.state, "COMPLETED")
+      assert.strictEqual(over.md5, md5(data))
+      yield* jfs(emu, "POST", filePath(emu, `${dstDir}/gone.txt`), { mv: absPath(emu, `${dstDir}/copy: 1.txt`) })
       // with --metadata rclone follows with cphash carrying btime/mtime
       const btime = Date.parse("2009-05-06T04:05:06Z")
       const ch = yield* jfs(
