@@ -36,6 +36,12 @@ const spawnEmulator = (args: ReadonlyArray<string>) =>
       })
   )
 
+/** Polls `check` every 25 ms until it holds or 10 s have passed (the caller asserts afterwards). */
+const eventually = (check: () => boolean) =>
+  Effect.gen(function* () {
+    for (let i = 0; i < 400 && !check(); i++) yield* Effect.sleep("25 millis")
+  })
+
 const exitOf = (child: ChildProcess.ChildProcess) =>
   Effect.async<number | null>((resume) => {
     if (child.exitCode !== null) return resume(Effect.succeed(child.exitCode))
@@ -70,7 +76,8 @@ describe("CLI (npm run emulator)", () => {
             fetch(`${url}/id/auth/realms/jottacloud/.well-known/openid-configuration`).then((x) => x.status)
           )
           assert.strictEqual(disco, 200)
-          yield* Effect.sleep("100 millis")
+          // stderr is written asynchronously: wait (bounded) for the log line instead of a fixed sleep
+          yield* eventually(() => stderr().includes("GET /api/account/v1/customer 503"))
           assert.include(stderr(), "GET /api/account/v1/customer 503")
           child.kill("SIGTERM")
           const code = yield* exitOf(child)
