@@ -83,6 +83,25 @@ export const fromWire = (
   }
 }
 
+/**
+ * The wire names of a string path whose names the encoding leaves unchanged (the common case),
+ * or `undefined` to take the general route. Equivalent to `JottaPath.make` +
+ * `JottaPath.toWireSegments` for such paths: a name without lone surrogates is valid UTF-8, so
+ * its encoding is valid UTF-8 too and `Name.encode` agrees with `Name.encodeOption`; names that
+ * would fail a check (`.`/`..`, lone surrogates, over 255 units) go the general route, which
+ * reports them.
+ */
+const plainWire = (config: JottaConfig.Service, input: string): Array<string> | undefined => {
+  const names = splitRaw(input)
+  for (const name of names) {
+    if (name === "." || name === ".." || name.length > Name.maxNameLength || utf8.hasLoneSurrogate(name)) {
+      return undefined
+    }
+    if (Name.encode(name, config.encoding) !== name) return undefined
+  }
+  return names
+}
+
 /** Resolves a caller's path into a location, checking every name. */
 export const resolve = (
   config: JottaConfig.Service,
@@ -94,6 +113,8 @@ export const resolve = (
     return Effect.succeed(fromWire(config, username, input.wirePath))
   }
   if (typeof input === "string") {
+    const plain = plainWire(config, input)
+    if (plain !== undefined) return Effect.succeed(fromWire(config, username, plain, plain.join("/")))
     return Effect.flatMap(JottaPath.make(input, operation), (path) =>
       Effect.map(JottaPath.toWireSegments(path, config.encoding, operation), (relative) =>
         fromWire(config, username, relative, path)
