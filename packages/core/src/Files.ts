@@ -31,7 +31,6 @@ import * as JfsTime from "./JfsTime.js"
 import { decodeJson, decodeXml, JottaClient, type RequestOptions } from "./JottaClient.js"
 import type * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
-import * as JottaPath from "./JottaPath.js"
 import * as ListStream from "./ListStream.js"
 import * as Name from "./Name.js"
 import * as RetryPolicy from "./RetryPolicy.js"
@@ -235,6 +234,10 @@ const decodeName = (
   return { name: utf8.toStringLossy(bytes), nameBytes: bytes }
 }
 
+/** `JottaPath.displayWire` through {@link decodeName} (which skips the byte round trip for plain names). */
+const displayWire = (wire: ReadonlyArray<string>, encoding: Name.Encoding): string =>
+  wire.map((w) => decodeName(w, encoding).name).join("/")
+
 const decodeMd5 = Schema.decodeOption(Md5FromHex)
 
 const joinDisplay = (parent: string, name: string): string => (parent === "" ? name : `${parent}/${name}`)
@@ -368,7 +371,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
           if (!f.isComplete) return Effect.fail(notFound(operation, loc, "no completed revision"))
           if (f.isTrashed && !trashedOnly) return Effect.fail(notFound(operation, loc, "in the trash"))
           const parentWire = loc.relative.slice(0, -1)
-          const parentDisplay = JottaPath.displayWire(parentWire, config.encoding)
+          const parentDisplay = displayWire(parentWire, config.encoding)
           return Effect.succeed({ info: fromJfsFile(config, f, parentWire, parentDisplay), file: f })
         }
         if ("folder" in d) return Effect.fail(new JottaError.IsADirectory(ctx(operation, loc)))
