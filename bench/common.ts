@@ -83,3 +83,9 @@ export const readFileChunks = (path: string, f: (chunk: Buffer) => void): Promis
     input.on("end", () => resolve())
     input.on("error", reject)
   })
+
+/** The median of a non-empty list. */
+export const median = (xs: ReadonlyArray<number>): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)] ?? Number.NaN
+}

@@ -16,15 +16,10 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { SaxesParser } from "saxes"
+import { median, print, type Result, round } from "../../../bench/common.js"
 import * as ListStream from "../src/ListStream.js"
 
-export interface Result {
-  readonly name: string
-  readonly value: number
-  readonly unit: string
-  readonly baseline: number | null
-  readonly ratio: number | null
-}
+export type { Result }
 
 /** Builds a liststream body: `folders` folders with `filesPerFolder` files each, depth-first. */
 export const makeBody = (entries: number): { readonly chunks: ReadonlyArray<Uint8Array>; readonly bytes: number } => {
@@ -116,13 +111,6 @@ const decodeCount = (chunks: ReadonlyArray<Uint8Array>, probe?: HeapProbe): Prom
   )
 }
 
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]!
-}
-
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
-
 /** Runs the benchmark, prints one JSON line per result and returns the results. */
 export const run = async (options?: {
   readonly entries?: number
@@ -211,7 +199,7 @@ export const run = async (options?: {
         ]
       : [])
   ]
-  for (const r of results) console.log(JSON.stringify(r))
+  print(results)
   return results
 }
 

@@ -30,26 +30,14 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { Agent } from "undici"
+import { median, print, type Result, round } from "../../../bench/common.js"
 import { JottaAuth } from "../src/Auth.js"
 import * as ContentHasher from "../src/ContentHasher.js"
 import * as Files from "../src/Files.js"
 import * as JottaClient from "../src/JottaClient.js"
 import * as UploadSource from "../src/UploadSource.js"
 
-export interface Result {
-  readonly name: string
-  readonly value: number
-  readonly unit: string
-  readonly baseline: number | null
-  readonly ratio: number | null
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)] ?? Number.NaN
-}
-
-const round = (x: number, digits = 2): number => Math.round(x * 10 ** digits) / 10 ** digits
+export type { Result }
 
 /** Runs the benchmark, prints one JSON line per result and returns the results. */
 export const run = async (options?: {
@@ -174,7 +162,7 @@ export const run = async (options?: {
         line("request-overhead.sdk-stat-fetch", us[SDK_F]!, us[RAW_F]!, median(ratiosFetch.sdk)),
         { name: "request-overhead.iterations", value: iterations, unit: "requests", baseline: null, ratio: null }
       ]
-      for (const r of results) console.log(JSON.stringify(r))
+      print(results)
       return results
     } finally {
       await agent.close()

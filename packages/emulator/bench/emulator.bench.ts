@@ -22,27 +22,19 @@ import { Worker } from "node:worker_threads"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
+import { mbps, type Result, round } from "../../../bench/common.js"
 import * as Emulator from "../src/Emulator.js"
 import { makeIdentity } from "../src/internal/identity.js"
 import type { FileNode, FolderNode } from "../src/internal/model.js"
 import { key, newFolder } from "../src/internal/model.js"
 import { start } from "../src/internal/server.js"
 
-export interface Result {
-  readonly name: string
-  readonly value: number
-  readonly unit: string
-  readonly baseline: number | null
-  readonly ratio: number | null
-}
+export type { Result }
 
 const MiB = 1024 * 1024
 const TOTAL = Number(process.env.FJORD_BENCH_EMULATOR_BYTES ?? 1024 * MiB)
 const ROUNDS = Number(process.env.FJORD_BENCH_EMULATOR_ROUNDS ?? 2)
 const ENTRIES = Number(process.env.FJORD_BENCH_LISTSTREAM_ENTRIES ?? 100_000)
-
-const round = (n: number, d = 3) => Math.round(n * 10 ** d) / 10 ** d
-const mbps = (bytes: number, ms: number) => round(bytes / 1e6 / (ms / 1000), 1)
 
 /** The client, run in a worker: `upload` streams TOTAL bytes of BLOCK repeats; `download` reads and discards. */
 const CLIENT = `
