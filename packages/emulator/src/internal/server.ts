@@ -113,6 +113,13 @@ const toBuffer = (chunk: unknown, enc?: unknown): Buffer =>
 /** Idle keep-alive timeout: longer than rclone's (Go transport) 60 s IdleConnTimeout. */
 const KEEP_ALIVE_MS = 65_000
 
+/**
+ * Stream high-water mark of the connections (Node's default is 16 KiB): a download streamed from
+ * many stored socket-sized chunks queues up to 1 MiB on the socket, so it is written in large
+ * writes rather than one syscall per chunk.
+ */
+const HIGH_WATER_MARK = 1024 * 1024
+
 /** The request log keeps this many most recent entries. */
 const LOG_LIMIT = 10_000
 
@@ -359,7 +366,11 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
     // Idle keep-alive connections outlive the client's idle timeout (rclone/Go: 60 s), so the
     // server never closes a connection the client may be reusing for a POST at that instant;
     // no whole-request deadline (Node's default 300 s would cut long uploads with 408).
-    const nodeServer = Http.createServer({ keepAliveTimeout: KEEP_ALIVE_MS, requestTimeout: 0 })
+    const nodeServer = Http.createServer({
+      keepAliveTimeout: KEEP_ALIVE_MS,
+      requestTimeout: 0,
+      highWaterMark: HIGH_WATER_MARK
+    })
     const emit = nodeServer.emit.bind(nodeServer) as (event: string, ...args: Array<unknown>) => boolean
     nodeServer.emit = ((event: string, ...args: Array<unknown>) => {
       if (event === "request") {
