@@ -11,7 +11,8 @@
  * that does the least this protocol requires (MD5 while receiving): MD5 speed
  * bounds any conforming server, so the first ratio mostly measures MD5.
  *
- * Each leg is the best of FJORD_BENCH_EMULATOR_ROUNDS (default 2) interleaved rounds.
+ * Each leg is the best of FJORD_BENCH_EMULATOR_ROUNDS (default 3) interleaved rounds, with a full GC
+ * before each timed leg.
  *
  * Entry point: `run()` (returns a Promise of the results and prints one JSON line per result).
  */
@@ -33,7 +34,7 @@ export type { Result }
 
 const MiB = 1024 * 1024
 const TOTAL = Number(process.env.FJORD_BENCH_EMULATOR_BYTES ?? 1024 * MiB)
-const ROUNDS = Number(process.env.FJORD_BENCH_EMULATOR_ROUNDS ?? 2)
+const ROUNDS = Number(process.env.FJORD_BENCH_EMULATOR_ROUNDS ?? 3)
 const ENTRIES = Number(process.env.FJORD_BENCH_LISTSTREAM_ENTRIES ?? 100_000)
 
 /** The client, run in a worker: `upload` streams TOTAL bytes of BLOCK repeats; `download` reads and discards. */
@@ -70,8 +71,12 @@ interface ClientResult {
   readonly bytes: number
 }
 
+/** Full GC before each timed leg (with --expose-gc, as `npm run bench` runs), so no leg pays for the garbage of the one before (the emulator leg frees a whole stored body). */
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.()
+
 const client = (mode: "upload" | "download", url: string, block: Buffer, headers: Record<string, string> = {}) =>
   new Promise<ClientResult>((resolve, reject) => {
+    collectGarbage()
     const w = new Worker(CLIENT, { eval: true, workerData: { mode, url, total: TOTAL, block, headers } })
     w.once("message", (m: ClientResult & { error?: string }) => {
       void w.terminate()
