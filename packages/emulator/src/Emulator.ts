@@ -14,6 +14,7 @@ import { parseSpec } from "./internal/faults.js"
 import { makeIdentity } from "./internal/identity.js"
 import type { RequestLogEntry } from "./internal/server.js"
 import { start } from "./internal/server.js"
+import type { AccountSeed } from "./internal/state.js"
 
 /**
  * A fault to inject. Every fault has the optional matchers `method`, `path` (glob on the raw
@@ -42,16 +43,7 @@ export const parseFault: (spec: string) => Fault = parseSpec
  * @since 0.1.0
  * @category models
  */
-export interface Account {
-  readonly username: string
-  readonly email: string
-  readonly password: string
-  /** When set, the legacy login asks for this SMS code (2FA). */
-  readonly otp?: string | undefined
-  readonly name?: string | undefined
-  /** Capacity in bytes; default: `Options.quotaBytes`. */
-  readonly quotaBytes?: number | undefined
-}
+export type Account = AccountSeed
 
 /**
  * @since 0.1.0

@@ -231,16 +231,38 @@ export const mountpointDoc = (
   opts: MountpointDocOptions = { listing: true, metadata: true }
 ): string => {
   const devAbs = `/${a.username}/${d.name}`
+  return mountPointRoot(
+    a,
+    d,
+    mp,
+    now,
+    opts.listing ? treeSize(mp) : 0,
+    opts.listing ? treeModified(mp) : undefined,
+    opts.listing ? listingChildren(mp, `${devAbs}/${mp.name}`, opts.metadata) : []
+  )
+}
+
+/** A `mountPoint` document: its header elements, then `children`. */
+const mountPointRoot = (
+  a: Account,
+  d: Device,
+  mp: FolderNode,
+  now: number,
+  size: number,
+  modified: number | undefined,
+  children: ReadonlyArray<XmlElement | undefined>
+): string => {
+  const devAbs = `/${a.username}/${d.name}`
   return render(
     el("mountPoint", rootAttrs(now), [
       text("name", mp.name, true),
       text("path", devAbs, true),
       text("abspath", devAbs, true),
-      text("size", opts.listing ? treeSize(mp) : 0),
-      modifiedEl(opts.listing ? treeModified(mp) : undefined),
+      text("size", size),
+      modifiedEl(modified),
       text("device", d.name),
       text("user", a.username),
-      ...(opts.listing ? listingChildren(mp, `${devAbs}/${mp.name}`, opts.metadata) : [])
+      ...children
     ])
   )
 }
@@ -288,16 +310,20 @@ interface Located<N extends Node> {
   readonly parentAbs: string
 }
 
-/** Top-level trashed entries of every device and mountpoint (their parent is live). */
-export const trashEntries = (a: Account): Array<Located<Node>> => {
-  const out: Array<Located<Node>> = []
+/** The nodes of every device's non-special mountpoints that `pick` returns, with their parent paths. */
+const locate = <N extends Node>(
+  a: Account,
+  pick: (node: Node, parent: FolderNode, mp: FolderNode) => N | undefined
+): Array<Located<N>> => {
+  const out: Array<Located<N>> = []
   for (const d of a.devices.values()) {
     for (const mp of d.mountpoints.values()) {
       if (mp.special) continue
       const base = `/${a.username}/${d.name}/${mp.name}`
       walk(mp, (node, parent, parentPath) => {
-        if (node.deleted !== undefined && (parent === mp || parent.deleted === undefined)) {
-          out.push({ node, parentAbs: parentPath.length > 0 ? `${base}/${parentPath.join("/")}` : base })
+        const picked = pick(node, parent, mp)
+        if (picked !== undefined) {
+          out.push({ node: picked, parentAbs: parentPath.length > 0 ? `${base}/${parentPath.join("/")}` : base })
         }
       })
     }
@@ -305,24 +331,25 @@ export const trashEntries = (a: Account): Array<Located<Node>> => {
   return out
 }
 
+/** Top-level trashed entries of every device and mountpoint (their parent is live). */
+export const trashEntries = (a: Account): Array<Located<Node>> =>
+  locate(a, (node, parent, mp) =>
+    node.deleted !== undefined && (parent === mp || parent.deleted === undefined) ? node : undefined
+  )
+
 export const trashDoc = (a: Account, d: Device, mp: FolderNode, now: number): string => {
   const entries = trashEntries(a).sort((x, y) => (x.node.name < y.node.name ? -1 : x.node.name > y.node.name ? 1 : 0))
   const folders = entries.filter((e): e is Located<FolderNode> => e.node.kind === "folder")
   const files = entries.filter((e): e is Located<FileNode> => e.node.kind === "file")
   const ctx = [["contextType", "TRASH"]] as const
-  const devAbs = `/${a.username}/${d.name}`
-  return render(
-    el("mountPoint", rootAttrs(now), [
-      text("name", mp.name, true),
-      text("path", devAbs, true),
-      text("abspath", devAbs, true),
-      text(
-        "size",
-        entries.reduce((n, e) => n + (e.node.kind === "file" ? (e.node.current?.size ?? 0) : treeSize(e.node)), 0)
-      ),
-      modifiedEl(undefined),
-      text("device", d.name),
-      text("user", a.username),
+  return mountPointRoot(
+    a,
+    d,
+    mp,
+    now,
+    entries.reduce((n, e) => n + (e.node.kind === "file" ? (e.node.current?.size ?? 0) : treeSize(e.node)), 0),
+    undefined,
+    [
       folders.length > 0
         ? el(
             "folders",
@@ -344,25 +371,13 @@ export const trashDoc = (a: Account, d: Device, mp: FolderNode, now: number): st
         ["num_folders", String(folders.length)],
         ["num_files", String(files.length)]
       ])
-    ])
+    ]
   )
 }
 
-const allFiles = (a: Account): Array<Located<FileNode>> => {
-  const out: Array<Located<FileNode>> = []
-  for (const d of a.devices.values()) {
-    for (const mp of d.mountpoints.values()) {
-      if (mp.special) continue
-      const base = `/${a.username}/${d.name}/${mp.name}`
-      walk(mp, (node, _parent, parentPath) => {
-        if (node.kind === "file" && node.deleted === undefined && node.current) {
-          out.push({ node, parentAbs: parentPath.length > 0 ? `${base}/${parentPath.join("/")}` : base })
-        }
-      })
-    }
-  }
-  return out
-}
+/** Every live file with a current revision. */
+const allFiles = (a: Account): Array<Located<FileNode>> =>
+  locate(a, (node) => (node.kind === "file" && node.deleted === undefined && node.current ? node : undefined))
 
 const searchResult = (entries: ReadonlyArray<Located<FileNode>>, now: number): string =>
   render(

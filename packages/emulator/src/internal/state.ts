@@ -15,12 +15,15 @@ export interface PathChecks {
   readonly rejectLiteralPlus: boolean
 }
 
+/** An account to seed (the public `Emulator.Account`). */
 export interface AccountSeed {
   readonly username: string
   readonly email: string
   readonly password: string
+  /** When set, the legacy login asks for this SMS code (2FA). */
   readonly otp?: string | undefined
   readonly name?: string | undefined
+  /** Capacity in bytes; default: `Options.quotaBytes`. */
   readonly quotaBytes?: number | undefined
 }
 
