@@ -128,125 +128,131 @@ const discovery = (env: RouteEnv) =>
     return HttpServerResponse.unsafeJson(R.discoveryDocument(env.baseUrl, info))
   })
 
+/** A form field, or `undefined` when it is absent or empty. */
+const formValue = (parts: RequestParts, name: string): string | undefined => {
+  const v = parts.form.get(name)
+  return v === null || v === "" ? undefined : v
+}
+
 /** Client id from Basic credentials (preferred) or the `client_id` form field. */
 const oidcClient = (parts: RequestParts): string | undefined => {
   const basic = V.parseBasic(parts.headers.authorization)
   if (basic !== undefined && basic.id !== "") return basic.id
-  const form = parts.form.get("client_id")
-  return form === null || form === "" ? undefined : form
+  return formValue(parts, "client_id")
 }
 
-const passwordGrant = (env: RouteEnv, info: R.RealmInfo, parts: RequestParts, clientId: string) =>
-  Effect.gen(function* () {
-    // Protocol §2.2 emulator rule: every client other than jottacli gets `400 invalid_client` here (the
-    // browser clients `desktop`/`desktop-win` are not allowed direct access grants).
-    if (clientId !== R.CLI_CLIENT) {
-      return oauthError(400, "invalid_client", "Client not allowed for direct access grants")
-    }
-    const username = parts.form.get("username")
-    const password = parts.form.get("password")
-    if (username === null || username === "") return oauthError(400, "invalid_request", "Missing parameter: username")
-    if (password === null || password === "") return oauthError(401, "invalid_grant", "Invalid user credentials")
-    const scope = grantScope(info, parts.form.get("scope"))
-    if ("bad" in scope) return oauthError(400, "invalid_scope", `Invalid scopes: ${scope.bad}`)
-    const now = yield* env.now
-    const s = env.state()
-    const rec = s.loginTokens.get(password)
-    const named = rec === undefined ? undefined : findAccount(env, rec.username)
-    const u = username.toLowerCase()
-    const userMatches =
-      rec !== undefined &&
-      (rec.username.toLowerCase() === u || (named !== undefined && named.email.toLowerCase() === u))
-    if (rec === undefined || rec.used || rec.realm !== info.realm || !userMatches) {
-      return oauthError(401, "invalid_grant", "Invalid user credentials")
-    }
-    rec.used = true
-    const issued = S.startFamily(s, now, {
-      username: rec.username,
-      clientId,
-      realm: info.realm,
-      origin: "password",
-      scope: scope.ok
-    })
-    return tokenReply(issued, s.ttlSeconds)
-  })
+/** What every token grant sees: the realm, the request, the client it named, the clock and the store. */
+interface GrantInput {
+  readonly env: RouteEnv
+  readonly info: R.RealmInfo
+  readonly parts: RequestParts
+  readonly clientId: string
+  readonly now: number
+  readonly s: S.State
+}
 
-const codeGrant = (env: RouteEnv, info: R.RealmInfo, parts: RequestParts, clientId: string) =>
-  Effect.gen(function* () {
-    const code = parts.form.get("code")
-    if (code === null || code === "") return oauthError(400, "invalid_request", "Missing parameter: code")
-    const now = yield* env.now
-    const s = env.state()
-    const rec = s.codes.get(code)
-    if (rec === undefined || rec.realm !== info.realm) return oauthError(400, "invalid_grant", "Code not valid")
-    if (rec.used) {
-      // A replayed code revokes what it produced (RFC 6749 §4.1.2; Keycloak does the same).
-      if (rec.family !== null) S.killFamily(s, rec.family)
-      return oauthError(400, "invalid_grant", "Code not valid")
-    }
-    // From here on the code is spent, whatever the outcome (no retries with a second verifier).
-    rec.used = true
-    if (now >= rec.expiresAt) return oauthError(400, "invalid_grant", "Code is expired")
-    if (rec.clientId !== clientId)
-      return oauthError(400, "invalid_grant", "Auth error: code was issued to another client")
-    if (parts.form.get("redirect_uri") !== rec.redirectUri)
-      return oauthError(400, "invalid_grant", "Incorrect redirect_uri")
-    if (rec.challenge !== null) {
-      const verifier = parts.form.get("code_verifier")
-      if (verifier === null || verifier === "")
-        return oauthError(400, "invalid_grant", "PKCE code verifier not specified")
-      if (!V.isPkceString(verifier))
-        return oauthError(400, "invalid_grant", "PKCE verification failed: Invalid code verifier")
-      const derived = rec.method === "S256" ? V.s256(verifier) : verifier
-      if (derived !== rec.challenge) return oauthError(400, "invalid_grant", "PKCE verification failed: Code mismatch")
-    }
-    // Traditional logins are exclusive (protocol §9.3 item 15): a new authorization-code login of
-    // the same account and client ends the previous one.
-    for (const f of env.exclusiveCodeLogins ? s.families.values() : []) {
-      if (f.origin === "code" && f.username === rec.username && f.clientId === clientId && f.realm === info.realm) {
-        f.dead = true
-      }
-    }
-    const issued = S.startFamily(s, now, {
-      username: rec.username,
-      clientId,
-      realm: info.realm,
-      origin: "code",
-      scope: rec.scope,
-      sessionState: rec.sessionState
-    })
-    rec.family = issued.familyId
-    return tokenReply(issued, s.ttlSeconds)
-  })
+const missingParameter = (name: string) => oauthError(400, "invalid_request", `Missing parameter: ${name}`)
 
-const refreshGrant = (env: RouteEnv, info: R.RealmInfo, parts: RequestParts, clientId: string) =>
-  Effect.gen(function* () {
-    const token = parts.form.get("refresh_token")
-    if (token === null || token === "") return oauthError(400, "invalid_request", "Missing parameter: refresh_token")
-    const now = yield* env.now
-    const s = env.state()
-    const out = S.rotate(s, token, clientId, info.realm, now)
-    switch (out._tag) {
-      case "Ok":
-        return tokenReply(out.issued, s.ttlSeconds)
-      case "Unknown":
-        return oauthError(400, "invalid_grant", "Invalid refresh token")
-      case "WrongRealm":
-        return oauthError(400, "invalid_grant", "Invalid token issuer")
-      case "WrongClient":
-        return oauthError(400, "invalid_grant", "Invalid refresh token. Token client and authorized client don't match")
-      case "Stale":
-        return oauthError(400, "invalid_grant", env.staleTokenDescription)
-    }
+const passwordGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
+  // Protocol §2.2 emulator rule: every client other than jottacli gets `400 invalid_client` here (the
+  // browser clients `desktop`/`desktop-win` are not allowed direct access grants).
+  if (clientId !== R.CLI_CLIENT) {
+    return oauthError(400, "invalid_client", "Client not allowed for direct access grants")
+  }
+  const username = formValue(parts, "username")
+  const password = formValue(parts, "password")
+  if (username === undefined) return missingParameter("username")
+  if (password === undefined) return oauthError(401, "invalid_grant", "Invalid user credentials")
+  const scope = grantScope(info, parts.form.get("scope"))
+  if ("bad" in scope) return oauthError(400, "invalid_scope", `Invalid scopes: ${scope.bad}`)
+  const rec = s.loginTokens.get(password)
+  const named = rec === undefined ? undefined : findAccount(env, rec.username)
+  const u = username.toLowerCase()
+  const userMatches =
+    rec !== undefined && (rec.username.toLowerCase() === u || (named !== undefined && named.email.toLowerCase() === u))
+  if (rec === undefined || rec.used || rec.realm !== info.realm || !userMatches) {
+    return oauthError(401, "invalid_grant", "Invalid user credentials")
+  }
+  rec.used = true
+  const issued = S.startFamily(s, now, {
+    username: rec.username,
+    clientId,
+    realm: info.realm,
+    origin: "password",
+    scope: scope.ok
   })
+  return tokenReply(issued, s.ttlSeconds)
+}
+
+const codeGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
+  const code = formValue(parts, "code")
+  if (code === undefined) return missingParameter("code")
+  const rec = s.codes.get(code)
+  if (rec === undefined || rec.realm !== info.realm) return oauthError(400, "invalid_grant", "Code not valid")
+  if (rec.used) {
+    // A replayed code revokes what it produced (RFC 6749 §4.1.2; Keycloak does the same).
+    if (rec.family !== null) S.killFamily(s, rec.family)
+    return oauthError(400, "invalid_grant", "Code not valid")
+  }
+  // From here on the code is spent, whatever the outcome (no retries with a second verifier).
+  rec.used = true
+  if (now >= rec.expiresAt) return oauthError(400, "invalid_grant", "Code is expired")
+  if (rec.clientId !== clientId)
+    return oauthError(400, "invalid_grant", "Auth error: code was issued to another client")
+  if (parts.form.get("redirect_uri") !== rec.redirectUri)
+    return oauthError(400, "invalid_grant", "Incorrect redirect_uri")
+  if (rec.challenge !== null) {
+    const verifier = formValue(parts, "code_verifier")
+    if (verifier === undefined) return oauthError(400, "invalid_grant", "PKCE code verifier not specified")
+    if (!V.isPkceString(verifier))
+      return oauthError(400, "invalid_grant", "PKCE verification failed: Invalid code verifier")
+    const derived = rec.method === "S256" ? V.s256(verifier) : verifier
+    if (derived !== rec.challenge) return oauthError(400, "invalid_grant", "PKCE verification failed: Code mismatch")
+  }
+  // Traditional logins are exclusive (protocol §9.3 item 15): a new authorization-code login of
+  // the same account and client ends the previous one.
+  for (const f of env.exclusiveCodeLogins ? s.families.values() : []) {
+    if (f.origin === "code" && f.username === rec.username && f.clientId === clientId && f.realm === info.realm) {
+      f.dead = true
+    }
+  }
+  const issued = S.startFamily(s, now, {
+    username: rec.username,
+    clientId,
+    realm: info.realm,
+    origin: "code",
+    scope: rec.scope,
+    sessionState: rec.sessionState
+  })
+  rec.family = issued.familyId
+  return tokenReply(issued, s.ttlSeconds)
+}
+
+const refreshGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
+  const token = formValue(parts, "refresh_token")
+  if (token === undefined) return missingParameter("refresh_token")
+  const out = S.rotate(s, token, clientId, info.realm, now)
+  switch (out._tag) {
+    case "Ok":
+      return tokenReply(out.issued, s.ttlSeconds)
+    case "Unknown":
+      return oauthError(400, "invalid_grant", "Invalid refresh token")
+    case "WrongRealm":
+      return oauthError(400, "invalid_grant", "Invalid token issuer")
+    case "WrongClient":
+      return oauthError(400, "invalid_grant", "Invalid refresh token. Token client and authorized client don't match")
+    case "Stale":
+      return oauthError(400, "invalid_grant", env.staleTokenDescription)
+  }
+}
 
 const tokenEndpoint = (env: RouteEnv) =>
   Effect.gen(function* () {
     const info = yield* realmParam
     if (info === undefined) return realmNotFound
     const parts = yield* requestParts
-    const grant = parts.form.get("grant_type")
-    if (grant === null || grant === "") return oauthError(400, "invalid_request", "Missing form parameter: grant_type")
+    const grant = formValue(parts, "grant_type")
+    if (grant === undefined) return oauthError(400, "invalid_request", "Missing form parameter: grant_type")
     if (grant !== "password" && grant !== "authorization_code" && grant !== "refresh_token") {
       return oauthError(400, "unsupported_grant_type", "Unsupported grant_type")
     }
@@ -254,13 +260,14 @@ const tokenEndpoint = (env: RouteEnv) =>
     if (clientId === undefined) return oauthError(400, "invalid_client", "Missing parameter: client_id")
     if (!R.isKnownClient(info, clientId))
       return oauthError(400, "invalid_client", "Invalid client or Invalid client credentials")
+    const input: GrantInput = { env, info, parts, clientId, now: yield* env.now, s: env.state() }
     switch (grant) {
       case "password":
-        return yield* passwordGrant(env, info, parts, clientId)
+        return passwordGrant(input)
       case "authorization_code":
-        return yield* codeGrant(env, info, parts, clientId)
+        return codeGrant(input)
       case "refresh_token":
-        return yield* refreshGrant(env, info, parts, clientId)
+        return refreshGrant(input)
     }
   })
 
