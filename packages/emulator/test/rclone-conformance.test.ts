@@ -45,6 +45,23 @@ const filePath = (emu: Emulator.Handle, wire: string) =>
 /** f.filePathRaw(dest, true): the absolute form used as cp/mv/mvDir parameter. */
 const absPath = (emu: Emulator.Handle, wire: string) => `/${emu.username}/Jotta/Archive/${wire}`
 
+/** A request carrying rclone's Bearer token (the handle's, unless `token` is given). */
+const authed = (
+  emu: Emulator.Handle,
+  method: string,
+  target: string,
+  extra: { readonly headers?: Record<string, string>; readonly body?: Uint8Array; readonly token?: string } = {}
+) =>
+  rawHttp(emu.url, {
+    method,
+    target,
+    headers: {
+      Authorization: extra.token !== undefined ? `Bearer ${extra.token}` : bearer(emu),
+      ...extra.headers
+    },
+    ...(extra.body !== undefined ? { body: extra.body } : {})
+  })
+
 /** A jfsSrv call: root https://jfs.jottacloud.com/jfs/ + escaped path (+ sorted parameters). */
 const jfs = (
   emu: Emulator.Handle,
@@ -53,10 +70,64 @@ const jfs = (
   params?: Record<string, string>,
   headers: Record<string, string> = {}
 ) =>
+  authed(emu, method, `/jfs/${escapedPath}${params && Object.keys(params).length > 0 ? `?${goValues(params)}` : ""}`, {
+    headers
+  })
+
+/** DirMove: POST to the source folder as Go sends it (trailing slash) with mvDir=<absolute destination>. */
+const dirMove = (emu: Emulator.Handle, srcWire: string, dstWire: string) =>
+  authed(
+    emu,
+    "POST",
+    `/jfs/${goSentPath(`${emu.username}/Jotta/Archive/${srcWire}/`)}?${goValues({ mvDir: absPath(emu, dstWire) })}`
+  )
+
+/** The public link download (directLink), fetched without credentials. */
+const downloadPublic = (emu: Emulator.Handle, publicURI: string) =>
+  rawHttp(emu.url, { method: "GET", target: `/www/opin/io/downloadPublic/${emu.username}/${publicURI}` })
+
+const FORM = { "Content-Type": "application/x-www-form-urlencoded" } as const
+
+/** Legacy login: the PASSWORD grant with everything in the query (and optional extra headers). */
+const legacyPasswordLogin = (
+  emu: Emulator.Handle,
+  q: { client_id: string; client_secret: string; password: string; username: string },
+  headers: Record<string, string> = {}
+) =>
   rawHttp(emu.url, {
-    method,
-    target: `/jfs/${escapedPath}${params && Object.keys(params).length > 0 ? `?${goValues(params)}` : ""}`,
-    headers: { Authorization: bearer(emu), ...headers }
+    method: "POST",
+    target: `/api/auth/v1/token?${goValues({
+      client_id: q.client_id,
+      client_secret: q.client_secret,
+      grant_type: "PASSWORD",
+      password: q.password,
+      username: q.username
+    })}`,
+    headers: { ...FORM, ...headers }
+  })
+
+/** Legacy refresh: Basic id:secret (query-escaped), grant type upper-cased by grantTypeFilter. */
+const legacyRefresh = (emu: Emulator.Handle, clientId: string, clientSecret: string, refreshToken: string) =>
+  rawHttp(emu.url, {
+    method: "POST",
+    target: "/api/auth/v1/token",
+    headers: {
+      Authorization: `Basic ${Buffer.from(`${goQueryEscape(clientId)}:${goQueryEscape(clientSecret)}`).toString("base64")}`,
+      ...FORM
+    },
+    body: Buffer.from(`grant_type=REFRESH_TOKEN&refresh_token=${goQueryEscape(refreshToken)}`)
+  })
+
+/** POST /api/files/v1/allocate with the Go JSON of an api.AllocateFileRequest. */
+const allocate = (
+  emu: Emulator.Handle,
+  req: { bytes: number; created: string; md5: string; modified: string; path: string }
+) =>
+  authed(emu, "POST", "/api/files/v1/allocate", {
+    headers: { "Content-Type": "application/json" },
+    body: Buffer.from(
+      goJson({ bytes: req.bytes, created: req.created, md5: req.md5, modified: req.modified, path: req.path })
+    )
   })
 
 const xmlOk = (r: RawResponse) => {
@@ -100,19 +171,12 @@ const allocateRequest = (
   data: Uint8Array,
   t: { modified: string; created?: string }
 ) =>
-  rawHttp(emu.url, {
-    method: "POST",
-    target: "/api/files/v1/allocate",
-    headers: { Authorization: bearer(emu), "Content-Type": "application/json" },
-    body: Buffer.from(
-      goJson({
-        bytes: data.byteLength,
-        created: t.created ?? t.modified,
-        md5: md5(data),
-        modified: t.modified,
-        path: `/jfs/Jotta/Archive/${wire}`
-      })
-    )
+  allocate(emu, {
+    bytes: data.byteLength,
+    created: t.created ?? t.modified,
+    md5: md5(data),
+    modified: t.modified,
+    path: `/jfs/Jotta/Archive/${wire}`
   })
 
 /** The data POST to the upload URL: octet-stream, Content-Length = remaining, Range on resume. */
@@ -262,11 +326,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       assert.isAbove(Number(tok.expires_in), 0)
       assert.strictEqual(String(tok.token_type).toLowerCase(), "bearer")
       // the token works as oauth2.Transport sends it
-      const c = yield* rawHttp(emu.url, {
-        method: "GET",
-        target: "/api/account/v1/customer",
-        headers: { Authorization: `Bearer ${tok.access_token}` }
-      })
+      const c = yield* authed(emu, "GET", "/api/account/v1/customer", { token: String(tok.access_token) })
       assert.strictEqual(c.status, 200)
 
       // x/oauth2 refresh, AuthStyleAutoDetect tries the header first: Basic base64(QueryEscape(id):)
@@ -364,38 +424,26 @@ layer(Emulator.layer())("rclone conformance", (it) => {
         token_type: "string",
         expires_in: "int"
       } as const
-      const t = yield* rawHttp(emu.url, {
-        method: "POST",
-        target: `/api/auth/v1/token?${goValues({
-          client_id: String(client.client_id),
-          client_secret: String(client.client_secret),
-          grant_type: "PASSWORD",
-          password: emu.password,
-          username: emu.email
-        })}`,
-        headers: { "Content-Type": "application/x-www-form-urlencoded" }
+      const t = yield* legacyPasswordLogin(emu, {
+        client_id: String(client.client_id),
+        client_secret: String(client.client_secret),
+        password: emu.password,
+        username: emu.email
       })
       assert.strictEqual(t.status, 200, t.text)
       const tok = goJsonDecode(t.text, TOKEN)
       // oauth2.Token.Type() turns "bearer" into "Bearer"
       assert.strictEqual(String(tok.token_type).toLowerCase(), "bearer")
-      const basic = Buffer.from(
-        `${goQueryEscape(String(client.client_id))}:${goQueryEscape(String(client.client_secret))}`
-      ).toString("base64")
       // grantTypeFilter upper-cases the grant type in the body
-      const r = yield* rawHttp(emu.url, {
-        method: "POST",
-        target: "/api/auth/v1/token",
-        headers: { Authorization: `Basic ${basic}`, "Content-Type": "application/x-www-form-urlencoded" },
-        body: Buffer.from(`grant_type=REFRESH_TOKEN&refresh_token=${goQueryEscape(String(tok.refresh_token))}`)
-      })
+      const r = yield* legacyRefresh(
+        emu,
+        String(client.client_id),
+        String(client.client_secret),
+        String(tok.refresh_token)
+      )
       assert.strictEqual(r.status, 200, r.text)
       const tok2 = goJsonDecode(r.text, TOKEN)
-      const j = yield* rawHttp(emu.url, {
-        method: "GET",
-        target: `/jfs/${emu.username}`,
-        headers: { Authorization: `Bearer ${tok2.access_token}` }
-      })
+      const j = yield* authed(emu, "GET", `/jfs/${emu.username}`, { token: String(tok2.access_token) })
       assert.strictEqual(j.status, 200)
     })
   )
@@ -405,11 +453,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
   it.effect("customer, drive info and device info decode into rclone's structs (NewFs, config, About, UserInfo)", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
-      const c = yield* rawHttp(emu.url, {
-        method: "GET",
-        target: "/api/account/v1/customer",
-        headers: { Authorization: bearer(emu) }
-      })
+      const c = yield* authed(emu, "GET", "/api/account/v1/customer")
       assert.strictEqual(c.status, 200)
       const cust = goJsonDecode(c.text, {
         username: "string",
@@ -473,19 +517,12 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       )
       // and files work there (allocate path /jfs/<device>/<mountpoint>/…)
       const data = Buffer.from("on a device")
-      const a = yield* rawHttp(emu.url, {
-        method: "POST",
-        target: "/api/files/v1/allocate",
-        headers: { Authorization: bearer(emu), "Content-Type": "application/json" },
-        body: Buffer.from(
-          goJson({
-            bytes: data.byteLength,
-            created: rfc3339String(T0),
-            md5: md5(data),
-            modified: rfc3339String(T0),
-            path: `/jfs/${device}/My mp/x.txt`
-          })
-        )
+      const a = yield* allocate(emu, {
+        bytes: data.byteLength,
+        created: rfc3339String(T0),
+        md5: md5(data),
+        modified: rfc3339String(T0),
+        path: `/jfs/${device}/My mp/x.txt`
       })
       assert.strictEqual(a.status, 200, a.text)
     })
@@ -629,19 +666,12 @@ layer(Emulator.layer())("rclone conformance", (it) => {
         const emu = yield* Emulator.Emulator
         const wire = `${unique("unknown")}/unknown-size-put.txt`
         const data = Buffer.from("x".repeat(100))
-        const r = yield* rawHttp(emu.url, {
-          method: "POST",
-          target: "/api/files/v1/allocate",
-          headers: { Authorization: bearer(emu), "Content-Type": "application/json" },
-          body: Buffer.from(
-            goJson({
-              bytes: -1,
-              created: rfc3339String(T0),
-              md5: md5(data),
-              modified: rfc3339String(T0),
-              path: `/jfs/Jotta/Archive/${wire}`
-            })
-          )
+        const r = yield* allocate(emu, {
+          bytes: -1,
+          created: rfc3339String(T0),
+          md5: md5(data),
+          modified: rfc3339String(T0),
+          path: `/jfs/Jotta/Archive/${wire}`
         })
         assert.strictEqual(r.status, 400) // rclone reports the error (fstests only demand no panic)
         JSON.parse(r.text)
@@ -862,22 +892,16 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       yield* jfs(emu, "POST", filePath(emu, dir2), { mkDir: "true" })
       yield* rcPut(emu, `${dir2}/z.txt`, Buffer.from("file2"))
       yield* rcPut(emu, `${root}/file name.txt`, Buffer.from("file1"))
-      const mvDir = (srcWire: string, dstWire: string) =>
-        rawHttp(emu.url, {
-          method: "POST",
-          target: `/jfs/${goSentPath(`${emu.username}/Jotta/Archive/${srcWire}/`)}?${goValues({ mvDir: absPath(emu, dstWire) })}`,
-          headers: { Authorization: bearer(emu) }
-        })
       // DirMove first lists the destination: 404 means free
       const target = `${newRoot}/new_name/sub_new_name`
       assert.strictEqual((yield* jfs(emu, "GET", filePath(emu, target))).status, 404)
-      const r = yield* mvDir(root, target)
+      const r = yield* dirMove(emu, root, target)
       xmlOk(r) // CallXML decodes the reply into a JottaFile
       assert.strictEqual((yield* jfs(emu, "GET", filePath(emu, root))).status, 404)
       const moved = yield* jfs(emu, "GET", filePath(emu, `${target}/${enc(FILE2_DIR)}`))
       assert.deepStrictEqual(listEntries(asFolder(moved)).objects, ["z.txt"])
       // move it back
-      xmlOk(yield* mvDir(`${newRoot}/new_name/sub_new_name`, root))
+      xmlOk(yield* dirMove(emu, `${newRoot}/new_name/sub_new_name`, root))
       assert.deepStrictEqual(listEntries(asFolder(yield* jfs(emu, "GET", filePath(emu, root)))), {
         dirs: [jottaEncode("hello? sausage")],
         objects: ["file name.txt"]
@@ -885,18 +909,18 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       // a source that Go re-escapes (space, non-ASCII) and one it sends verbatim (parentheses)
       yield* jfs(emu, "POST", filePath(emu, `${root}/a b ø`), { mkDir: "true" })
       assert.include(goSentPath(`${emu.username}/Jotta/Archive/${root}/a b ø/`), "a%20b%20%C3%B8/")
-      xmlOk(yield* mvDir(`${root}/a b ø`, `${root}/c(d)`))
+      xmlOk(yield* dirMove(emu, `${root}/a b ø`, `${root}/c(d)`))
       assert.strictEqual(
         goSentPath(`${emu.username}/Jotta/Archive/${root}/c(d)/`),
         `${emu.username}/Jotta/Archive/${root}/c(d)/`
       )
-      xmlOk(yield* mvDir(`${root}/c(d)`, `${root}/e`))
+      xmlOk(yield* dirMove(emu, `${root}/c(d)`, `${root}/e`))
       assert.include(listEntries(asFolder(yield* jfs(emu, "GET", filePath(emu, root)))).dirs, "e")
       // a trashed destination counts as free for rclone (List gives a deleted folder)
       yield* jfs(emu, "POST", filePath(emu, `${root}/old`), { mkDir: "true" })
       yield* jfs(emu, "POST", filePath(emu, `${root}/old`), { dlDir: "true" })
       assert.isTrue(asFolder(yield* jfs(emu, "GET", filePath(emu, `${root}/old`))).deleted)
-      xmlOk(yield* mvDir(`${root}/e`, `${root}/old`))
+      xmlOk(yield* dirMove(emu, `${root}/e`, `${root}/old`))
       assert.isFalse(asFolder(yield* jfs(emu, "GET", filePath(emu, `${root}/old`))).deleted)
     })
   )
@@ -910,11 +934,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
         yield* jfs(emu, "POST", filePath(emu, `${root}/C++ src`), { mkDir: "true" })
         const sent = goSentPath(`${emu.username}/Jotta/Archive/${root}/C++ src/`)
         assert.include(sent, "/C++%20src/")
-        const r = yield* rawHttp(emu.url, {
-          method: "POST",
-          target: `/jfs/${sent}?${goValues({ mvDir: absPath(emu, `${root}/moved`) })}`,
-          headers: { Authorization: bearer(emu) }
-        })
+        const r = yield* dirMove(emu, `${root}/C++ src`, `${root}/moved`)
         assert.strictEqual(r.status, 400)
         const e = decodeApiError(r)
         assert.strictEqual(e.statusCode, 400) // not in rclone's retry list: reported at once
@@ -939,11 +959,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
           // the pacer's retry then succeeds
           asFolder(yield* jfs(emu, "GET", filePath(emu, base)))
         }
-        const expired = yield* rawHttp(emu.url, {
-          method: "GET",
-          target: `/jfs/${filePath(emu, base)}`,
-          headers: { Authorization: "Bearer not-a-token" }
-        })
+        const expired = yield* authed(emu, "GET", `/jfs/${filePath(emu, base)}`, { token: "not-a-token" })
         assert.strictEqual(expired.status, 401)
         assert.strictEqual(decodeApiError(expired).statusCode, 401)
       })
@@ -1021,10 +1037,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       assert.isAbove(share.publicURI.length, 0)
       assert.isAbove(share.publicSharePath.length, 0)
       // directLink = wwwURL + opin/io/downloadPublic/<user>/<publicURI>, fetched by anyone
-      const dl = yield* rawHttp(emu.url, {
-        method: "GET",
-        target: `/www/opin/io/downloadPublic/${emu.username}/${share.publicURI}`
-      })
+      const dl = yield* downloadPublic(emu, share.publicURI)
       assert.strictEqual(dl.status, 200)
       assert.strictEqual(dl.text, data.toString())
       const again = asFile(yield* jfs(emu, "GET", filePath(emu, `${base}/file name.txt`), { mode: "enableShare" }))
@@ -1035,10 +1048,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       assert.notStrictEqual(folder.publicURI, share.publicURI)
       const un = asFile(yield* jfs(emu, "GET", filePath(emu, `${base}/file name.txt`), { mode: "disableShare" }))
       assert.strictEqual(un.publicURI, "")
-      const after = yield* rawHttp(emu.url, {
-        method: "GET",
-        target: `/www/opin/io/downloadPublic/${emu.username}/${share.publicURI}`
-      })
+      const after = yield* downloadPublic(emu, share.publicURI)
       assert.strictEqual(after.status, 404)
     })
   )
@@ -1049,11 +1059,7 @@ layer(Emulator.layer())("rclone conformance", (it) => {
       const base = unique("purge")
       yield* rcPut(emu, `${base}/t.txt`, Buffer.from("trash"))
       yield* jfs(emu, "POST", filePath(emu, `${base}/t.txt`), { dl: "true" })
-      const r = yield* rawHttp(emu.url, {
-        method: "POST",
-        target: "/api/files/v1/purge_trash",
-        headers: { Authorization: bearer(emu) }
-      })
+      const r = yield* authed(emu, "POST", "/api/files/v1/purge_trash")
       assert.strictEqual(r.status, 200, r.text)
       const counts = goJsonDecode(r.text, { folders: "int", files: "int" })
       assert.isAtLeast(Number(counts.files), 1)
@@ -1139,20 +1145,16 @@ it.scoped("legacy login with SMS 2FA: first reply carries X-JottaCloud-OTP: requ
       accounts: [{ username: "otpuser1x", email: "otp@example.org", password: "pw-otp", otp: "123456" }]
     })
     const login = (code?: string) =>
-      rawHttp(emu.url, {
-        method: "POST",
-        target: `/api/auth/v1/token?${goValues({
+      legacyPasswordLogin(
+        emu,
+        {
           client_id: "nibfk8biu12ju7hpqomr8b1e40",
           client_secret: "not-checked",
-          grant_type: "PASSWORD",
           password: "pw-otp",
           username: "otp@example.org"
-        })}`,
-        headers: {
-          "Content-Type": "application/x-www-form-urlencoded",
-          ...(code !== undefined ? { "X-Jottacloud-Otp": code } : {})
-        }
-      })
+        },
+        code !== undefined ? { "X-Jottacloud-Otp": code } : {}
+      )
     const first = yield* login()
     assert.isTrue(first.status < 200 || first.status > 299)
     assert.strictEqual(first.headers["x-jottacloud-otp"], "required; SMS")
@@ -1160,15 +1162,7 @@ it.scoped("legacy login with SMS 2FA: first reply carries X-JottaCloud-OTP: requ
     assert.strictEqual(second.status, 200, second.text)
     const tok = goJsonDecode(second.text, { access_token: "string", refresh_token: "string", expires_in: "int" })
     // refresh with rclone's built-in client id (Basic, secret as configured) and REFRESH_TOKEN
-    const r = yield* rawHttp(emu.url, {
-      method: "POST",
-      target: "/api/auth/v1/token",
-      headers: {
-        Authorization: `Basic ${Buffer.from("nibfk8biu12ju7hpqomr8b1e40:not-checked").toString("base64")}`,
-        "Content-Type": "application/x-www-form-urlencoded"
-      },
-      body: Buffer.from(`grant_type=REFRESH_TOKEN&refresh_token=${goQueryEscape(String(tok.refresh_token))}`)
-    })
+    const r = yield* legacyRefresh(emu, "nibfk8biu12ju7hpqomr8b1e40", "not-checked", String(tok.refresh_token))
     assert.strictEqual(r.status, 200, r.text)
     goJsonDecode(r.text, { access_token: "string", refresh_token: "string", expires_in: "int" })
   })
