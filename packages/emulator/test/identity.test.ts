@@ -99,11 +99,10 @@ const decodeLoginToken = (token: string) => {
   return JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Record<string, string>
 }
 
-/** Personal login token → password grant, as rclone does it. */
-const passwordLogin = (h: Harness, username = alice.username) =>
+/** The password grant rclone sends with a decoded personal login token; asserts 200. */
+const loginTokenGrant = (tokenEndpoint: string, lt: Record<string, string>) =>
   Effect.gen(function* () {
-    const lt = decodeLoginToken(yield* h.identity.issueLoginToken(username))
-    const r = yield* form(tokenUrl(h), {
+    const r = yield* form(tokenEndpoint, {
       client_id: "jottacli",
       grant_type: "password",
       password: lt.auth_token ?? "",
@@ -111,11 +110,23 @@ const passwordLogin = (h: Harness, username = alice.username) =>
       username: lt.username ?? ""
     })
     assert.strictEqual(r.status, 200, r.text)
+    return r
+  })
+
+/** Personal login token → password grant, as rclone does it. */
+const passwordLogin = (h: Harness, username = alice.username) =>
+  Effect.gen(function* () {
+    const lt = decodeLoginToken(yield* h.identity.issueLoginToken(username))
+    const r = yield* loginTokenGrant(tokenUrl(h), lt)
     return r.json as { access_token: string; refresh_token: string; expires_in: number }
   })
 
+/** The refresh grant with Basic client credentials. */
+const refreshAt = (tokenEndpoint: string, token: string, clientId = "jottacli") =>
+  form(tokenEndpoint, { grant_type: "refresh_token", refresh_token: token }, { authorization: basic(clientId) })
+
 const refresh = (h: Harness, token: string, clientId = "jottacli", realm = "jottacloud") =>
-  form(tokenUrl(h, realm), { grant_type: "refresh_token", refresh_token: token }, { authorization: basic(clientId) })
+  refreshAt(tokenUrl(h, realm), token, clientId)
 
 const assertTokenShape = (json: Record<string, unknown>, ttl = 3600) => {
   assert.deepStrictEqual(Object.keys(json), [
@@ -805,19 +816,9 @@ describe("identity through Emulator.make", () => {
       assert.strictEqual(wk.status, 200)
       const tokenEndpoint = String(wk.json.token_endpoint)
       assert.isTrue(tokenEndpoint.startsWith(`${emu.url}/id/`))
-      const t = yield* form(tokenEndpoint, {
-        client_id: "jottacli",
-        grant_type: "password",
-        password: lt.auth_token ?? "",
-        scope: "openid offline_access",
-        username: lt.username ?? ""
-      })
-      assert.strictEqual(t.status, 200, t.text)
+      const t = yield* loginTokenGrant(tokenEndpoint, lt)
       return { tokenEndpoint, access: String(t.json.access_token), refresh: String(t.json.refresh_token) }
     })
-
-  const refreshAt = (tokenEndpoint: string, token: string) =>
-    form(tokenEndpoint, { grant_type: "refresh_token", refresh_token: token }, { authorization: basic("jottacli") })
 
   it.scoped("login token → tokens that open JFS; expiry by advanceClock; refresh gives a working token", () =>
     Effect.gen(function* () {
