@@ -590,22 +590,13 @@ describe("identity: authorization code + PKCE", () => {
   it.scoped("a new traditional login of the same account and client ends the previous one", () =>
     Effect.gen(function* () {
       const h = yield* start()
-      const login = Effect.gen(function* () {
-        const r = yield* authorize(h, { response_type: "code", client_id: "desktop", redirect_uri: redirectUri })
-        const t = yield* form(
-          tokenUrl(h),
-          { grant_type: "authorization_code", code: codeFrom(r).code, redirect_uri: redirectUri },
-          { authorization: basic("desktop") }
-        )
-        return String(t.json.refresh_token)
-      })
-      const first = yield* login
-      const second = yield* login
+      const first = yield* codeLogin(h)
+      const second = yield* codeLogin(h)
       assert.strictEqual((yield* refresh(h, first, "desktop")).json.error_description, "Stale token")
       assert.strictEqual((yield* refresh(h, second, "desktop")).status, 200)
       // A password-grant (jottacli) family of the same account is not affected.
       const cli = yield* passwordLogin(h)
-      yield* login
+      yield* codeLogin(h)
       assert.strictEqual((yield* refresh(h, cli.refresh_token)).status, 200)
     })
   )
