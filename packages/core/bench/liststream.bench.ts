@@ -112,6 +112,24 @@ const decodeCount = (chunks: ReadonlyArray<Uint8Array>, probe?: HeapProbe): Prom
 }
 
 /** Runs the benchmark, prints one JSON line per result and returns the results. */
+/** The bare-parse row of a metric and the decode row measured against it (`scale` maps raw figures). */
+const compared = (
+  metric: string,
+  unit: string,
+  scale: (x: number) => number,
+  bare: number,
+  decoded: number
+): Array<Result> => [
+  { name: `liststream.bare-parse.${metric}`, value: scale(bare), unit, baseline: null, ratio: null },
+  {
+    name: `liststream.decode.${metric}`,
+    value: scale(decoded),
+    unit,
+    baseline: scale(bare),
+    ratio: bare > 0 ? round(decoded / bare) : null
+  }
+]
+
 export const run = async (options?: {
   readonly entries?: number
   readonly rounds?: number
@@ -148,56 +166,14 @@ export const run = async (options?: {
   const decodeHeap = new HeapProbe()
   await decodeCount(chunks, decodeHeap)
 
-  const bare = median(bareTimes)
-  const decoded = median(decodeTimes)
-  const bareC = median(bareCpu)
-  const decodedC = median(decodeCpu)
   const mb = (x: number) => round(x / 1024 / 1024)
   const results: Array<Result> = [
     { name: "liststream.bytes", value: round(bytes / 1024 / 1024), unit: "MiB", baseline: null, ratio: null },
     { name: "liststream.entries", value: count, unit: "entries", baseline: null, ratio: null },
-    { name: "liststream.bare-parse.time", value: round(bare), unit: "ms", baseline: null, ratio: null },
-    {
-      name: "liststream.decode.time",
-      value: round(decoded),
-      unit: "ms",
-      baseline: round(bare),
-      ratio: round(decoded / bare)
-    },
-    { name: "liststream.bare-parse.cpu", value: round(bareC), unit: "ms", baseline: null, ratio: null },
-    {
-      name: "liststream.decode.cpu",
-      value: round(decodedC),
-      unit: "ms",
-      baseline: round(bareC),
-      ratio: round(decodedC / bareC)
-    },
-    { name: "liststream.bare-parse.peak-heap", value: mb(bareHeap.peak), unit: "MiB", baseline: null, ratio: null },
-    {
-      name: "liststream.decode.peak-heap",
-      value: mb(decodeHeap.peak),
-      unit: "MiB",
-      baseline: mb(bareHeap.peak),
-      ratio: bareHeap.peak > 0 ? round(decodeHeap.peak / bareHeap.peak) : null
-    },
-    ...(hasGc()
-      ? [
-          {
-            name: "liststream.bare-parse.live-heap",
-            value: mb(bareHeap.livePeak),
-            unit: "MiB",
-            baseline: null,
-            ratio: null
-          },
-          {
-            name: "liststream.decode.live-heap",
-            value: mb(decodeHeap.livePeak),
-            unit: "MiB",
-            baseline: mb(bareHeap.livePeak),
-            ratio: bareHeap.livePeak > 0 ? round(decodeHeap.livePeak / bareHeap.livePeak) : null
-          }
-        ]
-      : [])
+    ...compared("time", "ms", round, median(bareTimes), median(decodeTimes)),
+    ...compared("cpu", "ms", round, median(bareCpu), median(decodeCpu)),
+    ...compared("peak-heap", "MiB", mb, bareHeap.peak, decodeHeap.peak),
+    ...(hasGc() ? compared("live-heap", "MiB", mb, bareHeap.livePeak, decodeHeap.livePeak) : [])
   ]
   print(results)
   return results
