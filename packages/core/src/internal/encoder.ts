@@ -125,6 +125,49 @@ const isHex = (c: number) => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46
 const hexVal = (c: number) => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
 const HEX = "0123456789ABCDEF"
 
+/**
+ * Prefix rule of one character: a leading ASCII `ascii` becomes `symbol`, a leading `symbol` is
+ * quoted; the replacement goes to `out`. Returns how many input bytes it consumed (0: no match).
+ */
+const swapFirst = (
+  input: Uint8Array,
+  s: number,
+  e: number,
+  ascii: number,
+  symbol: number,
+  out: Array<number>
+): number => {
+  if (input[s] === ascii) {
+    out.push(symbol)
+    return 1
+  }
+  if (decodeRune(input, s, e) === symbol) {
+    out.push(QUOTE, symbol)
+    return runeSize
+  }
+  return 0
+}
+
+/** The suffix counterpart of `swapFirst`, on the last character of `input[s, e)`. */
+const swapLast = (
+  input: Uint8Array,
+  s: number,
+  e: number,
+  ascii: number,
+  symbol: number,
+  out: Array<number>
+): number => {
+  if (input[e - 1] === ascii) {
+    out.push(symbol)
+    return 1
+  }
+  if (decodeLastRune(input, s, e) === symbol) {
+    out.push(QUOTE, symbol)
+    return runeSize
+  }
+  return 0
+}
+
 /** rclone's MultiEncoder.Encode over UTF-8 bytes. */
 export const encode = (mask: number, input: Uint8Array): Uint8Array => {
   if (mask === Flags.Raw || input.length === 0) return input
@@ -139,33 +182,9 @@ export const encode = (mask: number, input: Uint8Array): Uint8Array => {
   let e = input.length
   // prefix-only replacements
   const prefix: Array<number> = []
-  if (has(mask, Flags.LeftSpace)) {
-    if (input[s] === 0x20) {
-      prefix.push(SYMBOL_SPACE)
-      s++
-    } else if (decodeRune(input, s, e) === SYMBOL_SPACE) {
-      prefix.push(QUOTE, SYMBOL_SPACE)
-      s += runeSize
-    }
-  }
-  if (has(mask, Flags.LeftPeriod) && prefix.length === 0) {
-    if (input[s] === 0x2e) {
-      prefix.push(FULL_STOP)
-      s++
-    } else if (decodeRune(input, s, e) === FULL_STOP) {
-      prefix.push(QUOTE, FULL_STOP)
-      s += runeSize
-    }
-  }
-  if (has(mask, Flags.LeftTilde) && prefix.length === 0) {
-    if (input[s] === 0x7e) {
-      prefix.push(FULL_TILDE)
-      s++
-    } else if (decodeRune(input, s, e) === FULL_TILDE) {
-      prefix.push(QUOTE, FULL_TILDE)
-      s += runeSize
-    }
-  }
+  if (has(mask, Flags.LeftSpace)) s += swapFirst(input, s, e, 0x20, SYMBOL_SPACE, prefix)
+  if (has(mask, Flags.LeftPeriod) && prefix.length === 0) s += swapFirst(input, s, e, 0x2e, FULL_STOP, prefix)
+  if (has(mask, Flags.LeftTilde) && prefix.length === 0) s += swapFirst(input, s, e, 0x7e, FULL_TILDE, prefix)
   if (has(mask, Flags.LeftCrLfHtVt) && prefix.length === 0) {
     const c = input[s]!
     if (isCrLfHtVt(c)) {
@@ -182,24 +201,8 @@ export const encode = (mask: number, input: Uint8Array): Uint8Array => {
   // suffix-only replacements
   const suffix: Array<number> = []
   if (s < e) {
-    if (has(mask, Flags.RightSpace)) {
-      if (input[e - 1] === 0x20) {
-        suffix.push(SYMBOL_SPACE)
-        e--
-      } else if (decodeLastRune(input, s, e) === SYMBOL_SPACE) {
-        suffix.push(QUOTE, SYMBOL_SPACE)
-        e -= runeSize
-      }
-    }
-    if (has(mask, Flags.RightPeriod) && suffix.length === 0) {
-      if (input[e - 1] === 0x2e) {
-        suffix.push(FULL_STOP)
-        e--
-      } else if (decodeLastRune(input, s, e) === FULL_STOP) {
-        suffix.push(QUOTE, FULL_STOP)
-        e -= runeSize
-      }
-    }
+    if (has(mask, Flags.RightSpace)) e -= swapLast(input, s, e, 0x20, SYMBOL_SPACE, suffix)
+    if (has(mask, Flags.RightPeriod) && suffix.length === 0) e -= swapLast(input, s, e, 0x2e, FULL_STOP, suffix)
     if (has(mask, Flags.RightCrLfHtVt) && suffix.length === 0) {
       const c = input[e - 1]!
       if (isCrLfHtVt(c)) {
