@@ -126,42 +126,24 @@ const hexVal = (c: number) => (c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10)
 const HEX = "0123456789ABCDEF"
 
 /**
- * Prefix rule of one character: a leading ASCII `ascii` becomes `symbol`, a leading `symbol` is
- * quoted; the replacement goes to `out`. Returns how many input bytes it consumed (0: no match).
+ * One-character edge rule on `input[s, e)` (the first character, or the last when `atEnd`): an
+ * ASCII `ascii` there becomes `symbol`, a `symbol` there is quoted; the replacement goes to
+ * `out`. Returns how many input bytes it consumed (0: no match).
  */
-const swapFirst = (
+const swapEdge = (
   input: Uint8Array,
   s: number,
   e: number,
+  atEnd: boolean,
   ascii: number,
   symbol: number,
   out: Array<number>
 ): number => {
-  if (input[s] === ascii) {
+  if (input[atEnd ? e - 1 : s] === ascii) {
     out.push(symbol)
     return 1
   }
-  if (decodeRune(input, s, e) === symbol) {
-    out.push(QUOTE, symbol)
-    return runeSize
-  }
-  return 0
-}
-
-/** The suffix counterpart of `swapFirst`, on the last character of `input[s, e)`. */
-const swapLast = (
-  input: Uint8Array,
-  s: number,
-  e: number,
-  ascii: number,
-  symbol: number,
-  out: Array<number>
-): number => {
-  if (input[e - 1] === ascii) {
-    out.push(symbol)
-    return 1
-  }
-  if (decodeLastRune(input, s, e) === symbol) {
+  if ((atEnd ? decodeLastRune(input, s, e) : decodeRune(input, s, e)) === symbol) {
     out.push(QUOTE, symbol)
     return runeSize
   }
@@ -182,9 +164,9 @@ export const encode = (mask: number, input: Uint8Array): Uint8Array => {
   let e = input.length
   // prefix-only replacements
   const prefix: Array<number> = []
-  if (has(mask, Flags.LeftSpace)) s += swapFirst(input, s, e, 0x20, SYMBOL_SPACE, prefix)
-  if (has(mask, Flags.LeftPeriod) && prefix.length === 0) s += swapFirst(input, s, e, 0x2e, FULL_STOP, prefix)
-  if (has(mask, Flags.LeftTilde) && prefix.length === 0) s += swapFirst(input, s, e, 0x7e, FULL_TILDE, prefix)
+  if (has(mask, Flags.LeftSpace)) s += swapEdge(input, s, e, false, 0x20, SYMBOL_SPACE, prefix)
+  if (has(mask, Flags.LeftPeriod) && prefix.length === 0) s += swapEdge(input, s, e, false, 0x2e, FULL_STOP, prefix)
+  if (has(mask, Flags.LeftTilde) && prefix.length === 0) s += swapEdge(input, s, e, false, 0x7e, FULL_TILDE, prefix)
   if (has(mask, Flags.LeftCrLfHtVt) && prefix.length === 0) {
     const c = input[s]!
     if (isCrLfHtVt(c)) {
@@ -201,8 +183,8 @@ export const encode = (mask: number, input: Uint8Array): Uint8Array => {
   // suffix-only replacements
   const suffix: Array<number> = []
   if (s < e) {
-    if (has(mask, Flags.RightSpace)) e -= swapLast(input, s, e, 0x20, SYMBOL_SPACE, suffix)
-    if (has(mask, Flags.RightPeriod) && suffix.length === 0) e -= swapLast(input, s, e, 0x2e, FULL_STOP, suffix)
+    if (has(mask, Flags.RightSpace)) e -= swapEdge(input, s, e, true, 0x20, SYMBOL_SPACE, suffix)
+    if (has(mask, Flags.RightPeriod) && suffix.length === 0) e -= swapEdge(input, s, e, true, 0x2e, FULL_STOP, suffix)
     if (has(mask, Flags.RightCrLfHtVt) && suffix.length === 0) {
       const c = input[e - 1]!
       if (isCrLfHtVt(c)) {
