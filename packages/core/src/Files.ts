@@ -333,6 +333,19 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     path: loc.display
   })
 
+  /** The error for an operation that cannot act on the root (`loc`). */
+  const rootRefused = (operation: string, loc: Loc.Location, description: string) =>
+    new JottaError.InvalidName({ ...ctx(operation, loc), reason: "Empty", description })
+
+  /** Resolves a source and a destination and puts both on the current span. */
+  const resolvePair = (source: Path, destination: Path, operation: string) =>
+    Effect.gen(function* () {
+      const src = yield* resolve(source, operation)
+      const dst = yield* resolve(destination, operation)
+      yield* Effect.annotateCurrentSpan({ path: src.display, destination: dst.display })
+      return { src, dst }
+    })
+
   const get = (url: string, options: RequestOptions) => client.execute(HttpClientRequest.get(url), options)
 
   /** GET of an item's document (a 404 is `NotFound` with the service's message). */
@@ -624,16 +637,8 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const copyOrMove = (kind: "cp" | "mv") =>
     Effect.fn(kind === "cp" ? "Files.copy" : "Files.move")(function* (source: Path, destination: Path) {
       const operation = kind === "cp" ? "Files.copy" : "Files.move"
-      const src = yield* resolve(source, operation)
-      const dst = yield* resolve(destination, operation)
-      yield* Effect.annotateCurrentSpan({ path: src.display, destination: dst.display })
-      if (dst.isRoot) {
-        return yield* new JottaError.InvalidName({
-          ...ctx(operation, dst),
-          reason: "Empty",
-          description: "destination is the root"
-        })
-      }
+      const { src, dst } = yield* resolvePair(source, destination, operation)
+      if (dst.isRoot) return yield* rootRefused(operation, dst, "destination is the root")
       const { file: srcFile } = yield* statLoc(src, operation)
       const dstDoc = yield* fetchItemOption(dst, operation)
       const sameAsSource = (d: Jfs.ItemDocument) =>
@@ -685,16 +690,8 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const moveDir = Effect.fn("Files.moveDir")(function* (source: Path, destination: Path) {
     const operation = "Files.moveDir"
-    const src = yield* resolve(source, operation)
-    const dst = yield* resolve(destination, operation)
-    yield* Effect.annotateCurrentSpan({ path: src.display, destination: dst.display })
-    if (src.isRoot) {
-      return yield* new JottaError.InvalidName({
-        ...ctx(operation, src),
-        reason: "Empty",
-        description: "refusing to move the root"
-      })
-    }
+    const { src, dst } = yield* resolvePair(source, destination, operation)
+    if (src.isRoot) return yield* rootRefused(operation, src, "refusing to move the root")
     if (dst.isRoot) {
       return yield* new JottaError.AlreadyExists({ ...ctx(operation, dst), description: "destination is the root" })
     }
@@ -749,13 +746,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     Effect.fn(operation)(function* (path: Path) {
       const loc = yield* resolve(path, operation)
       yield* annotate(loc)
-      if (loc.isRoot) {
-        return yield* new JottaError.InvalidName({
-          ...ctx(operation, loc),
-          reason: "Empty",
-          description: "refusing to remove the root folder"
-        })
-      }
+      if (loc.isRoot) return yield* rootRefused(operation, loc, "refusing to remove the root folder")
       const doc = yield* listing(loc, operation, false)
       if (requireEmpty && entriesOf(loc, doc, false).length > 0) {
         return yield* new JottaError.DirectoryNotEmpty(ctx(operation, loc))
@@ -991,9 +982,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     const operation = "Files.upload"
     const loc = yield* resolve(path, operation)
     yield* Effect.annotateCurrentSpan({ path: loc.display, bytes: source.size })
-    if (loc.isRoot) {
-      return yield* new JottaError.InvalidName({ ...ctx(operation, loc), reason: "Empty", description: "no file name" })
-    }
+    if (loc.isRoot) return yield* rootRefused(operation, loc, "no file name")
     const md5: Md5 = Option.isSome(source.md5)
       ? source.md5.value
       : Option.isSome(hasher)
