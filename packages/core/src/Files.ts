@@ -242,6 +242,17 @@ const decodeMd5 = Schema.decodeOption(Md5FromHex)
 
 const joinDisplay = (parent: string, name: string): string => (parent === "" ? name : `${parent}/${name}`)
 
+/** The name and path fields of an entry named `wireName` under `parentWire` / `parentDisplay`. */
+const entryNaming = (
+  config: JottaConfig.Service,
+  wireName: string,
+  parentWire: ReadonlyArray<string>,
+  parentDisplay: string
+) => {
+  const n = decodeName(wireName, config.encoding)
+  return { ...n, wireName, path: joinDisplay(parentDisplay, n.name), wirePath: [...parentWire, wireName] }
+}
+
 const fromJfsFile = (
   config: JottaConfig.Service,
   file: Jfs.File,
@@ -249,13 +260,9 @@ const fromJfsFile = (
   parentDisplay: string
 ): FileInfo => {
   const rev = file.currentRevision ?? file.latestRevision
-  const n = decodeName(file.name, config.encoding)
   return {
     _tag: "File",
-    ...n,
-    wireName: file.name,
-    path: joinDisplay(parentDisplay, n.name),
-    wirePath: [...parentWire, file.name],
+    ...entryNaming(config, file.name, parentWire, parentDisplay),
     size: rev?.size ?? 0,
     md5: rev?.md5,
     modified: rev?.modified ?? Option.none(),
@@ -274,13 +281,9 @@ const fromJfsFolder = (
   parentWire: ReadonlyArray<string>,
   parentDisplay: string
 ): FolderInfo => {
-  const n = decodeName(folder.name, config.encoding)
   return {
     _tag: "Folder",
-    ...n,
-    wireName: folder.name,
-    path: joinDisplay(parentDisplay, n.name),
-    wirePath: [...parentWire, folder.name],
+    ...entryNaming(config, folder.name, parentWire, parentDisplay),
     modified: folder.modified,
     deleted: folder.deleted
   }
