@@ -23,6 +23,8 @@ const names = (entries: ReadonlyArray<Files.Entry>) =>
 const log = Effect.flatMap(Emulator.Emulator, (e) => e.requests)
 const clearLog = Effect.flatMap(Emulator.Emulator, (e) => e.clearRequests)
 const ops = (entries: ReadonlyArray<Emulator.RequestLog>) => entries.map((r) => r.op)
+/** The statuses the emulator answered to `op`, in order. */
+const statusesOf = (op: string) => Effect.map(log, (l) => l.filter((r) => r.op === op).map((r) => r.status))
 
 /** Random bytes (deterministic, incompressible enough for the emulator). */
 const blob = (n: number, seed = 1): Uint8Array => {
@@ -222,10 +224,7 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       yield* emu.inject({ _tag: "Status", status: 503, op: "allocate", times: 1 })
       const a = yield* RetryPolicy.withPolicy(put("alloc/a.bin", blob(2000, 21)), fastRetry)
       assert.strictEqual(a.size, 2000)
-      assert.deepStrictEqual(
-        (yield* log).filter((r) => r.op === "allocate").map((r) => r.status),
-        [503, 200]
-      )
+      assert.deepStrictEqual(yield* statusesOf("allocate"), [503, 200])
       yield* clearLog
       yield* emu.inject({ _tag: "LostReply", op: "allocate", times: 1 })
       const b = yield* RetryPolicy.withPolicy(put("alloc/b.bin", blob(2000, 22)), fastRetry)
@@ -269,17 +268,11 @@ layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
       yield* emu.inject({ _tag: "Status", status: 429, op: "get", times: 1, retryAfter: 0 })
       const info = yield* RetryPolicy.withPolicy(files.stat("retry/r.txt"), fastRetry)
       assert.strictEqual(info.size, 8)
-      assert.deepStrictEqual(
-        (yield* log).filter((r) => r.op === "get").map((r) => r.status),
-        [429, 200]
-      )
+      assert.deepStrictEqual(yield* statusesOf("get"), [429, 200])
       yield* clearLog
       yield* emu.inject({ _tag: "Status", status: 503, op: "download", times: 3 })
       assert.strictEqual(yield* RetryPolicy.withPolicy(get("retry/r.txt"), fastRetry), "retry me")
-      assert.deepStrictEqual(
-        (yield* log).filter((r) => r.op === "download").map((r) => r.status),
-        [503, 503, 503, 200]
-      )
+      assert.deepStrictEqual(yield* statusesOf("download"), [503, 503, 503, 200])
       yield* emu.inject({ _tag: "Status", status: 503, op: "get", times: 1 })
       const e = yield* Effect.flip(RetryPolicy.withPolicy(files.stat("retry/r.txt"), RetryPolicy.none))
       assert.strictEqual(e._tag, "ServerError")
