@@ -153,7 +153,17 @@ interface GrantInput {
 
 const missingParameter = (name: string) => oauthError(400, "invalid_request", `Missing parameter: ${name}`)
 
-const passwordGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
+/** Starts a token family for the grant's client and realm and answers with its tokens. */
+const issueForGrant = (
+  g: GrantInput,
+  login: Pick<S.FamilyRecord, "username" | "origin" | "scope"> & { readonly sessionState?: string | undefined }
+) => {
+  const issued = S.startFamily(g.s, g.now, { ...login, clientId: g.clientId, realm: g.info.realm })
+  return { familyId: issued.familyId, reply: tokenReply(issued, g.s.ttlSeconds) }
+}
+
+const passwordGrant = (g: GrantInput) => {
+  const { env, info, parts, clientId, s } = g
   // Protocol §2.2 emulator rule: every client other than jottacli gets `400 invalid_client` here (the
   // browser clients `desktop`/`desktop-win` are not allowed direct access grants).
   if (clientId !== R.CLI_CLIENT) {
@@ -174,17 +184,11 @@ const passwordGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
     return oauthError(401, "invalid_grant", "Invalid user credentials")
   }
   rec.used = true
-  const issued = S.startFamily(s, now, {
-    username: rec.username,
-    clientId,
-    realm: info.realm,
-    origin: "password",
-    scope: scope.ok
-  })
-  return tokenReply(issued, s.ttlSeconds)
+  return issueForGrant(g, { username: rec.username, origin: "password", scope: scope.ok }).reply
 }
 
-const codeGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
+const codeGrant = (g: GrantInput) => {
+  const { env, info, parts, clientId, now, s } = g
   const code = formValue(parts, "code")
   if (code === undefined) return missingParameter("code")
   const rec = s.codes.get(code)
@@ -216,16 +220,14 @@ const codeGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
       f.dead = true
     }
   }
-  const issued = S.startFamily(s, now, {
+  const { familyId, reply } = issueForGrant(g, {
     username: rec.username,
-    clientId,
-    realm: info.realm,
     origin: "code",
     scope: rec.scope,
     sessionState: rec.sessionState
   })
-  rec.family = issued.familyId
-  return tokenReply(issued, s.ttlSeconds)
+  rec.family = familyId
+  return reply
 }
 
 const refreshGrant = ({ env, info, parts, clientId, now, s }: GrantInput) => {
