@@ -331,6 +331,9 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const annotate = (loc: Loc.Location) => Effect.annotateCurrentSpan("path", loc.display)
 
+  /** Resolves `path` and puts it on the current span. */
+  const resolveAnnotated = (path: Path | undefined, operation: string) => Effect.tap(resolve(path, operation), annotate)
+
   const ctx = (operation: string, loc: Loc.Location): { operation: string; path: string } => ({
     operation,
     path: loc.display
@@ -439,8 +442,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const listWith = (operation: string, trashedOnly: boolean) =>
     Effect.fn(operation)(function* (path?: Path) {
-      const loc = yield* resolve(path, operation)
-      yield* annotate(loc)
+      const loc = yield* resolveAnnotated(path, operation)
       const doc = yield* listing(loc, operation, trashedOnly)
       return entriesOf(loc, doc, trashedOnly)
     })
@@ -735,8 +737,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const removeWith = Effect.fn("Files.remove")(function* (path: Path) {
     const operation = "Files.remove"
-    const loc = yield* resolve(path, operation)
-    yield* annotate(loc)
+    const loc = yield* resolveAnnotated(path, operation)
     yield* statLoc(loc, operation)
     const res = yield* client.execute(
       command(loc.url, config.hardDelete ? { rm: "true" } : { dl: "true" }),
@@ -747,8 +748,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const removeDir = (operation: string, requireEmpty: boolean) =>
     Effect.fn(operation)(function* (path: Path) {
-      const loc = yield* resolve(path, operation)
-      yield* annotate(loc)
+      const loc = yield* resolveAnnotated(path, operation)
       if (loc.isRoot) return yield* rootRefused(operation, loc, "refusing to remove the root folder")
       const doc = yield* listing(loc, operation, false)
       if (requireEmpty && entriesOf(loc, doc, false).length > 0) {
@@ -780,8 +780,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   ): Stream.Stream<Uint8Array, JottaError.JottaError> =>
     Stream.unwrap(
       Effect.gen(function* () {
-        const loc = yield* resolve(path, operation)
-        yield* annotate(loc)
+        const loc = yield* resolveAnnotated(path, operation)
         const policy = yield* RetryPolicy.RetryPolicy
         const start = options?.range?.start ?? 0
         const end = options?.range?.end
@@ -822,8 +821,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const setModTime = Effect.fn("Files.setModTime")(function* (path: Path, modified: DateTime.DateTime) {
     const operation = "Files.setModTime"
-    const loc = yield* resolve(path, operation)
-    yield* annotate(loc)
+    const loc = yield* resolveAnnotated(path, operation)
     const { file } = yield* statLoc(loc, operation)
     const rev = file.currentRevision
     if (rev === undefined || rev.md5 === undefined) return yield* notFound(operation, loc, "no completed revision")
@@ -853,8 +851,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const publicLink = Effect.fn("Files.publicLink")(function* (path: Path) {
     const operation = "Files.publicLink"
-    const loc = yield* resolve(path, operation)
-    yield* annotate(loc)
+    const loc = yield* resolveAnnotated(path, operation)
     const doc = yield* shareRequest(loc, "enableShare", operation)
     const uri = publicUriOf(doc)
     if (uri === undefined || uri === "") {
@@ -866,8 +863,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const removePublicLink = Effect.fn("Files.removePublicLink")(function* (path: Path) {
     const operation = "Files.removePublicLink"
-    const loc = yield* resolve(path, operation)
-    yield* annotate(loc)
+    const loc = yield* resolveAnnotated(path, operation)
     const doc = yield* shareRequest(loc, "disableShare", operation)
     const uri = publicUriOf(doc)
     if (uri !== undefined && uri !== "") {
@@ -877,8 +873,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const restore = Effect.fn("Files.restore")(function* (path: Path) {
     const operation = "Files.restore"
-    const loc = yield* resolve(path, operation)
-    yield* annotate(loc)
+    const loc = yield* resolveAnnotated(path, operation)
     const { file } = yield* statLoc(loc, operation, true)
     if (file.isTrashed) yield* restoreFile(loc, file, operation)
     const { info } = yield* statLoc(loc, operation, false)
@@ -912,8 +907,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
 
   const revisions = Effect.fn("Files.revisions")(function* (path: Path) {
     const operation = "Files.revisions"
-    const loc = yield* resolve(path, operation)
-    yield* annotate(loc)
+    const loc = yield* resolveAnnotated(path, operation)
     return revisionsOf(yield* fileDoc(loc, operation))
   })
 
