@@ -10,7 +10,10 @@ const step = FastCheck.oneof(
     _tag: FastCheck.constant("append" as const),
     size: FastCheck.integer({ min: 16 * 1024, max: 40 * 1024 })
   }),
-  FastCheck.record({ _tag: FastCheck.constant("truncate" as const), fraction: FastCheck.double({ min: 0, max: 1, noNaN: true }) }),
+  FastCheck.record({
+    _tag: FastCheck.constant("truncate" as const),
+    fraction: FastCheck.double({ min: 0, max: 1, noNaN: true })
+  }),
   FastCheck.record({ _tag: FastCheck.constant("seal" as const) })
 )
 
