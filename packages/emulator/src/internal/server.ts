@@ -11,6 +11,7 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
@@ -604,9 +605,11 @@ export const start = (options: ServerOptions, makeIdentity: MakeIdentity): Effec
       let response = yield* handler.pipe(
         Effect.catchTag("RouteNotFound", () => Effect.succeed(notFound(ctx.path))),
         Effect.catchAllCause((cause) =>
-          Effect.logError("emulator handler failed", cause).pipe(
-            Effect.as(toResponse(jfsErrorReply(500, "java.lang.RuntimeException: emulator internal error")))
-          )
+          // an interruption (the client went away mid-request) is not a server fault: no error log
+          (Cause.isInterruptedOnly(cause)
+            ? Effect.logDebug("emulator handler interrupted")
+            : Effect.logError("emulator handler failed", cause)
+          ).pipe(Effect.as(toResponse(jfsErrorReply(500, "java.lang.RuntimeException: emulator internal error"))))
         )
       )
       if (request.method === "HEAD" && response.body._tag === "Raw" && response.body.body instanceof Readable) {
