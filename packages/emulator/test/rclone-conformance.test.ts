@@ -4,11 +4,10 @@
  * hosts, with the replies read the way rclone's api/types.go structs and code paths read them.
  * See test/rclone-wire.ts for the client-side rules.
  */
-import * as Crypto from "node:crypto"
 import { assert, it, layer } from "@effect/vitest"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
-import { unique } from "./helpers.js"
+import { md5, unique } from "./helpers.js"
 import {
   decodeApiError,
   decodeDriveInfo,
@@ -35,7 +34,6 @@ import {
 // ---------------------------------------------------------------- rclone's requests
 
 const bearer = (emu: Emulator.Handle) => `Bearer ${emu.accessToken}`
-const md5 = (b: Uint8Array) => Crypto.createHash("md5").update(b).digest("hex")
 const enc = (rawPath: string) => rawPath.split("/").map(jottaEncode).join("/")
 
 /** f.filePath(): `<user>/Jotta/Archive/<wire path>`, rclone-escaped. */

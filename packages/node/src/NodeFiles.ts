@@ -33,6 +33,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { copyOrSkip, type Tally, underAny } from "./internal/copy.js"
+import * as NodeContentHasher from "./NodeContentHasher.js"
 
 /**
  * A local file operation failed.
@@ -325,11 +326,7 @@ export interface CopyOptions {
   readonly onFile?: ((path: string, action: "copied" | "skipped" | "deleted") => Effect.Effect<void>) | undefined
 }
 
-const fileMd5 = (file: string) =>
-  Effect.map(
-    Stream.runFold(fileStream(file), Crypto.createHash("md5"), (h, c) => h.update(c)),
-    (h) => h.digest("hex")
-  )
+const fileMd5 = (file: string) => NodeContentHasher.md5(fileStream(file))
 
 /** Whether the local `file` already holds the remote content: same size (checked first), same MD5. */
 const sameContent = (sizeMatches: boolean, file: string, remoteMd5: string | undefined) =>
