@@ -8,6 +8,7 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import { escapePath } from "./internal/location.js"
+import * as Op from "./internal/operation.js"
 import * as Jfs from "./Jfs.js"
 import { decodeXml, JottaClient } from "./JottaClient.js"
 import * as JottaError from "./JottaError.js"
@@ -78,28 +79,28 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const url = (...segments: ReadonlyArray<string>) =>
     Effect.map(client.username, (user) => config.jfsRoot + escapePath([user, ...segments].join("/")))
 
-  const drive = Effect.fn("Account.drive")(function* () {
+  const drive = Op.fn("Account.drive")(function* () {
     const operation = "Account.drive"
     const res = yield* client.execute(HttpClientRequest.get(yield* url()), { operation })
     return (yield* decodeXml(Jfs.UserDocument, { operation })(res)).user
   })
 
-  const about = Effect.fn("Account.about")(function* () {
+  const about = Op.fn("Account.about")(function* () {
     const user = yield* drive()
     return user.capacity > 0
       ? { used: user.usage, total: user.capacity, free: Math.max(0, user.capacity - user.usage) }
       : { used: user.usage, total: undefined, free: undefined }
   })
 
-  const userInfo = Effect.fn("Account.userInfo")(function* () {
+  const userInfo = Op.fn("Account.userInfo")(function* () {
     return yield* client.customer
   })
 
-  const devices = Effect.fn("Account.devices")(function* () {
+  const devices = Op.fn("Account.devices")(function* () {
     return (yield* drive()).devices
   })
 
-  const device = Effect.fn("Account.device")(function* (name: string) {
+  const device = Op.fn("Account.device", (u) => (typeof u === "string" ? u : undefined))(function* (name: string) {
     const operation = "Account.device"
     yield* Effect.annotateCurrentSpan("device", name)
     yield* checkName(operation, name)
@@ -107,11 +108,15 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     return (yield* decodeXml(Jfs.DeviceDocument, { operation, path: name })(res)).device
   })
 
-  const mountpoints = Effect.fn("Account.mountpoints")(function* (name?: string) {
+  const mountpoints = Op.fn("Account.mountpoints", (u) => (typeof u === "string" ? u : undefined))(function* (
+    name?: string
+  ) {
     return (yield* device(name ?? config.device)).mountPoints
   })
 
-  const createDevice = Effect.fn("Account.createDevice")(function* (name: string) {
+  const createDevice = Op.fn("Account.createDevice", (u) => (typeof u === "string" ? u : undefined))(function* (
+    name: string
+  ) {
     const operation = "Account.createDevice"
     yield* Effect.annotateCurrentSpan("device", name)
     yield* checkName(operation, name)
@@ -128,7 +133,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     return (yield* decodeXml(Jfs.DeviceDocument, { operation, path: name })(res)).device
   })
 
-  const createMountpoint = Effect.fn("Account.createMountpoint")(function* (name: string, deviceName?: string) {
+  const createMountpoint = Op.fn("Account.createMountpoint", (u) => (typeof u === "string" ? u : undefined))(function* (
+    name: string,
+    deviceName?: string
+  ) {
     const operation = "Account.createMountpoint"
     const dev = deviceName ?? config.device
     const path = `${dev}/${name}`

@@ -54,13 +54,17 @@ export type AuthErrorReason = typeof AuthErrorReason.Type
  */
 export class AuthError extends Schema.TaggedError<AuthError>("@fjord/core/AuthError")("AuthError", {
   reason: AuthErrorReason,
+  /** The operation the caller called (e.g. `"Files.stat"`), or the auth step run on its own. */
   operation: Schema.String,
+  /** The path of the operation, when it has one. */
+  path: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
   status: Schema.optional(Schema.Number),
   cause: Schema.optional(Schema.Defect)
 }) {
   override get message(): string {
-    const base = `${this.operation}: ${this.reason}${this.description === undefined ? "" : ` (${this.description})`}`
+    const where = this.path === undefined ? this.operation : `${this.operation} ${JSON.stringify(this.path)}`
+    const base = `${where}: ${this.reason}${this.description === undefined ? "" : ` (${this.description})`}`
     return this.reason === "StaleToken"
       ? `${base}. The refresh token is no longer valid (it was used elsewhere or revoked): generate a new personal login token and reconnect.`
       : base

@@ -17,18 +17,21 @@ import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
 import { ContentHasher, type Md5, Md5FromHex } from "./ContentHasher.js"
-import * as Errors from "./internal/errors.js"
 import * as Loc from "./internal/location.js"
+import * as Op from "./internal/operation.js"
 import * as utf8 from "./internal/utf8.js"
 import * as Jfs from "./Jfs.js"
 import * as JfsTime from "./JfsTime.js"
-import { decodeJson, decodeXml, JottaClient, type RequestOptions } from "./JottaClient.js"
+import { decodeJson, decodeXml, JottaClient, type RequestOptions, type Response } from "./JottaClient.js"
 import type * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
 import * as ListStream from "./ListStream.js"
@@ -310,20 +313,49 @@ const lower = (s: string): string => s.toLowerCase()
 const rangeHeader = (range: NonNullable<DownloadOptions["range"]>): string =>
   range.end === undefined ? `bytes=${range.start}-` : `bytes=${range.start}-${Math.max(range.start, range.end - 1)}`
 
+const isFileInfo = (path: Path): path is FileInfo =>
+  typeof path === "object" && "_tag" in path && path._tag === "File" && "size" in path
+
+/** Why a 206 reply does not carry bytes `from`..`end - 1` of a `size`-byte file (undefined: it does). */
+const rangeProblem = (res: Response, from: number, end: number, size: number): string | undefined => {
+  if (res.status !== 206) return `a range request was answered with HTTP ${res.status}, not 206`
+  const m = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec((res.headers["content-range"] ?? "").trim())
+  if (m === null)
+    return `a range reply without a valid Content-Range (${JSON.stringify(res.headers["content-range"] ?? "")})`
+  if (Number(m[1]) !== from || Number(m[2]) !== end - 1 || (m[3] !== "*" && Number(m[3]) !== size)) {
+    return `Content-Range ${m[0]} does not match the bytes asked for (${from}-${end - 1}/${size})`
+  }
+  const length = res.headers["content-length"]
+  if (length !== undefined && Number(length) !== end - from) {
+    return `Content-Length ${length} does not match the range (${end - from} bytes)`
+  }
+  return undefined
+}
+
+/** Why a reply to a request without `Range` does not carry the whole `size`-byte file. */
+const wholeProblem = (res: Response, size: number): string | undefined => {
+  if (res.status === 206) return "a request without Range was answered with 206"
+  const length = res.headers["content-length"]
+  if (length !== undefined && Number(length) !== size) {
+    return `Content-Length ${length}, expected ${size}`
+  }
+  return undefined
+}
+
 // ---------------------------------------------------------------------------------------------
 // make
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Builds the service from the `JottaClient` (and, when present, a `ContentHasher` for sources
- * without a known MD5).
+ * Builds the service from the `JottaClient` and a `ContentHasher` (uploads hash sources
+ * without a known MD5 with it; whole-file downloads are checked with it).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(function* () {
+export const make: Effect.Effect<Service, never, JottaClient | ContentHasher> = Effect.gen(function* () {
   const client = yield* JottaClient
-  const hasher = yield* Effect.serviceOption(ContentHasher)
+  const hasher = yield* ContentHasher
   const config = client.config
 
   const resolve = (path: Path | undefined, operation: string) =>
@@ -441,7 +473,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   }
 
   const listWith = (operation: string, trashedOnly: boolean) =>
-    Effect.fn(operation)(function* (path?: Path) {
+    Op.fn(
+      operation,
+      Loc.displayUnknown
+    )(function* (path?: Path) {
       const loc = yield* resolveAnnotated(path, operation)
       const doc = yield* listing(loc, operation, trashedOnly)
       return entriesOf(loc, doc, trashedOnly)
@@ -465,8 +500,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
           HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "liststream")),
           ctx(operation, loc)
         )
-        const bytes = Stream.mapError(res.stream, (e) => Errors.fromHttpClientError(e, ctx(operation, loc)))
-        return ListStream.decode(bytes, {
+        return ListStream.decode(res.stream, {
           mountpoint: config.mountpoint,
           root: loc.wire,
           operation,
@@ -476,7 +510,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
           Stream.map((e): Entry => fromListStream(e, loc))
         )
       })
-    ).pipe(Stream.withSpan("Files.listRecursive"))
+    ).pipe(
+      Stream.provideService(Op.CurrentOperation, { operation: "Files.listRecursive", path: Loc.displayUnknown(path) }),
+      Stream.withSpan("Files.listRecursive")
+    )
 
   const fromListStream = (e: ListStream.ListStreamEntry, base: Loc.Location): Entry => {
     // e.path: wire names below the listed folder
@@ -513,15 +550,13 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     }
   }
 
-  // The hot path (one request): a plain pipeline under the operation's span, no generator.
-  const stat = Effect.fn("Files.stat")((path: Path) =>
-    Effect.flatMap(resolve(path, "Files.stat"), (loc) =>
-      Effect.zipRight(
-        annotate(loc),
-        Effect.map(statLoc(loc, "Files.stat"), (r) => r.info)
-      )
-    )
-  )
+  const stat = Op.fn(
+    "Files.stat",
+    Loc.displayUnknown
+  )(function* (path: Path) {
+    const loc = yield* resolveAnnotated(path, "Files.stat")
+    return (yield* statLoc(loc, "Files.stat")).info
+  })
 
   /** Fails with `CaseCollision` when `loc` names an existing item whose stored name differs in case. */
   const checkCase = (
@@ -559,7 +594,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
         }
       }
       const res = yield* client.execute(command(loc.url, { mkDir: "true" }), ctx(operation, loc))
-      yield* Effect.ignore(res.text)
+      yield* res.discard
     })
 
   /** mkDir of a parent before cp/mv, without the case check (rclone does the same). */
@@ -567,13 +602,17 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     if (loc.relative.length <= 1) return Effect.void
     return Effect.flatMap(client.username, (user) => {
       const parent = Loc.parent(config, user, loc)
-      return Effect.flatMap(client.execute(command(parent.url, { mkDir: "true" }), ctx(operation, parent)), (res) =>
-        Effect.ignore(res.text)
+      return Effect.flatMap(
+        client.execute(command(parent.url, { mkDir: "true" }), ctx(operation, parent)),
+        (res) => res.discard
       )
     })
   }
 
-  const mkdir = Effect.fn("Files.mkdir")(function* (path: Path) {
+  const mkdir = Op.fn(
+    "Files.mkdir",
+    Loc.displayUnknown
+  )(function* (path: Path) {
     const loc = yield* resolve(path, "Files.mkdir")
     yield* annotate(loc)
     yield* mkdirLoc(loc, "Files.mkdir")
@@ -633,14 +672,17 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
         modified: classic(rev.modified, JfsTime.formatClassic(JfsTime.zero))
       })
       if (res.status === 404) {
-        yield* Effect.ignore(res.text)
+        yield* res.discard
         return yield* notFound(operation, loc, "cphash found nothing to restore")
       }
-      yield* Effect.ignore(res.text)
+      yield* res.discard
     })
 
   const copyOrMove = (kind: "cp" | "mv") =>
-    Effect.fn(kind === "cp" ? "Files.copy" : "Files.move")(function* (source: Path, destination: Path) {
+    Op.fn(
+      kind === "cp" ? "Files.copy" : "Files.move",
+      Loc.displayUnknown
+    )(function* (source: Path, destination: Path) {
       const operation = kind === "cp" ? "Files.copy" : "Files.move"
       const { src, dst } = yield* resolvePair(source, destination, operation)
       if (dst.isRoot) return yield* rootRefused(operation, dst, "destination is the root")
@@ -693,7 +735,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const copy = copyOrMove("cp")
   const move = copyOrMove("mv")
 
-  const moveDir = Effect.fn("Files.moveDir")(function* (source: Path, destination: Path) {
+  const moveDir = Op.fn(
+    "Files.moveDir",
+    Loc.displayUnknown
+  )(function* (source: Path, destination: Path) {
     const operation = "Files.moveDir"
     const { src, dst } = yield* resolvePair(source, destination, operation)
     if (src.isRoot) return yield* rootRefused(operation, src, "refusing to move the root")
@@ -730,12 +775,15 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
         idempotent: false,
         retry: false
       }),
-      (res) => Effect.ignore(res.text)
+      (res) => res.discard
     )
     yield* nonIdempotent(send, check)
   })
 
-  const removeWith = Effect.fn("Files.remove")(function* (path: Path) {
+  const removeWith = Op.fn(
+    "Files.remove",
+    Loc.displayUnknown
+  )(function* (path: Path) {
     const operation = "Files.remove"
     const loc = yield* resolveAnnotated(path, operation)
     yield* statLoc(loc, operation)
@@ -743,11 +791,14 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
       command(loc.url, config.hardDelete ? { rm: "true" } : { dl: "true" }),
       ctx(operation, loc)
     )
-    yield* Effect.ignore(res.text)
+    yield* res.discard
   })
 
   const removeDir = (operation: string, requireEmpty: boolean) =>
-    Effect.fn(operation)(function* (path: Path) {
+    Op.fn(
+      operation,
+      Loc.displayUnknown
+    )(function* (path: Path) {
       const loc = yield* resolveAnnotated(path, operation)
       if (loc.isRoot) return yield* rootRefused(operation, loc, "refusing to remove the root folder")
       const doc = yield* listing(loc, operation, false)
@@ -758,7 +809,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
         command(loc.url, config.hardDelete ? { rmDir: "true" } : { dlDir: "true" }),
         ctx(operation, loc)
       )
-      yield* Effect.ignore(res.text)
+      yield* res.discard
     })
 
   const rmdir = removeDir("Files.rmdir", true)
@@ -768,9 +819,20 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     downloadWith("Files.download", path, undefined, options)
 
   /**
-   * A download. When the body breaks off after the response started (connection reset), it
-   * is resumed with a `Range` request from the first missing byte, under the retry policy;
-   * failures of the request itself are retried by the client as usual.
+   * A download, verified as it streams against the file's size and MD5 (from `path` when it
+   * is a `FileInfo` of the current revision, else from the file's document):
+   *
+   * - a request without `Range` must be answered 200 with a matching `Content-Length` (when
+   *   sent); a ranged one (a caller's range, or a resume) 206 with `Content-Range` for
+   *   exactly the bytes asked for, else `DownloadFailed` (`RangeMismatch`): nothing is ever
+   *   spliced onto bytes it does not continue;
+   * - the first byte beyond the expected end fails the stream at once (`SizeMismatch`), so
+   *   is a body that ends short; a whole-file download checks the MD5 at the end (hashed
+   *   alongside by the `ContentHasher`, in constant memory).
+   *
+   * When the body breaks off (connection reset, idle timeout) it is resumed with a `Range`
+   * request from the first missing byte, under the retry policy; failures of the request
+   * itself are retried by the client as usual.
    */
   const downloadWith = (
     operation: string,
@@ -778,29 +840,47 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     revision: number | undefined,
     options?: DownloadOptions
   ): Stream.Stream<Uint8Array, JottaError.JottaError> =>
-    Stream.unwrap(
+    Stream.unwrapScoped(
       Effect.gen(function* () {
         const loc = yield* resolveAnnotated(path, operation)
+        const expected = yield* expectedContent(loc, path, revision, operation)
         const policy = yield* RetryPolicy.RetryPolicy
+        const size = expected.size
         const start = options?.range?.start ?? 0
-        const end = options?.range?.end
+        const end = Math.min(options?.range?.end ?? size, size)
+        if (start >= end) return Stream.empty
+        const failed = (reason: JottaError.DownloadFailedReason, description: string) =>
+          new JottaError.DownloadFailed({ ...ctx(operation, loc), reason, description })
         let delivered = 0
         let bodyBroke = false
         const open = Stream.suspend(() => {
           const from = start + delivered
-          if (end !== undefined && from >= end) return Stream.empty
           let request = HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "bin"))
           if (revision !== undefined) request = HttpClientRequest.setUrlParam(request, "revision", String(revision))
-          if (from > 0 || end !== undefined) {
-            request = HttpClientRequest.setHeader(request, "range", rangeHeader({ start: from, end }))
+          const ranged = from > 0 || options?.range?.end !== undefined
+          if (ranged) {
+            request = HttpClientRequest.setHeader(
+              request,
+              "range",
+              rangeHeader({ start: from, end: options?.range?.end })
+            )
           }
           return Stream.unwrap(
-            Effect.map(client.execute(request, ctx(operation, loc)), (res) => {
+            Effect.flatMap(client.execute(request, ctx(operation, loc)), (res) => {
               bodyBroke = false
-              return Stream.mapError(res.stream, (e) => {
-                bodyBroke = true
-                return Errors.fromHttpClientError(e, ctx(operation, loc))
-              })
+              const problem = ranged ? rangeProblem(res, from, end, size) : wholeProblem(res, size)
+              if (problem !== undefined) {
+                return Effect.zipRight(
+                  res.discard,
+                  Effect.fail(failed(ranged ? "RangeMismatch" : "SizeMismatch", problem))
+                )
+              }
+              return Effect.succeed(
+                Stream.mapError(res.stream, (e) => {
+                  bodyBroke = true
+                  return e
+                })
+              )
             })
           )
         })
@@ -808,18 +888,69 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
           policy.schedule,
           Schedule.recurWhile((e: JottaError.JottaError) => bodyBroke && policy.isTransient(e))
         )
-        return open.pipe(
-          Stream.mapChunks((chunk) => {
-            for (const c of chunk) delivered += c.length
-            return chunk
-          }),
+        const want = end - start
+        const counted = open.pipe(
           Stream.retry(resumable),
+          Stream.mapChunksEffect((chunk) => {
+            for (const c of chunk) delivered += c.length
+            return delivered > want
+              ? Effect.fail(failed("SizeMismatch", `the body runs past the expected ${want} bytes`))
+              : Effect.succeed(chunk)
+          }),
           Stream.ensuring(Effect.suspend(() => Effect.annotateCurrentSpan("bytes", delivered)))
         )
+        const lengthChecked = Effect.suspend(() =>
+          delivered === want
+            ? Effect.void
+            : Effect.fail(failed("SizeMismatch", `the body ended after ${delivered} of ${want} bytes`))
+        )
+        const md5 = expected.md5
+        if (start !== 0 || end !== size || md5 === undefined) {
+          return Stream.concat(counted, Stream.drain(Stream.fromEffect(lengthChecked)))
+        }
+        // The whole file: hash alongside (a small bounded queue keeps memory constant).
+        const queue = yield* Queue.bounded<Take.Take<Uint8Array>>(4)
+        const digest = yield* Effect.forkScoped(hasher.md5(Stream.flattenTake(Stream.fromQueue(queue))))
+        const md5Checked = Effect.gen(function* () {
+          yield* lengthChecked
+          yield* Queue.offer(queue, Take.end)
+          const got = yield* Fiber.join(digest)
+          if (got !== md5) return yield* failed("Md5Mismatch", `received MD5 ${got}, expected ${md5}`)
+        })
+        return Stream.concat(
+          Stream.mapChunksEffect(counted, (chunk) => Effect.as(Queue.offer(queue, Take.chunk(chunk)), chunk)),
+          Stream.drain(Stream.fromEffect(md5Checked))
+        )
       })
-    ).pipe(Stream.withSpan(operation))
+    ).pipe(
+      Stream.provideService(Op.CurrentOperation, { operation, path: Loc.displayUnknown(path) }),
+      Stream.withSpan(operation)
+    )
 
-  const setModTime = Effect.fn("Files.setModTime")(function* (path: Path, modified: DateTime.DateTime) {
+  /** The size and MD5 a download of `loc` must deliver. */
+  const expectedContent = (
+    loc: Loc.Location,
+    path: Path,
+    revision: number | undefined,
+    operation: string
+  ): Effect.Effect<{ readonly size: number; readonly md5: Md5 | undefined }, JottaError.JottaError> => {
+    if (revision === undefined && isFileInfo(path)) return Effect.succeed({ size: path.size, md5: path.md5 })
+    return Effect.flatMap(fileDoc(loc, operation), (file) => {
+      if (revision === undefined) {
+        const rev = file.currentRevision
+        if (rev === undefined) return Effect.fail(notFound(operation, loc, "no completed revision"))
+        return Effect.succeed({ size: rev.size ?? 0, md5: rev.md5 })
+      }
+      const rev = revisionsOf(file).find((r) => r.number === revision)
+      if (rev === undefined) return Effect.fail(notFound(operation, loc, `no revision ${revision}`))
+      return Effect.succeed({ size: rev.size ?? 0, md5: rev.md5 })
+    })
+  }
+
+  const setModTime = Op.fn(
+    "Files.setModTime",
+    Loc.displayUnknown
+  )(function* (path: Path, modified: DateTime.DateTime) {
     const operation = "Files.setModTime"
     const loc = yield* resolveAnnotated(path, operation)
     const { file } = yield* statLoc(loc, operation)
@@ -831,7 +962,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
       created: classic(rev.created, JfsTime.formatClassic(modified)),
       modified: JfsTime.formatClassic(modified)
     })
-    yield* Effect.ignore(res.text)
+    yield* res.discard
     if (res.status === 404) return yield* notFound(operation, loc, "metadata did not match")
     const { info } = yield* statLoc(loc, operation)
     return info
@@ -849,7 +980,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const publicUriOf = (d: Jfs.ItemDocument): string | undefined =>
     "file" in d ? d.file.publicURI : "folder" in d ? d.folder.publicURI : undefined
 
-  const publicLink = Effect.fn("Files.publicLink")(function* (path: Path) {
+  const publicLink = Op.fn(
+    "Files.publicLink",
+    Loc.displayUnknown
+  )(function* (path: Path) {
     const operation = "Files.publicLink"
     const loc = yield* resolveAnnotated(path, operation)
     const doc = yield* shareRequest(loc, "enableShare", operation)
@@ -861,7 +995,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     return `${config.wwwRoot}opin/io/downloadPublic/${Loc.escapePath(user)}/${Loc.escapePath(uri)}`
   })
 
-  const removePublicLink = Effect.fn("Files.removePublicLink")(function* (path: Path) {
+  const removePublicLink = Op.fn(
+    "Files.removePublicLink",
+    Loc.displayUnknown
+  )(function* (path: Path) {
     const operation = "Files.removePublicLink"
     const loc = yield* resolveAnnotated(path, operation)
     const doc = yield* shareRequest(loc, "disableShare", operation)
@@ -871,7 +1008,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     }
   })
 
-  const restore = Effect.fn("Files.restore")(function* (path: Path) {
+  const restore = Op.fn(
+    "Files.restore",
+    Loc.displayUnknown
+  )(function* (path: Path) {
     const operation = "Files.restore"
     const loc = yield* resolveAnnotated(path, operation)
     const { file } = yield* statLoc(loc, operation, true)
@@ -880,7 +1020,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     return info
   })
 
-  const emptyTrash = Effect.fn("Files.emptyTrash")(function* () {
+  const emptyTrash = Op.fn("Files.emptyTrash")(function* () {
     const operation = "Files.emptyTrash"
     const res = yield* client.execute(HttpClientRequest.post(`${config.apiRoot}files/v1/purge_trash`), { operation })
     const reply = yield* decodeJson(Jfs.PurgeReply, { operation })(res)
@@ -905,7 +1045,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     return out
   }
 
-  const revisions = Effect.fn("Files.revisions")(function* (path: Path) {
+  const revisions = Op.fn(
+    "Files.revisions",
+    Loc.displayUnknown
+  )(function* (path: Path) {
     const operation = "Files.revisions"
     const loc = yield* resolveAnnotated(path, operation)
     return revisionsOf(yield* fileDoc(loc, operation))
@@ -914,7 +1057,10 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const downloadRevision = (path: Path, revision: number, options?: DownloadOptions) =>
     downloadWith("Files.downloadRevision", path, revision, options)
 
-  const restoreRevision = Effect.fn("Files.restoreRevision")(function* (path: Path, revision: number) {
+  const restoreRevision = Op.fn(
+    "Files.restoreRevision",
+    Loc.displayUnknown
+  )(function* (path: Path, revision: number) {
     const operation = "Files.restoreRevision"
     const loc = yield* resolve(path, operation)
     yield* Effect.annotateCurrentSpan({ path: loc.display, revision })
@@ -931,7 +1077,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
         created: classic(rev.created, JfsTime.formatClassic(now)),
         modified: classic(rev.modified, JfsTime.formatClassic(now))
       })
-      yield* Effect.ignore(res.text)
+      yield* res.discard
       if (res.status === 404) return yield* notFound(operation, loc, `revision ${revision} cannot be restored`)
     }
     const { info } = yield* statLoc(loc, operation)
@@ -971,30 +1117,21 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
       )
     })
 
-  const upload = Effect.fn("Files.upload")(function* (
-    path: Path,
-    source: UploadSource.UploadSource,
-    options?: UploadOptions
-  ) {
+  const upload = Op.fn(
+    "Files.upload",
+    Loc.displayUnknown
+  )(function* (path: Path, source: UploadSource.UploadSource, options?: UploadOptions) {
     const operation = "Files.upload"
     const loc = yield* resolve(path, operation)
     yield* Effect.annotateCurrentSpan({ path: loc.display, bytes: source.size })
     if (loc.isRoot) return yield* rootRefused(operation, loc, "no file name")
-    const md5: Md5 = Option.isSome(source.md5)
-      ? source.md5.value
-      : Option.isSome(hasher)
-        ? yield* hashChecked(hasher.value, source, operation, loc)
-        : yield* new JottaError.UploadFailed({
-            ...ctx(operation, loc),
-            reason: "Source",
-            description: "the source has no MD5 and no ContentHasher is provided"
-          })
+    const md5: Md5 = Option.isSome(source.md5) ? source.md5.value : yield* hashChecked(hasher, source, operation, loc)
     if (config.noVersions) {
       const res = yield* client.execute(command(loc.url, { rm: "true" }), {
         ...ctx(operation, loc),
         accept: (s) => s === 404
       })
-      yield* Effect.ignore(res.text)
+      yield* res.discard
     }
     const modified = options?.modified ?? DateTime.unsafeMake(yield* Clock.currentTimeMillis)
     const created = options?.created ?? modified
@@ -1032,7 +1169,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
                 contentLength: rest.size
               })
         const res = yield* client.execute(request, { ...ctx(operation, loc), retry: false })
-        yield* Effect.ignore(res.text)
+        yield* res.discard
       })
     // allocate → (dedup | send from resume_pos); a broken attempt restarts the whole sequence,
     // and the next allocation reports how far the server got.
@@ -1085,4 +1222,4 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Files, never, JottaClient> = Layer.effect(Files, make)
+export const layer: Layer.Layer<Files, never, JottaClient | ContentHasher> = Layer.effect(Files, make)

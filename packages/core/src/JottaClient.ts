@@ -9,13 +9,38 @@
  * or JSON error body supplies the service's message and reason). The account's internal
  * username, needed in every JFS path, is fetched once (`GET account/v1/customer`) and cached.
  *
+ * Every request is bounded (`JottaConfig`'s `connectTimeout`, `timeout`, `maxResponseSize`):
+ *
+ * - the response headers must come within `connectTimeout` + `timeout` of sending (each chunk
+ *   of a streamed request body read by the transport restarts the wait at `timeout`); a stall
+ *   is a `TransportError` with reason `Timeout`, transient like any transport failure;
+ * - a body yields each chunk within `timeout` of the previous one ({@link Response.stream});
+ * - a reply read whole ({@link Response.text}) is capped at `maxResponseSize`
+ *   (`InvalidResponse` beyond it, refused from `Content-Length` before reading);
+ * - the body of a failed response is read once per attempt, at most {@link errorBodyLimit}
+ *   bytes, and the service's message kept in the error is cut to a few hundred characters
+ *   with control characters removed;
+ * - the bearer token goes only to trusted origins ({@link isTrusted}): the configured roots,
+ *   and for the real service its own `https://*.jottacloud.com` hosts. A request elsewhere
+ *   (an `upload_url` on another host, port or scheme) fails with `TransportError` reason
+ *   `UntrustedHost` before anything is sent.
+ *
+ * Errors never hold the platform's request (whose headers carry the token): a transport
+ * failure keeps only the underlying error's name, message and code as its cause.
+ *
  * @since 0.1.0
  */
+
+import type * as Headers from "@effect/platform/Headers"
+import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as Chunk from "effect/Chunk"
+import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -23,10 +48,13 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as SynchronizedRef from "effect/SynchronizedRef"
-import { type AuthError, JottaAuth } from "./Auth.js"
+import { AuthError, JottaAuth } from "./Auth.js"
 import * as Errors from "./internal/errors.js"
 import * as JfsFast from "./internal/jfsFast.js"
+import * as Operation from "./internal/operation.js"
+import { utf8DecoderLossy } from "./internal/text.js"
 import * as Jfs from "./Jfs.js"
 import * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
@@ -56,6 +84,24 @@ export interface RequestOptions {
 }
 
 /**
+ * A response whose body reads are bounded (idle timeout, size cap) and fail with
+ * `JottaError`s naming the request's operation and path.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Response {
+  readonly status: number
+  readonly headers: Headers.Headers
+  /** The body, each chunk within `timeout` of the previous one. */
+  readonly stream: Stream.Stream<Uint8Array, JottaError.JottaError>
+  /** The body as UTF-8 text, at most `maxResponseSize` bytes. */
+  readonly text: Effect.Effect<string, JottaError.JottaError>
+  /** Reads and drops a (small) body so the connection can be reused; never fails. */
+  readonly discard: Effect.Effect<void>
+}
+
+/**
  * @since 0.1.0
  * @category models
  */
@@ -72,7 +118,7 @@ export interface Service {
   readonly execute: (
     request: HttpClientRequest.HttpClientRequest,
     options: RequestOptions
-  ) => Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError>
+  ) => Effect.Effect<Response, JottaError.JottaError>
 }
 
 /**
@@ -81,7 +127,129 @@ export interface Service {
  */
 export class JottaClient extends Context.Tag("@fjord/core/JottaClient")<JottaClient, Service>() {}
 
+/**
+ * How much of a failed response's body is read (16 KiB): JFS error documents and API error
+ * bodies are a few hundred bytes.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const errorBodyLimit = 16 * 1024
+
+/** Bodies up to this size (by `Content-Length`) are read in one piece, bounded as a whole by `timeout`. */
+const wholeReadLimit = 1024 * 1024
+
+const realServiceHost = /(^|\.)jottacloud\.com$/i
+
+interface Origin {
+  readonly scheme: string
+  readonly host: string
+  /** The port, `""` for the scheme's default. */
+  readonly port: string
+  readonly origin: string
+}
+
+const defaultPorts: Record<string, string> = { http: "80", https: "443" }
+
+/** Scheme, host and port of an absolute URL (core runs without the `URL` global's types). */
+const originOf = (url: string): Origin | undefined => {
+  const m = /^([a-z][a-z0-9+.-]*):\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]*)(?::(\d*))?(?:[/?#]|$)/i.exec(url)
+  if (m === null || m[1] === undefined || m[2] === undefined || m[2] === "") return undefined
+  const scheme = m[1].toLowerCase()
+  const host = m[2].toLowerCase()
+  const port = m[3] === undefined || m[3] === "" || m[3] === defaultPorts[scheme] ? "" : String(Number(m[3]))
+  return { scheme, host, port, origin: `${scheme}://${host}${port === "" ? "" : `:${port}`}` }
+}
+
+/**
+ * The trust rule for the bearer token: `url`'s origin (scheme, host and port) is one of the
+ * configured roots' origins, or the roots are the real service's and `url` is an https URL on
+ * a `jottacloud.com` host with the default port.
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const isTrusted = (config: JottaConfig.Service, url: string): boolean => {
+  const target = originOf(url)
+  if (target === undefined) return false
+  let real = false
+  for (const root of [config.jfsRoot, config.apiRoot, config.wwwRoot]) {
+    const r = originOf(root)
+    if (r === undefined) continue
+    if (r.origin === target.origin) return true
+    if (r.scheme === "https" && realServiceHost.test(r.host)) real = true
+  }
+  return real && target.scheme === "https" && target.port === "" && realServiceHost.test(target.host)
+}
+
 const always = (): boolean => false
+
+const ctxFields = (ctx: Errors.Context) => (ctx.path === undefined ? { operation: ctx.operation } : ctx)
+
+const timedOut = (ctx: Errors.Context, what: string, after: Duration.Duration) =>
+  new JottaError.TransportError({
+    ...ctxFields(ctx),
+    reason: "Timeout",
+    description: `${what} within ${Duration.format(after)}`
+  })
+
+const tooLarge = (ctx: Errors.Context, status: number, limit: number, size?: number) =>
+  new JottaError.InvalidResponse({
+    ...ctxFields(ctx),
+    status,
+    issue: `the reply is larger than the ${limit}-byte limit (maxResponseSize)${size === undefined ? "" : `: ${size} bytes`}`
+  })
+
+const contentLength = (headers: Headers.Headers): number | undefined => {
+  const v = headers["content-length"]
+  if (v === undefined || !/^\d+$/.test(v)) return undefined
+  return Number(v)
+}
+
+const utf8 = utf8DecoderLossy()
+
+const concat = (parts: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
+  if (parts.length === 1 && parts[0] !== undefined) return parts[0]
+  const all = new Uint8Array(size)
+  let offset = 0
+  for (const p of parts) {
+    all.set(p, offset)
+    offset += p.length
+  }
+  return all
+}
+
+/**
+ * Reads at most `limit` bytes of `stream`. `onOver`: fail (the reply is too large) or stop
+ * quietly with what was read (error bodies).
+ */
+const readUpTo = <E, E2 = never>(
+  stream: Stream.Stream<Uint8Array, E>,
+  limit: number,
+  onOver: (() => E2) | "truncate"
+): Effect.Effect<string, E | E2> =>
+  Effect.suspend(() => {
+    const parts: Array<Uint8Array> = []
+    let size = 0
+    let over = false
+    return Effect.flatMap(
+      Stream.runForEachWhile(stream, (chunk) =>
+        Effect.sync(() => {
+          if (size + chunk.length > limit) {
+            over = true
+            if (onOver === "truncate") parts.push(chunk.subarray(0, limit - size))
+            size = limit
+            return false
+          }
+          parts.push(chunk)
+          size += chunk.length
+          return true
+        })
+      ),
+      (): Effect.Effect<string, E2> =>
+        over && onOver !== "truncate" ? Effect.fail(onOver()) : Effect.succeed(utf8.decode(concat(parts, size)))
+    )
+  })
 
 /**
  * Builds the client.
@@ -94,21 +262,113 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
     const http = yield* HttpClient.HttpClient
     const auth = yield* JottaAuth
     const config = yield* JottaConfig.JottaConfig
+    const idle = config.timeout
+    const idleMillis = Duration.toMillis(idle)
+    const headersWithin = Duration.sum(config.connectTimeout, idle)
+    const headersMillis = Duration.toMillis(headersWithin)
 
-    // The bearer token is added when each attempt is sent, so retries (401 and transient)
-    // carry the token current at that moment.
-    const authed = HttpClient.mapRequestEffect(http, (request) =>
-      Effect.map(auth.accessToken, (token) => HttpClientRequest.bearerToken(request, token))
-    )
+    const bounded = (res: HttpClientResponse.HttpClientResponse, ctx: Errors.Context): Response => {
+      const stream = res.stream.pipe(
+        Stream.mapError((e) => Errors.fromHttpClientError(e, ctx)),
+        Stream.timeoutFail(() => timedOut(ctx, "no body data", idle), idle)
+      )
+      const length = contentLength(res.headers)
+      const text: Effect.Effect<string, JottaError.JottaError> =
+        length !== undefined && length > config.maxResponseSize
+          ? Effect.fail(tooLarge(ctx, res.status, config.maxResponseSize, length))
+          : length !== undefined && length <= wholeReadLimit
+            ? res.text.pipe(
+                Effect.mapError((e) => Errors.fromHttpClientError(e, ctx)),
+                Effect.timeoutFail({ duration: idle, onTimeout: () => timedOut(ctx, "no complete body", idle) })
+              )
+            : readUpTo(stream, config.maxResponseSize, () => tooLarge(ctx, res.status, config.maxResponseSize))
+      const discard = Effect.ignore(readUpTo(stream, errorBodyLimit, "truncate"))
+      return { status: res.status, headers: res.headers, stream, text, discard }
+    }
 
+    /**
+     * Sends one request: the token only to trusted origins, the response headers within
+     * `connectTimeout` + `timeout` (pushed out by request-body progress).
+     */
     const send = (
       request: HttpClientRequest.HttpClientRequest,
       ctx: Errors.Context
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.TransportError | AuthError> =>
-      Effect.mapError(authed.execute(request), (e) => (e._tag === "AuthError" ? e : Errors.fromHttpClientError(e, ctx)))
+    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.TransportError | AuthError> => {
+      if (!isTrusted(config, request.url)) {
+        const origin = originOf(request.url)?.origin ?? "an invalid URL"
+        return Effect.fail(
+          new JottaError.TransportError({
+            ...ctxFields(ctx),
+            reason: "UntrustedHost",
+            description: `refusing to send the request to ${origin}: not a configured or Jottacloud origin`
+          })
+        )
+      }
+      const token = Effect.mapError(
+        auth.accessToken,
+        (e) =>
+          new AuthError({
+            ...e,
+            ...ctxFields(ctx),
+            description: e.description === undefined ? e.operation : `${e.operation}: ${e.description}`
+          })
+      )
+      const withToken = Effect.flatMap(token, (token) => {
+        const authed = HttpClientRequest.bearerToken(request, token)
+        if (authed.body._tag !== "Stream") {
+          return http.execute(authed).pipe(
+            Effect.mapError((e) => Errors.fromHttpClientError(e, ctx)),
+            Effect.timeoutFail({
+              duration: headersWithin,
+              onTimeout: () => timedOut(ctx, "no response", headersWithin)
+            })
+          )
+        }
+        // A streamed body: each chunk the transport reads is progress.
+        const body = authed.body
+        let last = -1
+        const counted = Stream.mapChunksEffect(body.stream, (chunk: Chunk.Chunk<Uint8Array>) =>
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            last = now
+            return chunk
+          })
+        )
+        const streamed = HttpClientRequest.setBody(
+          authed,
+          HttpBody.stream(counted, body.contentType, body.contentLength)
+        )
+        const watchdog = Effect.flatMap(Clock.currentTimeMillis, (start) => {
+          const loop: Effect.Effect<never, JottaError.TransportError> = Effect.flatMap(
+            Clock.currentTimeMillis,
+            (now) => {
+              const deadline = last < 0 ? start + headersMillis : last + idleMillis
+              return now >= deadline
+                ? Effect.fail(timedOut(ctx, "no progress", last < 0 ? headersWithin : idle))
+                : Effect.zipRight(Effect.sleep(Duration.millis(deadline - now)), loop)
+            }
+          )
+          return loop
+        })
+        return Effect.raceFirst(
+          Effect.mapError(http.execute(streamed), (e) => Errors.fromHttpClientError(e, ctx)),
+          watchdog
+        )
+      })
+      return withToken
+    }
 
     const failed = (res: HttpClientResponse.HttpClientResponse, ctx: Errors.Context) =>
-      Effect.flatMap(Errors.fromResponse(res, ctx), Effect.fail)
+      Effect.flatMap(
+        Errors.fromResponse(
+          {
+            status: res.status,
+            headers: res.headers,
+            text: readUpTo(bounded(res, ctx).stream, errorBodyLimit, "truncate")
+          },
+          ctx
+        ),
+        Effect.fail
+      )
 
     /** The token a request was sent with (to invalidate exactly that one). */
     const tokenOf = (res: HttpClientResponse.HttpClientResponse): Redacted.Redacted<string> | undefined => {
@@ -120,16 +380,16 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
       request: HttpClientRequest.HttpClientRequest,
       ctx: Errors.Context,
       accept: (status: number) => boolean
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError> =>
+    ): Effect.Effect<Response, JottaError.JottaError> =>
       Effect.flatMap(send(request, ctx), (res) => {
-        if (res.status < 400 || accept(res.status)) return Effect.succeed(res)
+        if (res.status < 400 || accept(res.status)) return Effect.succeed(bounded(res, ctx))
         if (res.status !== 401) return failed(res, ctx)
         // 401: drop the token it was sent with and send once more (with a fresh token).
         const token = tokenOf(res)
         return Effect.zipRight(
-          Effect.zipRight(Effect.ignore(res.text), token === undefined ? Effect.void : auth.invalidate(token)),
+          Effect.zipRight(bounded(res, ctx).discard, token === undefined ? Effect.void : auth.invalidate(token)),
           Effect.flatMap(send(request, ctx), (again) =>
-            again.status < 400 || accept(again.status) ? Effect.succeed(again) : failed(again, ctx)
+            again.status < 400 || accept(again.status) ? Effect.succeed(bounded(again, ctx)) : failed(again, ctx)
           )
         )
       })
@@ -137,16 +397,19 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
     const execute = (
       request: HttpClientRequest.HttpClientRequest,
       options: RequestOptions
-    ): Effect.Effect<HttpClientResponse.HttpClientResponse, JottaError.JottaError> => {
+    ): Effect.Effect<Response, JottaError.JottaError> => {
       const ctx: Errors.Context = { operation: options.operation, path: options.path }
       const once = attempt(request, ctx, options.accept ?? always)
       if (options.retry === false) return once
       return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
     }
 
-    const fetchCustomer = Effect.flatMap(
-      execute(HttpClientRequest.get(`${config.apiRoot}account/v1/customer`), { operation: "Account.userInfo" }),
-      decodeJson(Jfs.Customer, { operation: "Account.userInfo" })
+    // Errors of the lookup name the operation it runs under (e.g. `Files.stat` and its path).
+    const fetchCustomer = Effect.flatMap(Operation.currentOr("Account.userInfo"), (current) =>
+      Effect.flatMap(
+        execute(HttpClientRequest.get(`${config.apiRoot}account/v1/customer`), current),
+        decodeJson(Jfs.Customer, current)
+      )
     )
 
     const cache = yield* SynchronizedRef.make(Option.none<string>())
@@ -215,13 +478,9 @@ const invalid =
 export const decodeJson = <A, I, R>(
   schema: Schema.Schema<A, I, R>,
   ctx: { readonly operation: string; readonly path?: string | undefined }
-): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, JottaError.JottaError, R>) => {
+): ((res: Response) => Effect.Effect<A, JottaError.JottaError, R>) => {
   const decode = cached(jsonDecoders, schema, () => Schema.decodeUnknown(Schema.parseJson(schema)))
-  return (res) =>
-    Effect.flatMap(
-      Effect.mapError(res.text, (e) => Errors.fromHttpClientError(e, ctx)),
-      (text) => Effect.mapError(decode(text), invalid(ctx, res.status))
-    )
+  return (res) => Effect.flatMap(res.text, (text) => Effect.mapError(decode(text), invalid(ctx, res.status)))
 }
 
 /**
@@ -234,7 +493,7 @@ export const decodeJson = <A, I, R>(
 export const decodeXml = <A, I>(
   schema: Schema.Schema<A, I>,
   ctx: { readonly operation: string; readonly path?: string | undefined }
-): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, JottaError.JottaError>) => {
+): ((res: Response) => Effect.Effect<A, JottaError.JottaError>) => {
   const decode = cached(xmlDecoders, schema, () => {
     // Synchronous schemas: decode to an Either (itself an Effect), without the Effect parser.
     const d = Schema.decodeUnknownEither(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
@@ -257,11 +516,7 @@ export const decodeXml = <A, I>(
       return full(input)
     }
   })
-  return (res) =>
-    Effect.flatMap(
-      Effect.mapError(res.text, (e) => Errors.fromHttpClientError(e, ctx)),
-      (text) => Effect.mapError(decode(text), invalid(ctx, res.status))
-    )
+  return (res) => Effect.flatMap(res.text, (text) => Effect.mapError(decode(text), invalid(ctx, res.status)))
 }
 
 /**

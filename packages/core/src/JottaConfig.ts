@@ -6,13 +6,21 @@
  * Build it from plain values with {@link layer} (checked by a Schema) or from the environment
  * with {@link layerConfig} (`FJORD_ENDPOINT`, `FJORD_DEVICE`, `FJORD_MOUNTPOINT`, `FJORD_ROOT`,
  * `FJORD_MD5_MEMORY_LIMIT`, `FJORD_TRASHED_ONLY`, `FJORD_HARD_DELETE`,
- * `FJORD_UPLOAD_RESUME_LIMIT`, `FJORD_NO_VERSIONS`, `FJORD_ENCODING`, `FJORD_DESCRIPTION`).
+ * `FJORD_UPLOAD_RESUME_LIMIT`, `FJORD_NO_VERSIONS`, `FJORD_ENCODING`, `FJORD_DESCRIPTION`,
+ * `FJORD_CONNECT_TIMEOUT`, `FJORD_TIMEOUT`, `FJORD_MAX_RESPONSE_SIZE`).
+ *
+ * Every request is bounded (rclone's `--contimeout` / `--timeout` defaults): the response
+ * headers must arrive within `connectTimeout` + `timeout` of the request (each chunk of a
+ * streamed request body read by the transport pushes that out to `timeout` from then), and
+ * every chunk of a response body within `timeout` of the previous one. Replies that are read
+ * whole (documents, JSON) are capped at `maxResponseSize`.
  *
  * @since 0.1.0
  */
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -53,6 +61,33 @@ export const defaultWwwRoot = "https://www.jottacloud.com/"
  */
 export const tenMebibytes = 10 * 1024 * 1024
 
+/**
+ * 1 minute, rclone's `--contimeout` default.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultConnectTimeout: Duration.Duration = Duration.minutes(1)
+
+/**
+ * 5 minutes, rclone's `--timeout` (idle) default.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultTimeout: Duration.Duration = Duration.minutes(5)
+
+/**
+ * 32 MiB: the cap on a reply read whole. A folder document of 32 MiB lists about 60 000 files
+ * (a JFS `<file>` element with its revision is 500–600 bytes), far beyond a real folder; the
+ * decoded document and its tree take about 13 times the text in memory (≈ 420 MB at the cap).
+ * Recursive listings stream (`Files.listRecursive`) and are not capped as a whole.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMaxResponseSize = 32 * 1024 * 1024
+
 const units: Record<string, number> = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }
 
 /**
@@ -75,6 +110,45 @@ export const ByteSize: Schema.Schema<number, number | string> = Schema.Union(
     },
     encode: (n) => ParseResult.succeed(String(n))
   })
+)
+
+const durationUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/**
+ * A duration: milliseconds as a number, or a string such as `"30s"`, `"5m"`, `"1m30s"`,
+ * `"500ms"` (rclone's notation; a bare number in a string is seconds).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DurationFromInput: Schema.Schema<Duration.Duration, number | string> = Schema.transformOrFail(
+  Schema.Union(Schema.NonNegative, Schema.String),
+  Schema.DurationFromSelf,
+  {
+    strict: true,
+    decode: (input, _, ast) => {
+      if (typeof input === "number") return ParseResult.succeed(Duration.millis(input))
+      const s = input.trim()
+      if (/^\d+(?:\.\d+)?$/.test(s)) return ParseResult.succeed(Duration.seconds(Number(s)))
+      let total = 0
+      let rest = s
+      const part = /^(\d+(?:\.\d+)?)(ms|s|m|h)/
+      while (rest !== "") {
+        const m = part.exec(rest)
+        if (m === null || m[1] === undefined || m[2] === undefined) {
+          return ParseResult.fail(
+            new ParseResult.Type(ast, input, `expected a duration like 30s, 5m or 1m30s, got ${JSON.stringify(input)}`)
+          )
+        }
+        total += Number(m[1]) * (durationUnits[m[2]] ?? 1)
+        rest = rest.slice(m[0].length)
+      }
+      return s === ""
+        ? ParseResult.fail(new ParseResult.Type(ast, input, "expected a duration, got an empty string"))
+        : ParseResult.succeed(Duration.millis(total))
+    },
+    encode: (d) => ParseResult.succeed(Duration.toMillis(d))
+  }
 )
 
 /**
@@ -105,7 +179,13 @@ export class Options extends Schema.Class<Options>("@fjord/core/JottaConfig/Opti
   noVersions: Schema.optionalWith(Schema.Boolean, { default: () => false }),
   /** rclone encoding mask, e.g. `"Slash,LtGt,…,Dot"`, or `"None"`; rclone's default when absent. */
   encoding: Schema.optional(Schema.String),
-  description: Schema.optional(Schema.String)
+  description: Schema.optional(Schema.String),
+  /** Time allowed for a connection (added to `timeout` while waiting for the response headers). */
+  connectTimeout: Schema.optionalWith(DurationFromInput, { default: () => defaultConnectTimeout }),
+  /** Idle timeout: the longest wait for the next sign of progress of a request or a body. */
+  timeout: Schema.optionalWith(DurationFromInput, { default: () => defaultTimeout }),
+  /** Cap on a reply read whole (documents and JSON); a larger one fails with `InvalidResponse`. */
+  maxResponseSize: Schema.optionalWith(ByteSize, { default: () => defaultMaxResponseSize })
 }) {}
 
 /**
@@ -129,6 +209,9 @@ export interface Service {
   readonly noVersions: boolean
   readonly encoding: Name.Encoding
   readonly description: string | undefined
+  readonly connectTimeout: Duration.Duration
+  readonly timeout: Duration.Duration
+  readonly maxResponseSize: number
 }
 
 /**
@@ -178,7 +261,10 @@ export const make = (input: typeof Options.Encoded): Effect.Effect<Service, Conf
       uploadResumeLimit: options.uploadResumeLimit,
       noVersions: options.noVersions,
       encoding,
-      description: options.description
+      description: options.description,
+      connectTimeout: options.connectTimeout,
+      timeout: options.timeout,
+      maxResponseSize: options.maxResponseSize
     }
   })
 
@@ -209,7 +295,10 @@ export const config: Config.Config<typeof Options.Encoded> = Config.nested(
     uploadResumeLimit: Config.option(Config.string("UPLOAD_RESUME_LIMIT")),
     noVersions: Config.option(Config.boolean("NO_VERSIONS")),
     encoding: Config.option(Config.string("ENCODING")),
-    description: Config.option(Config.string("DESCRIPTION"))
+    description: Config.option(Config.string("DESCRIPTION")),
+    connectTimeout: Config.option(Config.string("CONNECT_TIMEOUT")),
+    timeout: Config.option(Config.string("TIMEOUT")),
+    maxResponseSize: Config.option(Config.string("MAX_RESPONSE_SIZE"))
   }),
   "FJORD"
 ).pipe(

@@ -303,6 +303,42 @@ export class UploadFailed extends Schema.TaggedError<UploadFailed>("@fjord/core/
 }
 
 /**
+ * Why a download failed its verification.
+ *
+ * - `SizeMismatch`: the body ran past the expected size (reported at the first byte beyond
+ *   it) or ended short of it, or `Content-Length` announced another size.
+ * - `Md5Mismatch`: the bytes of a whole-file download do not have the file's MD5.
+ * - `RangeMismatch`: a ranged request (a caller's range, or a resume) was not answered with
+ *   206 and a `Content-Range` for exactly the bytes asked for.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const DownloadFailedReason = Schema.Literal("SizeMismatch", "Md5Mismatch", "RangeMismatch")
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type DownloadFailedReason = typeof DownloadFailedReason.Type
+
+/**
+ * A download delivered other bytes than the file's (nothing beyond the expected size is
+ * passed on, and no resumed body is ever spliced onto bytes it does not continue).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class DownloadFailed extends Schema.TaggedError<DownloadFailed>("@fjord/core/DownloadFailed")("DownloadFailed", {
+  ...common,
+  reason: DownloadFailedReason
+}) {
+  override get message(): string {
+    return format({ ...this, reason: undefined }, `download failed (${this.reason})`)
+  }
+}
+
+/**
  * Every error an operation of this package can fail with.
  *
  * @since 0.1.0
@@ -322,6 +358,7 @@ export type JottaError =
   | InvalidResponse
   | TransportError
   | UploadFailed
+  | DownloadFailed
   | AuthError
 
 /**
@@ -344,6 +381,7 @@ export const tags: ReadonlyArray<JottaError["_tag"]> = [
   "InvalidResponse",
   "TransportError",
   "UploadFailed",
+  "DownloadFailed",
   "AuthError"
 ]
 
@@ -361,6 +399,7 @@ const classes = [
   InvalidResponse,
   TransportError,
   UploadFailed,
+  DownloadFailed,
   AuthError
 ] as const
 

@@ -20,7 +20,9 @@
  *
  * Deviations from rclone, which is lenient: a path that is not under the listed folder, a
  * `file` without `filename`, and a non-numeric size fail the listing instead of being
- * listed wrongly. Empty times are Go's zero time, as in rclone.
+ * listed wrongly. Empty times are Go's zero time, as in rclone. More than 64 Ki characters
+ * without a tag boundary (longer than any name or path can be) fail the listing at once, so
+ * a hostile reply cannot make the decoder buffer an endless name.
  *
  * @since 0.1.0
  */

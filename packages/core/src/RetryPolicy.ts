@@ -6,7 +6,8 @@
  *
  * The default follows rclone's pacer for this backend: jittered exponential backoff from
  * 10 ms, doubling, capped at 2 s, at most 10 attempts in total; transient are HTTP 429, 500,
- * 502, 503, 504, 509 and transport errors (connection refused or reset, timeouts). A
+ * 502, 503, 504, 509 and transport errors (connection refused or reset, timeouts; not a refused
+ * untrusted host). A
  * `Retry-After` header (seconds or HTTP date) is honoured as a minimum delay.
  *
  * Steps that are not idempotent (allocate, `mv`, `cp`, `mvDir`) are only retried by the
@@ -56,7 +57,7 @@ export const isTransientDefault = (error: JottaError): boolean => {
     case "RateLimited":
       return true
     case "TransportError":
-      return error.reason !== "InvalidUrl" && error.reason !== "Encode"
+      return error.reason !== "InvalidUrl" && error.reason !== "Encode" && error.reason !== "UntrustedHost"
     case "ServerError":
       return error.status !== undefined && retryStatuses.has(error.status)
     default:

@@ -11,7 +11,18 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { JottaAuth } from "../src/Auth.js"
 import * as UploadSource from "../src/UploadSource.js"
-import { bytes, collect, Files, fastRetry, JottaClient, makeEnv, RetryPolicy, text } from "./utils.js"
+import {
+  bytes,
+  ContentHasher,
+  collect,
+  Files,
+  fastRetry,
+  JottaClient,
+  makeEnv,
+  md5Hex,
+  RetryPolicy,
+  text
+} from "./utils.js"
 
 const put = (path: string, content: string | Uint8Array) =>
   Effect.flatMap(Files.Files, (f) =>
@@ -62,7 +73,8 @@ layer(makeEnv({}, { quotaBytes: 4096 }), { excludeTestServices: true })("bad inp
       const client = JottaClient.layer({ endpoint: emu.url }).pipe(
         Layer.provide(wrong),
         Layer.provide(FetchHttpClient.layer),
-        Layer.orDie
+        Layer.orDie,
+        Layer.merge(ContentHasher.layerFunction(md5Hex))
       )
       yield* emu.clearRequests
       const e = yield* Effect.flip(Effect.flatMap(Files.make, (f) => f.stat("anything.txt"))).pipe(

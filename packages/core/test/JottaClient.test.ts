@@ -230,7 +230,7 @@ describe("JottaClient", () => {
           Layer.mergeAll(
             Layer.succeed(HttpClient.HttpClient, client),
             Layer.succeed(JottaAuth, failing),
-            JottaConfig.layer({}).pipe(Layer.orDie)
+            JottaConfig.layer({ endpoint: "http://127.0.0.1:9" }).pipe(Layer.orDie)
           )
         )
       )

@@ -17,6 +17,37 @@ export interface Context {
 
 const ctxFields = (ctx: Context) => (ctx.path === undefined ? { operation: ctx.operation } : ctx)
 
+/**
+ * The cause kept by a `TransportError`: the underlying failure's name, message and code, and
+ * nothing else (the platform's error holds the request, whose headers carry the token).
+ */
+export class TransportCause extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly code: string | undefined
+  ) {
+    super(clean(message))
+    this.name = name
+  }
+  toJSON(): unknown {
+    return { name: this.name, message: this.message, code: this.code }
+  }
+}
+
+/** Longest service message kept in an error. */
+export const maxDescription = 300
+
+/**
+ * A service-supplied text fit for an error: control characters replaced by spaces (no
+ * terminal escapes or forged log lines), at most {@link maxDescription} characters.
+ */
+export const clean = (text: string): string => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ")
+  return plain.length <= maxDescription ? plain : `${plain.slice(0, maxDescription)}…`
+}
+
 /** Finds a node-style error code (`ECONNREFUSED`, …) anywhere in a cause chain. */
 export const errorCode = (u: unknown): string | undefined => {
   let current: unknown = u
@@ -47,24 +78,26 @@ const transportReason = (code: string | undefined): string => {
   }
 }
 
-/** Maps an `@effect/platform` client error (no status) to a {@link JottaError.TransportError}. */
+/**
+ * Maps an `@effect/platform` client error (no status) to a {@link JottaError.TransportError}
+ * whose cause is a {@link TransportCause} (never the platform error, which holds the request).
+ */
 export const fromHttpClientError = (
   error: HttpClientError.HttpClientError,
   ctx: Context
 ): JottaError.TransportError => {
-  if (error._tag === "RequestError" && error.reason !== "Transport") {
-    return new JottaError.TransportError({
-      ...ctxFields(ctx),
-      reason: error.reason,
-      description: error.message,
-      cause: error
-    })
-  }
+  const inner: unknown = error.cause
+  const code = errorCode(inner)
+  const cause = new TransportCause(
+    inner instanceof Error ? inner.name : error._tag,
+    inner instanceof Error ? inner.message : error.message,
+    code
+  )
   return new JottaError.TransportError({
     ...ctxFields(ctx),
-    reason: transportReason(errorCode(error.cause)),
-    description: error.message,
-    cause: error
+    reason: error._tag === "RequestError" && error.reason !== "Transport" ? error.reason : transportReason(code),
+    description: clean(error.message),
+    cause
   })
 }
 
@@ -109,7 +142,7 @@ export const parseErrorBody = (body: string): Effect.Effect<ServiceError> => {
       })
     )
   }
-  return Effect.succeed(text === "" || text.length > 500 ? {} : { description: text })
+  return Effect.succeed(text === "" ? {} : { description: clean(text) })
 }
 
 /** `no.jotta.backup.errors.NoSuchPathException: Directory …` → `NoSuchPathException`. */
@@ -145,8 +178,8 @@ export const fromStatus = (
   const fields = {
     ...ctxFields(ctx),
     status,
-    ...(service.description === undefined ? {} : { description: service.description }),
-    ...(service.reason === undefined ? {} : { reason: service.reason })
+    ...(service.description === undefined ? {} : { description: clean(service.description) }),
+    ...(service.reason === undefined ? {} : { reason: clean(service.reason) })
   }
   if (status === 460 || mentions(service, /quota|QuotaExceeded|OutOfStorage/i)) {
     return new JottaError.QuotaExceeded(fields)

@@ -30,6 +30,15 @@ export interface RawFile {
 /** Thrown from parser callbacks; turned into InvalidResponse by the caller. */
 export class ListStreamIssue extends Error {}
 
+/**
+ * The longest run of characters without a tag boundary the decoder accepts (64 Ki): longer
+ * than any name (255 UTF-16 units, entity-escaped) or path can be. Input is fed to the parser
+ * in slices of {@link slice} characters, so the bound holds within one slice.
+ */
+export const maxToken = 64 * 1024
+
+const slice = 8 * 1024
+
 const NONE = 0
 const FILE = 1
 const FOLDER = 2
@@ -127,6 +136,9 @@ export class Decoder<F, D> {
   private folders = 0
   private files = 0
   private lastParent: string | undefined
+  // characters fed since the last tag boundary (an upper bound, see maxToken)
+  private quiet = 0
+  private boundary = false
   private lastSegments: ReadonlyArray<string> = []
 
   constructor(
@@ -148,9 +160,16 @@ export class Decoder<F, D> {
     this.parser.on("doctype", () => {
       throw new ListStreamIssue("DOCTYPE declarations are not accepted")
     })
-    this.parser.on("opentag", (tag) => this.open(tag))
-    this.parser.on("closetag", (tag) => this.close(tag))
+    this.parser.on("opentag", (tag) => {
+      this.boundary = true
+      this.open(tag)
+    })
+    this.parser.on("closetag", (tag) => {
+      this.boundary = true
+      this.close(tag)
+    })
     this.parser.on("text", (t) => {
+      this.boundary = true
       if (this.child !== C_NONE) this.buf += t
     })
     this.parser.on("cdata", (t) => {
@@ -313,14 +332,24 @@ export class Decoder<F, D> {
   /** Feeds bytes; returns the entries completed by them. Throws on malformed input. */
   write(bytes: Uint8Array): Array<F | D> {
     const s = this.text.decode(bytes, { stream: true })
-    if (s !== "") this.parser.write(s)
+    if (s.length <= slice) this.feed(s)
+    else for (let i = 0; i < s.length; i += slice) this.feed(s.slice(i, i + slice))
     return this.take()
+  }
+
+  private feed(s: string): void {
+    if (s === "") return
+    this.boundary = false
+    this.parser.write(s)
+    this.quiet = this.boundary ? s.length : this.quiet + s.length
+    if (this.quiet > maxToken) {
+      throw new ListStreamIssue(`more than ${maxToken} characters without a tag boundary (an over-long name or path)`)
+    }
   }
 
   /** Ends the input; returns the last entries. Throws on truncation or a failed check. */
   end(): Array<F | D> {
-    const s = this.text.decode()
-    if (s !== "") this.parser.write(s)
+    this.feed(this.text.decode())
     this.parser.close()
     if (!this.sawStats || this.statsFolders === undefined || this.statsFiles === undefined) {
       throw new ListStreamIssue("the listing has no complete stats element")

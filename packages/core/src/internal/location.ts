@@ -136,6 +136,18 @@ export const displayInput = (input: PathInput): string =>
       ? input.wirePath.join("/")
       : input.map(displayOf).join("/")
 
+/** The display string of what may be a path input (for errors before resolution). */
+export const displayUnknown = (u: unknown): string | undefined => {
+  if (u === undefined) return ""
+  if (typeof u === "string") return splitRaw(u).join("/")
+  if (typeof u !== "object" || u === null) return undefined
+  if ("path" in u && typeof u.path === "string") return u.path
+  if ("wirePath" in u && Array.isArray(u.wirePath)) return u.wirePath.join("/")
+  if (Array.isArray(u))
+    return u.map((n) => (typeof n === "string" || n instanceof Uint8Array ? displayOf(n) : "?")).join("/")
+  return undefined
+}
+
 /** The parent of a location (the root's parent is the root). */
 export const parent = (config: JottaConfig.Service, username: string, loc: Location): Location =>
   fromWire(config, username, loc.relative.slice(0, -1))

@@ -13,3 +13,6 @@ declare const TextDecoder: new (label?: string, options?: { readonly fatal?: boo
 
 /** A fresh UTF-8 decoder (fatal: invalid UTF-8 throws a TypeError). */
 export const utf8Decoder = (): TextDecoderLike => new TextDecoder("utf-8", { fatal: true })
+
+/** A UTF-8 decoder that replaces invalid sequences with U+FFFD (like `Response.text()`). */
+export const utf8DecoderLossy = (): TextDecoderLike => new TextDecoder("utf-8")
