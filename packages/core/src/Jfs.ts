@@ -395,13 +395,20 @@ export const ItemDocument = Schema.Union(
   FileDocument,
   FolderDocument,
   MountPointDocument,
-  Schema.transform(
+  // Any other root element (a device, a user). A `file`, `folder` or `mountPoint` root that
+  // failed its own member is not "other": the union fails (InvalidResponse).
+  Schema.transformOrFail(
     Schema.Record({ key: Schema.String, value: Schema.Unknown }),
     Schema.Struct({ other: Schema.String }),
     {
       strict: true,
-      decode: (r) => ({ other: Object.keys(r).find((k) => !k.startsWith("?")) ?? "" }),
-      encode: (o) => ({ [o.other]: "" })
+      decode: (r, _, ast) => {
+        const other = Object.keys(r).find((k) => !k.startsWith("?")) ?? ""
+        return other === "file" || other === "folder" || other === "mountPoint"
+          ? ParseResult.fail(new ParseResult.Type(ast, other, `a malformed <${other}> document`))
+          : ParseResult.succeed({ other })
+      },
+      encode: (o) => ParseResult.succeed({ [o.other]: "" })
     }
   )
 )

@@ -5,9 +5,10 @@
  * - `uploadStream`: a one-shot byte stream. Allocation needs the MD5 first, so the stream is
  *   spooled while it is hashed: in memory up to `md5MemoryLimit` (from `JottaConfig`, 10 MiB
  *   by default, as rclone), beyond that into a scoped temporary file.
- * - `downloadFile`: into a temporary file in the target directory, hashed while written,
- *   checked against the remote size and MD5, then renamed over the target and given the
- *   remote modification time. A failed or corrupt download never leaves a partial target.
+ * - `downloadFile`: into a temporary file in the target directory, verified while written
+ *   (by `Files.download`, against the remote size and MD5), then renamed over the target and
+ *   given the remote modification time. A failed or corrupt download never leaves a partial
+ *   target.
  * - `uploadDir` / `downloadDir`: a directory tree, with bounded concurrency, skipping files
  *   whose size and MD5 already match (like `rclone copy`); with `delete: true`, destination
  *   entries absent from the source are removed afterwards (like `rclone sync`).
@@ -222,8 +223,11 @@ export const spool = <E, R>(
 
 /**
  * Downloads the file `remote` to the local path `local`: written to a temporary file in the
- * same directory, verified (size and MD5), then renamed into place with the remote
- * modification time.
+ * same directory, then renamed into place with the remote modification time. The bytes are
+ * verified as they arrive by `Files.download` against the `stat` taken first: the first byte
+ * beyond the expected size stops the download (an endless body cannot fill the disk), and a
+ * short body or a wrong MD5 fails it (`DownloadFailed`). On any failure, a stall included,
+ * the temporary file is removed and `local` is left as it was.
  *
  * @since 0.1.0
  * @category download
@@ -241,55 +245,32 @@ export const downloadFile: (
   const dir = path.dirname(path.resolve(local))
   yield* Effect.mapError(fs.makeDirectory(dir, { recursive: true }), io("download", dir))
   const tmp = path.join(dir, `.${path.basename(local)}.${Crypto.randomBytes(4).toString("hex")}.fjord-partial`)
-  const hash = Crypto.createHash("md5")
-  let size = 0
   // Node's WriteStream buffers and writes behind the network reads; then fsync before rename
-  const written = files.download(info).pipe(
-    Stream.tap((chunk) =>
-      Effect.sync(() => {
-        hash.update(chunk)
-        size += chunk.length
-      })
-    ),
-    Stream.run(
-      NodeSink.fromWritable<LocalFileError, Uint8Array>(
-        () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
-        io("download", tmp)
-      )
-    ),
-    Effect.zipRight(
-      Effect.scoped(
-        Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
-          Effect.mapError(f.sync, io("download", tmp))
+  const written = files
+    .download(info)
+    .pipe(
+      Stream.run(
+        NodeSink.fromWritable<LocalFileError, Uint8Array>(
+          () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
+          io("download", tmp)
+        )
+      ),
+      Effect.zipRight(
+        Effect.scoped(
+          Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
+            Effect.mapError(f.sync, io("download", tmp))
+          )
         )
       )
     )
-  )
   yield* Effect.gen(function* () {
     yield* written
-    if (size !== info.size) {
-      return yield* new LocalFileError({
-        reason: "SizeMismatch",
-        operation: "download",
-        path: local,
-        description: `received ${size} bytes, expected ${info.size}`
-      })
-    }
-    const md5 = hash.digest("hex")
-    if (info.md5 !== undefined && md5 !== info.md5) {
-      return yield* new LocalFileError({
-        reason: "ChecksumMismatch",
-        operation: "download",
-        path: local,
-        description: `MD5 ${md5}, expected ${info.md5}`
-      })
-    }
     if (Option.isSome(info.modified)) {
       const mtime = DateTime.toDate(info.modified.value)
       yield* Effect.mapError(fs.utimes(tmp, mtime, mtime), io("download", tmp))
     }
     yield* Effect.mapError(fs.rename(tmp, local), io("download", local))
-  }).pipe(Effect.onError(() => Effect.ignore(fs.remove(tmp))))
+  }).pipe(Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : Effect.ignore(fs.remove(tmp)))))
   return info
 })
 

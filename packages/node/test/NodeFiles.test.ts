@@ -78,7 +78,7 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
     })
   )
 
-  it.scoped("a corrupted download fails with ChecksumMismatch and leaves the target untouched", () =>
+  it.scoped("a corrupted download fails with DownloadFailed (Md5Mismatch) and leaves the target untouched", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.Emulator
       const dir = yield* filesDir
@@ -87,8 +87,8 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
       NodeFs.writeFileSync(`${dir}/target.bin`, "old content")
       yield* emu.inject(Emulator.parseFault("corrupt,op=download"))
       const error = yield* Effect.flip(NodeFiles.downloadFile("nf/c.bin", `${dir}/target.bin`))
-      assert.strictEqual(error._tag, "LocalFileError")
-      assert.strictEqual(error._tag === "LocalFileError" ? error.reason : "", "ChecksumMismatch")
+      assert.strictEqual(error._tag, "DownloadFailed")
+      assert.strictEqual(error._tag === "DownloadFailed" ? error.reason : "", "Md5Mismatch")
       assert.strictEqual(NodeFs.readFileSync(`${dir}/target.bin`, "utf8"), "old content")
       assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["c.bin", "target.bin"])
     })
