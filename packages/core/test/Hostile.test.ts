@@ -227,7 +227,10 @@ describe("hostile servers", () => {
       const e = yield* Effect.flip(against(server.url)(Effect.flatMap(Files.Files, (f) => f.stat("x.txt"))))
       assert.strictEqual(e._tag, "ServerError")
       assert.isBelow(e.message.length, 400)
-      assert.isFalse([...e.message].some((c) => c.charCodeAt(0) < 0x20), "no control characters")
+      assert.isFalse(
+        [...e.message].some((c) => c.charCodeAt(0) < 0x20),
+        "no control characters"
+      )
       assert.include(e.message, "boom FAKE LOG LINE")
       yield* Effect.sleep("50 millis")
       assert.strictEqual(sent.length, 2, "two attempts")
