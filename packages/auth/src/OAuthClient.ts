@@ -28,10 +28,12 @@ import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { AuthError } from "@fjord/core/Auth"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AuthPolicy from "./AuthPolicy.js"
+import * as Decode from "./internal/decode.js"
 import * as WebCrypto from "./internal/webCrypto.js"
 import * as TokenSet from "./TokenSet.js"
 import type { StoredToken } from "./TokenStore.js"
@@ -269,18 +271,21 @@ const sendRaw = (operation: string, request: HttpClientRequest.HttpClientRequest
     return text
   })
 
+const decodeTokenReply = Decode.json(TokenSet.TokenReply)
+
 const sendToken = (operation: string, request: HttpClientRequest.HttpClientRequest, options: SendOptions) =>
   Effect.flatMap(sendRaw(operation, request, options), (text) =>
-    Option.match(TokenSet.decodeTokenReply(text), {
-      onNone: () =>
+    Either.match(decodeTokenReply(text), {
+      onLeft: (issue) =>
         Effect.fail(
           new AuthError({
             reason: "Transport",
             operation,
-            description: "the token endpoint answered an unexpected body"
+            description: `the token endpoint answered an unexpected body (${issue.issue})`,
+            cause: issue
           })
         ),
-      onSome: TokenSet.fromReply
+      onRight: TokenSet.fromReply
     })
   )
 
@@ -300,7 +305,7 @@ export class Discovery extends Schema.Class<Discovery>("@fjord/auth/Discovery")(
   token_endpoint: Schema.String
 }) {}
 
-const decodeDiscovery = Schema.decodeUnknownOption(Schema.parseJson(Discovery))
+const decodeDiscovery = Decode.json(Discovery)
 
 /**
  * `GET` an OpenID discovery document (no authentication).
@@ -316,16 +321,17 @@ export const discover: (wellKnownUrl: string) => Effect.Effect<Discovery, AuthEr
     HttpClientRequest.get(wellKnownUrl).pipe(HttpClientRequest.acceptJson),
     {}
   )
-  return yield* Option.match(decodeDiscovery(text), {
-    onNone: () =>
+  return yield* Either.match(decodeDiscovery(text), {
+    onLeft: (issue) =>
       Effect.fail(
         new AuthError({
           reason: "Transport",
           operation: "OAuthClient.discover",
-          description: "the discovery document is not valid"
+          description: `the discovery document is not valid (${issue.issue})`,
+          cause: issue
         })
       ),
-    onSome: Effect.succeed
+    onRight: Effect.succeed
   })
 })
 
@@ -523,7 +529,7 @@ export class LegacyClient extends Schema.Class<LegacyClient>("@fjord/auth/Legacy
   client_secret: Schema.Redacted(Schema.String)
 }) {}
 
-const decodeLegacyClient = Schema.decodeUnknownOption(Schema.parseJson(LegacyClient))
+const decodeLegacyClient = Decode.json(LegacyClient)
 
 /**
  * Registers a device for a machine-specific legacy client id and secret
@@ -544,16 +550,17 @@ export const legacyRegister: (options: {
       HttpClientRequest.setHeader("content-type", "application/x-www-form-urlencoded")
     )
     const text = yield* sendRaw("OAuthClient.legacyRegister", request, {})
-    return yield* Option.match(decodeLegacyClient(text), {
-      onNone: () =>
+    return yield* Either.match(decodeLegacyClient(text), {
+      onLeft: (issue) =>
         Effect.fail(
           new AuthError({
             reason: "Transport",
             operation: "OAuthClient.legacyRegister",
-            description: "the registration reply is not valid"
+            description: `the registration reply is not valid (${issue.issue})`,
+            cause: issue
           })
         ),
-      onSome: Effect.succeed
+      onRight: Effect.succeed
     })
   }
 )

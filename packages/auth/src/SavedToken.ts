@@ -20,11 +20,13 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type { Service as AuthService } from "@fjord/core/Auth"
 import { AuthError, JottaAuth } from "@fjord/core/Auth"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as AuthPolicy from "./AuthPolicy.js"
+import * as Decode from "./internal/decode.js"
 import * as OAuthClient from "./OAuthClient.js"
 import * as RefreshingAuth from "./RefreshingAuth.js"
 import { StoredToken, type TokenStore } from "./TokenStore.js"
@@ -119,7 +121,7 @@ export class RcloneToken extends Schema.Class<RcloneToken>("@fjord/auth/RcloneTo
   expires_in: Schema.optional(Schema.Number)
 }) {}
 
-const decodeRcloneToken = Schema.decodeUnknownOption(Schema.parseJson(RcloneToken))
+const decodeRcloneToken = Decode.json(RcloneToken)
 
 /**
  * Parses Go's RFC 3339 time (nanoseconds, local offset). Go's zero time means "no expiry".
@@ -162,16 +164,19 @@ export const fromRclone = (
     }
     const raw = nonEmpty(section.token)
     if (raw === undefined) return yield* Effect.fail(invalid("the remote has no token"))
-    const token = decodeRcloneToken(raw)
-    if (Option.isNone(token)) return yield* Effect.fail(invalid("the remote's token is not valid JSON"))
-    const expiresAt = token.value.expiry === undefined ? Option.some(noExpiry) : parseGoTime(token.value.expiry)
+    const decoded = decodeRcloneToken(raw)
+    if (Either.isLeft(decoded)) {
+      return yield* Effect.fail(invalid(`the remote's token is not valid (${decoded.left.issue})`))
+    }
+    const token = decoded.right
+    const expiresAt = token.expiry === undefined ? Option.some(noExpiry) : parseGoTime(token.expiry)
     if (Option.isNone(expiresAt)) return yield* Effect.fail(invalid("the remote's token expiry is not RFC 3339"))
     const obscuredSecret = nonEmpty(section.client_secret)
     if (version === "1") {
       return fromSaved({
         kind: "oidc",
-        accessToken: token.value.access_token,
-        refreshToken: token.value.refresh_token,
+        accessToken: token.access_token,
+        refreshToken: token.refresh_token,
         expiresAt: expiresAt.value,
         tokenUrl: nonEmpty(section.token_url) ?? nonEmpty(section.tokenURL) ?? OAuthClient.defaultTokenUrl,
         clientId: nonEmpty(section.client_id) ?? OAuthClient.cliClientId,
@@ -181,8 +186,8 @@ export const fromRclone = (
     const clientId = nonEmpty(section.client_id)
     return fromSaved({
       kind: "legacy",
-      accessToken: token.value.access_token,
-      refreshToken: token.value.refresh_token,
+      accessToken: token.access_token,
+      refreshToken: token.refresh_token,
       expiresAt: expiresAt.value,
       tokenUrl: OAuthClient.legacyTokenUrl(options.apiUrl ?? AuthPolicy.defaultApiUrl),
       clientId: clientId ?? OAuthClient.legacyDefaultClientId,

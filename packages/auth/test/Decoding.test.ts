@@ -1,13 +1,18 @@
 import { createCipheriv, createHash, randomBytes } from "node:crypto"
+import * as Util from "node:util"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as OAuthClient from "@fjord/auth/OAuthClient"
 import * as SavedToken from "@fjord/auth/SavedToken"
 import * as TokenSet from "@fjord/auth/TokenSet"
 import * as WhiteLabel from "@fjord/auth/WhiteLabel"
+import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
@@ -271,6 +276,50 @@ describe("WhiteLabel", () => {
       assert.strictEqual(url.searchParams.get("client_id"), "desktop")
       assert.strictEqual(url.searchParams.get("state"), "st")
       assert.notInclude(url.toString(), verifier)
+    })
+  )
+})
+
+describe("token replies that fail their schema", () => {
+  const answering = (body: string) =>
+    Layer.succeed(
+      HttpClient.HttpClient,
+      HttpClient.make((request) =>
+        Effect.succeed(
+          HttpClientResponse.fromWeb(
+            request,
+            new Response(body, { status: 200, headers: { "content-type": "application/json" } })
+          )
+        )
+      )
+    )
+
+  it.effect("keep Schema's issue (where and how) in the AuthError, and no value of the reply", () =>
+    Effect.gen(function* () {
+      const secret = "eyJsaXZlIjoidG9rZW4ifQ.secret-refresh-value"
+      const reply = JSON.stringify({ access_token: secret, expires_in: "soon", refresh_token: secret })
+      const e = yield* Effect.flip(
+        OAuthClient.refreshGrantOnce({
+          tokenUrl: "http://127.0.0.1:9/token",
+          clientId: "jottacli",
+          refreshToken: Redacted.make("old")
+        }).pipe(Effect.provide(answering(reply)))
+      )
+      assert.strictEqual(e.reason, "Transport")
+      assert.match(e.message, /expires_in: Type/)
+      assert.isDefined(e.cause)
+      const printed = `${e.message} ${JSON.stringify(e)} ${Util.inspect(e, { depth: 20 })} ${Cause.pretty(Cause.fail(e))}`
+      assert.notInclude(printed, secret)
+      assert.notInclude(printed, "soon")
+      const notJson = yield* Effect.flip(
+        OAuthClient.refreshGrantOnce({
+          tokenUrl: "http://127.0.0.1:9/token",
+          clientId: "jottacli",
+          refreshToken: Redacted.make("old")
+        }).pipe(Effect.provide(answering(`{"access_token": "${secret}"`)))
+      )
+      assert.match(notJson.message, /not JSON/)
+      assert.notInclude(Util.inspect(notJson, { depth: 20 }), secret)
     })
   )
 })
