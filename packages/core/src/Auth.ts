@@ -11,6 +11,7 @@ import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { TypeId } from "./internal/errorTypeId.js"
 
 /**
  * Why authentication failed.
@@ -62,6 +63,8 @@ export class AuthError extends Schema.TaggedError<AuthError>("@fjord/core/AuthEr
   status: Schema.optional(Schema.Number),
   cause: Schema.optional(Schema.Defect)
 }) {
+  /** Marks it as one of the `JottaError` union (see `JottaError.isJottaError`). */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     const where = this.path === undefined ? this.operation : `${this.operation} ${JSON.stringify(this.path)}`
     const base = `${where}: ${this.reason}${this.description === undefined ? "" : ` (${this.description})`}`

@@ -12,6 +12,7 @@
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { AuthError } from "./Auth.js"
+import { TypeId } from "./internal/errorTypeId.js"
 
 export {
   /**
@@ -63,6 +64,8 @@ const format = (
  * @category errors
  */
 export class NotFound extends Schema.TaggedError<NotFound>("@fjord/core/NotFound")("NotFound", common) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "not found")
   }
@@ -75,6 +78,8 @@ export class NotFound extends Schema.TaggedError<NotFound>("@fjord/core/NotFound
  * @category errors
  */
 export class IsADirectory extends Schema.TaggedError<IsADirectory>("@fjord/core/IsADirectory")("IsADirectory", common) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "is a directory")
   }
@@ -88,6 +93,8 @@ export class IsADirectory extends Schema.TaggedError<IsADirectory>("@fjord/core/
  * @category errors
  */
 export class NotAFile extends Schema.TaggedError<NotAFile>("@fjord/core/NotAFile")("NotAFile", common) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "not a file")
   }
@@ -103,6 +110,8 @@ export class DirectoryNotEmpty extends Schema.TaggedError<DirectoryNotEmpty>("@f
   "DirectoryNotEmpty",
   common
 ) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "directory not empty")
   }
@@ -118,6 +127,8 @@ export class AlreadyExists extends Schema.TaggedError<AlreadyExists>("@fjord/cor
   "AlreadyExists",
   common
 ) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "already exists")
   }
@@ -166,6 +177,8 @@ export class InvalidName extends Schema.TaggedError<InvalidName>("@fjord/core/In
   /** The offending name (raw form). */
   name: Schema.optional(Schema.String)
 }) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     const what = `invalid name${this.name === undefined ? "" : ` ${JSON.stringify(this.name)}`} (${this.reason})`
     return format({ ...this, reason: undefined }, what)
@@ -182,6 +195,8 @@ export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>("@fjord/cor
   "QuotaExceeded",
   common
 ) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "quota exceeded")
   }
@@ -195,6 +210,8 @@ export class QuotaExceeded extends Schema.TaggedError<QuotaExceeded>("@fjord/cor
  * @category errors
  */
 export class Unauthorized extends Schema.TaggedError<Unauthorized>("@fjord/core/Unauthorized")("Unauthorized", common) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "unauthorized")
   }
@@ -211,6 +228,8 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@fjord/core/Ra
   /** The delay asked for by `Retry-After`, in milliseconds. */
   retryAfter: Schema.optional(Schema.Number)
 }) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(
       this,
@@ -227,6 +246,8 @@ export class RateLimited extends Schema.TaggedError<RateLimited>("@fjord/core/Ra
  * @category errors
  */
 export class ServerError extends Schema.TaggedError<ServerError>("@fjord/core/ServerError")("ServerError", common) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "server error")
   }
@@ -246,6 +267,8 @@ export class InvalidResponse extends Schema.TaggedError<InvalidResponse>("@fjord
     issue: Schema.String
   }
 ) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, `invalid response: ${this.issue}`)
   }
@@ -261,6 +284,8 @@ export class TransportError extends Schema.TaggedError<TransportError>("@fjord/c
   "TransportError",
   common
 ) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format(this, "transport error")
   }
@@ -297,6 +322,8 @@ export class UploadFailed extends Schema.TaggedError<UploadFailed>("@fjord/core/
   ...common,
   reason: UploadFailedReason
 }) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format({ ...this, reason: undefined }, `upload failed (${this.reason})`)
   }
@@ -333,59 +360,29 @@ export class DownloadFailed extends Schema.TaggedError<DownloadFailed>("@fjord/c
   ...common,
   reason: DownloadFailedReason
 }) {
+  /** @since 0.1.0 */
+  readonly [TypeId]: TypeId = TypeId
   override get message(): string {
     return format({ ...this, reason: undefined }, `download failed (${this.reason})`)
   }
 }
 
 /**
- * Every error an operation of this package can fail with.
+ * Marks every {@link JottaError} (see {@link isJottaError}).
  *
  * @since 0.1.0
- * @category errors
+ * @category type ids
  */
-export type JottaError =
-  | NotFound
-  | IsADirectory
-  | NotAFile
-  | DirectoryNotEmpty
-  | AlreadyExists
-  | InvalidName
-  | QuotaExceeded
-  | Unauthorized
-  | RateLimited
-  | ServerError
-  | InvalidResponse
-  | TransportError
-  | UploadFailed
-  | DownloadFailed
-  | AuthError
+export { TypeId }
 
 /**
- * The tags of {@link JottaError}.
+ * Every error an operation of this package can fail with: the one declaration of the union
+ * (a schema, so errors can also be encoded and decoded, e.g. across a worker boundary).
  *
  * @since 0.1.0
  * @category errors
  */
-export const tags: ReadonlyArray<JottaError["_tag"]> = [
-  "NotFound",
-  "IsADirectory",
-  "NotAFile",
-  "DirectoryNotEmpty",
-  "AlreadyExists",
-  "InvalidName",
-  "QuotaExceeded",
-  "Unauthorized",
-  "RateLimited",
-  "ServerError",
-  "InvalidResponse",
-  "TransportError",
-  "UploadFailed",
-  "DownloadFailed",
-  "AuthError"
-]
-
-const classes = [
+export const JottaError = Schema.Union(
   NotFound,
   IsADirectory,
   NotAFile,
@@ -401,7 +398,21 @@ const classes = [
   UploadFailed,
   DownloadFailed,
   AuthError
-] as const
+)
+
+/**
+ * @since 0.1.0
+ * @category errors
+ */
+export type JottaError = typeof JottaError.Type
+
+/**
+ * The tags of {@link JottaError}.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export const tags: ReadonlyArray<JottaError["_tag"]> = JottaError.members.map((m) => m._tag)
 
 /**
  * Refinement: is `u` one of the {@link JottaError} classes?
@@ -409,5 +420,4 @@ const classes = [
  * @since 0.1.0
  * @category refinements
  */
-export const isJottaError = (u: unknown): u is JottaError =>
-  Predicate.isObject(u) && classes.some((C) => u instanceof C)
+export const isJottaError = (u: unknown): u is JottaError => Predicate.hasProperty(u, TypeId)

@@ -15,7 +15,7 @@ import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { AuthError, JottaAuth } from "../src/Auth.js"
 import type * as JottaConfig from "../src/JottaConfig.js"
-import type * as JottaError from "../src/JottaError.js"
+import * as JottaError from "../src/JottaError.js"
 import * as UploadSource from "../src/UploadSource.js"
 import { Account, ContentHasher, collect, Files, JottaClient, md5Hex, RetryPolicy } from "./utils.js"
 
@@ -483,26 +483,11 @@ describe("no secret in any error", () => {
         )
       ].map((e) => e as JottaError.JottaError)
       const tags = new Set(errors.map((e) => e._tag))
-      for (const tag of [
-        "NotFound",
-        "IsADirectory",
-        "NotAFile",
-        "DirectoryNotEmpty",
-        "AlreadyExists",
-        "InvalidName",
-        "QuotaExceeded",
-        "Unauthorized",
-        "RateLimited",
-        "ServerError",
-        "InvalidResponse",
-        "TransportError",
-        "UploadFailed",
-        "DownloadFailed",
-        "AuthError"
-      ]) {
-        assert.isTrue(tags.has(tag as JottaError.JottaError["_tag"]), `an error of class ${tag}`)
-      }
+      assert.strictEqual(JottaError.tags.length, 15)
+      for (const tag of JottaError.tags) assert.isTrue(tags.has(tag), `an error of class ${tag}`)
       for (const e of errors) {
+        assert.isTrue(JottaError.isJottaError(e), `${e._tag} is a JottaError`)
+        assert.isFalse(JottaError.isJottaError(new Error(e.message)))
         const printed = [
           Util.inspect(e, { depth: 20, showHidden: true }),
           JSON.stringify(e),
