@@ -315,7 +315,10 @@ describe("JottaConfig", () => {
         new Map([
           ["FJORD_ENDPOINT", "http://h:1"],
           ["FJORD_DEVICE", "Laptop"],
-          ["FJORD_HARD_DELETE", "true"]
+          ["FJORD_HARD_DELETE", "true"],
+          ["FJORD_CONNECT_TIMEOUT", "1m30s"],
+          ["FJORD_TIMEOUT", "45s"],
+          ["FJORD_MAX_RESPONSE_SIZE", "8M"]
         ]),
         { pathDelim: "_" }
       )
@@ -323,6 +326,39 @@ describe("JottaConfig", () => {
       assert.strictEqual(c.device, "Laptop")
       assert.strictEqual(c.hardDelete, true)
       assert.strictEqual(c.apiRoot, "http://h:1/api/")
+      assert.strictEqual(Duration.toMillis(c.connectTimeout), 90_000)
+      assert.strictEqual(Duration.toMillis(c.timeout), 45_000)
+      assert.strictEqual(c.maxResponseSize, 8 * 1024 * 1024)
+    })
+  )
+
+  it.effect("timeouts default to rclone's 1 min / 5 min; bad durations are refused", () =>
+    Effect.gen(function* () {
+      const c = yield* JottaConfig.make({})
+      assert.strictEqual(Duration.toMillis(c.connectTimeout), 60_000)
+      assert.strictEqual(Duration.toMillis(c.timeout), 300_000)
+      assert.strictEqual(Duration.toMillis((yield* JottaConfig.make({ timeout: 250 })).timeout), 250)
+      assert.strictEqual(Duration.toMillis((yield* JottaConfig.make({ timeout: "500ms" })).timeout), 500)
+      const bad = yield* Effect.flip(JottaConfig.make({ timeout: "soon" }))
+      assert.strictEqual(bad._op, "InvalidData")
+    })
+  )
+
+  it.effect("trusts the configured origins, and the real service's own https hosts only", () =>
+    Effect.gen(function* () {
+      const emulator = yield* JottaConfig.make({ endpoint: "http://127.0.0.1:8080" })
+      assert.isTrue(JottaClient.isTrusted(emulator, "http://127.0.0.1:8080/jfs/u/x"))
+      assert.isFalse(JottaClient.isTrusted(emulator, "http://127.0.0.1:8081/upload"))
+      assert.isFalse(JottaClient.isTrusted(emulator, "https://127.0.0.1:8080/upload"))
+      assert.isFalse(JottaClient.isTrusted(emulator, "http://up.jottacloud.com/upload"))
+      const real = yield* JottaConfig.make({})
+      assert.isTrue(JottaClient.isTrusted(real, "https://up-no-001.jottacloud.com/files/v1/upload/x"))
+      assert.isTrue(JottaClient.isTrusted(real, "https://jfs.jottacloud.com:443/jfs/u"))
+      assert.isFalse(JottaClient.isTrusted(real, "http://up.jottacloud.com/upload"))
+      assert.isFalse(JottaClient.isTrusted(real, "https://up.jottacloud.com:8443/upload"))
+      assert.isFalse(JottaClient.isTrusted(real, "https://jottacloud.com.evil.example/upload"))
+      assert.isFalse(JottaClient.isTrusted(real, "https://evil.example/?x=.jottacloud.com"))
+      assert.isFalse(JottaClient.isTrusted(real, "https://user@evil.example/jottacloud.com"))
     })
   )
 })
