@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
+import * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 import * as JfsFast from "../src/internal/jfsFast.js"
 import * as Jfs from "../src/Jfs.js"
@@ -65,4 +66,73 @@ describe("jfsFast.itemDocument matches Schema decoding of Jfs.ItemDocument", () 
     agrees(`<folder name="f"><files>${file(rev("")).replace(/^<\?xml[^>]*>/, "")}</files></folder>`, true)
     agrees("<mountPoint><name> Archive </name><size>0</size><folders/><files/></mountPoint>", true)
   })
+})
+
+// Generated documents: every element optional, each value drawn from valid and invalid forms,
+// so that both decoders are exercised on accepted and refused input alike.
+const pick = <A>(...xs: ReadonlyArray<A>) => FastCheck.constantFrom(...xs)
+const maybe = (tag: string, values: FastCheck.Arbitrary<string>) =>
+  FastCheck.option(
+    values.map((v) => `<${tag}>${v}</${tag}>`),
+    { nil: "" }
+  )
+const timeValue = pick("2024-03-01-T11:00:00Z", "2024-03-01-T11:00:00+0100", "", " ", "yesterday")
+const intValue = pick("0", "12", " 7 ", "-3", "x", "99999999999999999999", "")
+const md5Value = pick("1ca2b3083b636b26aa5a34184972129c", "1CA2B3083B636B26AA5A34184972129C", "nothex", "")
+const textValue = pick("text/plain", " padded ", "", "a &amp; b")
+const revisionXml = (tag: string) =>
+  FastCheck.tuple(
+    maybe("number", intValue),
+    maybe("state", pick("COMPLETED", "INCOMPLETE", " CORRUPT ")),
+    maybe("created", timeValue),
+    maybe("modified", timeValue),
+    maybe("updated", timeValue),
+    maybe("mime", textValue),
+    maybe("size", intValue),
+    maybe("md5", md5Value)
+  ).map((parts) => `<${tag}>${parts.join("")}</${tag}>`)
+const attrs = FastCheck.tuple(
+  FastCheck.option(pick('name="a b.txt"', 'name=""', 'name=" x "'), { nil: "" }),
+  FastCheck.option(pick('uuid="u-1"', 'uuid=""'), { nil: "" }),
+  FastCheck.option(pick('deleted="2024-05-02-T09:21:40Z"', 'deleted=""', 'deleted="soon"'), { nil: "" })
+).map((xs) => xs.filter((x) => x !== "").join(" "))
+const fileXml = FastCheck.tuple(
+  attrs,
+  maybe("path", pick("/u/Jotta/Archive", " /x ")),
+  maybe("publicURI", textValue),
+  FastCheck.option(revisionXml("currentRevision"), { nil: "" }),
+  FastCheck.option(revisionXml("latestRevision"), { nil: "" }),
+  FastCheck.option(
+    FastCheck.array(revisionXml("revision"), { maxLength: 2 }).map((rs) => `<revisions>${rs.join("")}</revisions>`),
+    { nil: "" }
+  )
+).map(([a, ...inner]) => `<file ${a}>${inner.join("")}</file>`)
+const folderXml = FastCheck.tuple(
+  attrs,
+  FastCheck.array(
+    attrs.map((a) => `<folder ${a}/>`),
+    { maxLength: 2 }
+  ),
+  FastCheck.array(fileXml, { maxLength: 2 })
+).map(([a, fs, xs]) => `<folder ${a}><folders>${fs.join("")}</folders><files>${xs.join("")}</files></folder>`)
+const mountPointXml = FastCheck.tuple(
+  maybe("name", pick("Archive", " Sync ", "")),
+  maybe("size", intValue),
+  maybe("modified", timeValue),
+  FastCheck.array(fileXml, { maxLength: 2 })
+).map(([n, s, m, xs]) => `<mountPoint>${n}${s}${m}<files>${xs.join("")}</files></mountPoint>`)
+
+describe("jfsFast.itemDocument on generated documents", () => {
+  it.prop(
+    "agrees with the Schema decoder whenever it decides, and gives up whenever the Schema decoder fails",
+    [FastCheck.oneof(fileXml, folderXml, mountPointXml)],
+    ([xml]) => {
+      const tree = Xml.parse(xml)
+      const quick = JfsFast.itemDocument(tree)
+      const slow = viaSchema(tree, { onExcessProperty: "ignore" })
+      if (Either.isLeft(slow)) assert.isUndefined(quick, xml)
+      else if (quick !== undefined) assert.deepStrictEqual(quick, slow.right, xml)
+    },
+    { fastCheck: { numRuns: 300 } }
+  )
 })

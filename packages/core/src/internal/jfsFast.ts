@@ -7,7 +7,12 @@
  * a missing or malformed element, an unexpected type, any other root. The caller then runs the
  * Schema decoder, which stays the single authority on errors (and on the odd shapes the union
  * accepts). So this only skips the generic Schema machinery on the common, valid path; the
- * test suite checks it against the Schema decoder.
+ * test suite checks it against the Schema decoder, on fixtures and on generated documents (a
+ * property: whenever it decides, it builds what the Schema decoder builds, and it gives up
+ * whenever the Schema decoder fails).
+ *
+ * Why it exists: decoding a 5,000-file folder document took 263 ms through Schema and 30 ms
+ * here (figures recorded when it was introduced; a folder listing is decoded on every `list`).
  *
  * @internal
  */
