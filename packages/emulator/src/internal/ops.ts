@@ -146,6 +146,32 @@ export const addCompletedRevision = (
   return rev
 }
 
+/**
+ * The incomplete revision whose blob holds all its bytes (verified against its MD5 by the
+ * caller) becomes the current one; the previous current joins the older revisions.
+ */
+export const completeLatest = (state: EmuState, f: FileNode): Revision => {
+  const rev = f.latest!
+  if (rev.uploadId) state.uploads.delete(rev.uploadId)
+  state.pool.register(rev.blob!, rev.md5, rev.size)
+  const done: Revision = {
+    number: rev.number,
+    state: "COMPLETED",
+    created: rev.created,
+    modified: rev.modified,
+    updated: state.now(),
+    mime: mimeOf(f.name),
+    size: rev.size,
+    md5: rev.md5,
+    blob: rev.blob
+  }
+  if (f.current) f.revisions.unshift(f.current)
+  f.current = done
+  f.latest = undefined
+  state.touch()
+  return done
+}
+
 export const newFile = (name: string): FileNode => ({ kind: "file", name, uuid: uuid(), revisions: [] })
 
 /** Stamps a node and every live descendant with the same deletion time. */
