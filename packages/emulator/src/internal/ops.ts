@@ -12,8 +12,28 @@ export const MAX_NAME = 255
 
 export const mimeOf = (name: string): string => Mime.lookup(name) || "application/octet-stream"
 
-/** Rejects a wire name longer than 255 UTF-16 code units (§8.2). */
+/**
+ * Characters a name cannot hold: those XML 1.0 cannot carry (§8.3: "XML cannot carry control
+ * characters or invalid UTF-8"), i.e. NUL and the other C0 controls except TAB, LF and CR, the
+ * non-characters U+FFFE and U+FFFF, and lone surrogates (not encodable as UTF-8). rclone's
+ * default encoding maps them all to look-alikes (§8.3 `Ctl`, `InvalidUtf8`), so a client
+ * never needs to send them raw.
+ */
+const REFUSED_CHARS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** A name with its refused characters written as `\uXXXX`, safe to put in an XML error. */
+const printable = (name: string): string =>
+  name.replace(new RegExp(REFUSED_CHARS.source, "g"), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/**
+ * Rejects a name the service refuses: one with a character XML cannot carry (§8.3), one longer
+ * than 255 UTF-16 code units (§8.2), empty, `.`, `..` or containing `/`.
+ */
 export const checkName = (name: string): void => {
+  if (REFUSED_CHARS.test(name)) {
+    throw jfsFail(400, `${INVALID_ARGUMENT}: Invalid character in name '${printable(name).slice(0, 80)}'`)
+  }
   if (name.length > MAX_NAME) {
     throw jfsFail(400, `${INVALID_ARGUMENT}: Name is too long (${name.length} > ${MAX_NAME}): ${name.slice(0, 40)}…`)
   }

@@ -81,11 +81,63 @@ export const newEntry = (
   connectionCut: false
 })
 
+const REDACTED = "<redacted>"
+
+/** Headers whose value is a credential: the bearer or basic credentials, cookies, the 2FA code. */
+const SECRET_HEADERS = new Set(["authorization", "cookie", "set-cookie", "proxy-authorization", "x-jottacloud-otp"])
+
+/**
+ * Query parameters whose value is a credential: the legacy grant's password (§2.8 accepts it
+ * in the query string), tokens of every kind (access, refresh, id, login/auth tokens), client
+ * secrets, authorization codes and verifiers, 2FA codes.
+ */
+const SECRET_PARAMS = new Set([
+  "password",
+  "passwd",
+  "pass",
+  "token",
+  "access_token",
+  "refresh_token",
+  "id_token",
+  "auth_token",
+  "login_token",
+  "logintoken",
+  "client_secret",
+  "code",
+  "code_verifier",
+  "otp",
+  "session_state"
+])
+
 export const redactHeaders = (h: Http.IncomingHttpHeaders): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue
-    out[k] = k === "authorization" || k === "cookie" ? "<redacted>" : Array.isArray(v) ? v.join(", ") : v
+    out[k] = SECRET_HEADERS.has(k) ? REDACTED : Array.isArray(v) ? v.join(", ") : v
   }
   return out
 }
+
+const decodeKey = (k: string): string => {
+  try {
+    return decodeURIComponent(k.replace(/\+/g, " ")).toLowerCase()
+  } catch {
+    return k.toLowerCase()
+  }
+}
+
+/**
+ * The raw query string with the value of every credential parameter replaced by
+ * `<redacted>`; the other parameters stay as they were sent. Request bodies are never logged.
+ */
+export const redactQuery = (raw: string): string =>
+  raw === ""
+    ? raw
+    : raw
+        .split("&")
+        .map((pair) => {
+          const eq = pair.indexOf("=")
+          const k = eq < 0 ? pair : pair.slice(0, eq)
+          return eq >= 0 && SECRET_PARAMS.has(decodeKey(k)) ? `${k}=${REDACTED}` : pair
+        })
+        .join("&")

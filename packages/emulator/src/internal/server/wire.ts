@@ -8,7 +8,7 @@ import type * as Http from "node:http"
 import type { Fault, FaultTable } from "../faults.js"
 import { operationOf } from "../faults.js"
 import type { RequestLog, RequestLogEntry } from "./requestLog.js"
-import { newEntry, redactHeaders, splitUrl } from "./requestLog.js"
+import { newEntry, redactHeaders, redactQuery, splitUrl } from "./requestLog.js"
 
 type WriteFn = (chunk: unknown, enc?: unknown, cb?: unknown) => boolean
 type EndFn = (chunk?: unknown, enc?: unknown, cb?: unknown) => Http.ServerResponse
@@ -41,7 +41,7 @@ export const instrument = (
   const method = req.method ?? "GET"
   const op = operationOf(method, path, query)
   const fired = faults.take(method, path, op)
-  const entry = newEntry(method, path, rawQuery, op, redactHeaders(req.headers))
+  const entry = newEntry(method, path, redactQuery(rawQuery), op, redactHeaders(req.headers))
   log.add(req, { entry, faults: fired, path, query })
   countRequest(req, entry, faultOf(fired, "CutRequest")?.afterBytes)
   countResponse(res, entry, faultOf(fired, "CutResponse")?.afterBytes, onRequest)
