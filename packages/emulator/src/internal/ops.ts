@@ -20,6 +20,7 @@ export const mimeOf = (name: string): string => Mime.lookup(name) || "applicatio
  * never needs to send them raw.
  */
 const REFUSED_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are the ones it refuses
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 
 /** A name with its refused characters written as `\uXXXX`, safe to put in an XML error. */
