@@ -73,7 +73,9 @@ export interface Options {
 }
 
 /**
- * One entry of the request log. Authorization (and cookie) headers are redacted.
+ * One entry of the request log. Credentials never appear in it: credential headers
+ * (authorization, cookie, 2FA code) and credential query parameters (passwords, tokens, codes,
+ * client secrets) are `<redacted>`, and request bodies are not logged.
  *
  * @since 0.1.0
  * @category models

@@ -86,4 +86,86 @@ describe("CLI (npm run emulator)", () => {
       ),
     20_000
   )
+
+  it.live(
+    "takes the shared option set: --quota, --host, extra accounts incl. 2FA, --login-tokens N; logs no password",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const { line, child, stderr } = yield* spawnEmulator([
+            "--host",
+            "127.0.0.1",
+            "--quota",
+            "1000",
+            "--login-tokens",
+            "3",
+            "--account",
+            "username=bob,password=pw-bob,otp=123456"
+          ])
+          const tokens = line.loginTokens as Array<string>
+          assert.strictEqual(tokens.length, 3)
+          assert.strictEqual(new Set(tokens).size, 3)
+          assert.strictEqual(tokens[0], line.loginToken)
+          const url = String(line.url)
+          // every minted token logs in once (the OIDC password grant with its secret)
+          for (const t of tokens) {
+            const lt = JSON.parse(Buffer.from(t, "base64url").toString()) as Record<string, string>
+            const status = yield* Effect.promise(() =>
+              fetch(`${url}/id/auth/realms/jottacloud/protocol/openid-connect/token`, {
+                method: "POST",
+                headers: { "content-type": "application/x-www-form-urlencoded" },
+                body: new URLSearchParams({
+                  client_id: "jottacli",
+                  grant_type: "password",
+                  username: lt.username!,
+                  password: lt.auth_token!,
+                  scope: "openid offline_access"
+                })
+              }).then((r) => r.status)
+            )
+            assert.strictEqual(status, 200)
+          }
+          // the extra account asks for its SMS code (2FA), with the password in the query string
+          const legacy = (otp?: string) =>
+            Effect.promise(() =>
+              fetch(
+                `${url}/api/auth/v1/token?grant_type=PASSWORD&username=bob&password=pw-bob&client_id=nibfk8biu12ju7hpqomr8b1e40`,
+                { method: "POST", headers: otp === undefined ? {} : { "x-jottacloud-otp": otp } }
+              ).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }))
+            )
+          assert.strictEqual((yield* legacy()).status, 401)
+          const ok = yield* legacy("123456")
+          assert.strictEqual(ok.status, 200)
+          const customer = yield* Effect.promise(() =>
+            fetch(`${url}/api/account/v1/customer`, {
+              headers: { authorization: `Bearer ${String(ok.body.access_token)}` }
+            }).then((r) => r.json() as Promise<Record<string, unknown>>)
+          )
+          assert.strictEqual(customer.quota, 1000)
+          yield* eventually(() => (stderr().match(/POST \/api\/auth\/v1\/token/g) ?? []).length >= 2)
+          assert.include(stderr(), "password=<redacted>")
+          assert.notInclude(stderr(), "pw-bob")
+          child.kill("SIGTERM")
+          assert.strictEqual(yield* exitOf(child), 0)
+        })
+      ),
+    20_000
+  )
+
+  it.live("refuses a malformed option with a message and exit code 1", () =>
+    Effect.gen(function* () {
+      const child = ChildProcess.spawn(
+        Path.join(root, "node_modules/.bin/tsx"),
+        ["--conditions=@fjord/source", "packages/emulator/src/bin.ts", "--account", "bogus"],
+        { cwd: root, stdio: ["ignore", "pipe", "pipe"] }
+      )
+      let err = ""
+      child.stderr.on("data", (d: Buffer) => {
+        err += d.toString()
+      })
+      const code = yield* exitOf(child)
+      assert.strictEqual(code, 1)
+      assert.include(err, '--account: account "bogus": expected KEY=VALUE')
+    })
+  )
 })

@@ -276,3 +276,24 @@ layer(Emulator.layer())("token faults (own emulator: they expire every token)", 
     })
   )
 })
+
+layer(Emulator.layer())("probability faults", (it) => {
+  it.effect("a probability fault fires on about that share of matching requests and never consumes on a miss", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const spec = Emulator.parseFault("status:503,op=customer,times=inf,probability=0.3")
+      assert.strictEqual(spec.probability, 0.3)
+      yield* emu.inject(spec)
+      let fired = 0
+      for (let i = 0; i < 200; i++) if ((yield* req(emu, "GET", "/api/account/v1/customer")).status === 503) fired++
+      yield* emu.clearFaults
+      // binomial(200, 0.3): mean 60, sd 6.5; these bounds are 4.6 sd away
+      assert.isAtLeast(fired, 30)
+      assert.isAtMost(fired, 90)
+      yield* emu.inject({ _tag: "Status", status: 503, op: "customer", times: 1, probability: 0 })
+      assert.strictEqual((yield* req(emu, "GET", "/api/account/v1/customer")).status, 200)
+      yield* emu.clearFaults
+      assert.throws(() => Emulator.parseFault("status:503,probability=2"))
+    })
+  )
+})

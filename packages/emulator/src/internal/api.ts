@@ -12,6 +12,7 @@ import type { Location } from "./ops.js"
 import {
   addCompletedRevision,
   checkName,
+  completeLatest,
   discard,
   dropLatest,
   ensureFolders,
@@ -280,7 +281,9 @@ export const upload = async (
   if (start > rev.size) {
     throw apiFail(416, "RequestedRangeNotSatisfiedException", `Range starts at ${start}, server has ${rev.size}`)
   }
-  if (start < rev.size) {
+  // the blob must hold exactly the bytes before `start` (a blob longer than the revision's
+  // progress would splice stale bytes in front of the resumed body)
+  if (start < rev.size || store.size(blob) !== start) {
     store.truncate(blob, start)
     rev.size = start
     session.hash = undefined
@@ -332,23 +335,14 @@ export const upload = async (
     rev.state = "CORRUPT"
     throw apiFail(400, "CorruptUploadOpenApiException", `MD5 mismatch: expected ${rev.md5}, got ${digest}`)
   }
-  // success: the incomplete revision becomes the current one
-  state.uploads.delete(uploadId)
-  state.pool.register(blob, rev.md5, rev.size)
-  const done: Revision = {
-    number: rev.number,
-    state: "COMPLETED",
-    created: rev.created,
-    modified: rev.modified,
-    updated: state.now(),
-    mime: mimeOf(file.name),
-    size: rev.size,
-    md5: rev.md5,
-    blob
+  // success: the incomplete revision becomes the current one, its bytes durable before the
+  // reply acknowledges them, and only a blob whose size and MD5 match enters the dedup pool
+  if (store.size(blob) !== rev.size) {
+    rev.state = "CORRUPT"
+    throw apiFail(400, "CorruptUploadOpenApiException", `Stored ${store.size(blob)} bytes, expected ${rev.size}`)
   }
-  if (file.current) file.revisions.unshift(file.current)
-  file.current = done
-  file.latest = undefined
+  store.sync(blob)
+  const done = completeLatest(state, file)
   if (file.deleted !== undefined) {
     file.deleted = undefined
     try {

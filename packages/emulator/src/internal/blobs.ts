@@ -1,6 +1,11 @@
 /**
  * Content storage: blobs are append-only byte sequences addressed by id, kept either as
  * chunk lists in memory or as files under `<dataDir>/blobs`.
+ *
+ * Durability of the file store (the `--data` emulator survives `kill -9`): a completed blob is
+ * fsynced (`sync`) before its upload is acknowledged, and a removed blob is only unlinked at
+ * `commit`, after the metadata that no longer references it is on disk, so a state on disk
+ * never names a blob that is gone.
  */
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -20,7 +25,12 @@ export interface BlobStore {
   readonly read: (id: string, start: number, end: number) => Readable
   /** Synchronous iteration over bytes [0, end) (used to rehash a partial upload). */
   readonly chunks: (id: string, end: number) => Iterable<Uint8Array>
+  /** Removes a blob; the file store unlinks it at the next `commit`. */
   readonly remove: (id: string) => void
+  /** Flushes a blob's bytes to stable storage (files: fsync; memory: nothing to do). */
+  readonly sync: (id: string) => void
+  /** Carries out the removals since the last commit (call after the metadata is saved). */
+  readonly commit: () => void
   readonly ids: () => ReadonlyArray<string>
 }
 
@@ -130,6 +140,8 @@ export const memory = (): BlobStore => {
       Readable.from(sliceChunks(view(get(id)), start, end), { objectMode: false, highWaterMark: COALESCE }),
     chunks: (id, end) => sliceChunks(view(get(id)), 0, end),
     remove: (id) => void blobs.delete(id),
+    sync: () => {},
+    commit: () => {},
     ids: () => Array.from(blobs.keys())
   }
 }
@@ -146,6 +158,8 @@ export const files = (dir: string): BlobStore => {
     }
     return d
   }
+  /** Removed since the last commit: unlinked only once the metadata without them is saved. */
+  const doomed = new Set<string>()
   const close = (id: string) => {
     const d = fds.get(id)
     if (d !== undefined) {
@@ -168,7 +182,7 @@ export const files = (dir: string): BlobStore => {
     },
     seal: close,
     size: (id) => Fs.statSync(file(id)).size,
-    has: (id) => Fs.existsSync(file(id)),
+    has: (id) => !doomed.has(id) && Fs.existsSync(file(id)),
     read: (id, start, end) =>
       end <= start
         ? Readable.from([])
@@ -190,8 +204,22 @@ export const files = (dir: string): BlobStore => {
     },
     remove: (id) => {
       close(id)
-      Fs.rmSync(file(id), { force: true })
+      doomed.add(id)
     },
-    ids: () => Fs.readdirSync(dir)
+    sync: (id) => {
+      const d = fds.get(id)
+      if (d !== undefined) return Fs.fsyncSync(d)
+      const r = Fs.openSync(file(id), "r")
+      try {
+        Fs.fsyncSync(r)
+      } finally {
+        Fs.closeSync(r)
+      }
+    },
+    commit: () => {
+      for (const id of doomed) Fs.rmSync(file(id), { force: true })
+      doomed.clear()
+    },
+    ids: () => Fs.readdirSync(dir).filter((id) => !doomed.has(id))
   }
 }

@@ -15,6 +15,8 @@ export interface FaultMatch {
   readonly times?: number | undefined
   /** Let this many matching requests through first (default 0). */
   readonly after?: number | undefined
+  /** Fire on each matching request with this probability (default 1); a miss consumes nothing. */
+  readonly probability?: number | undefined
 }
 
 export type Fault =
@@ -98,6 +100,7 @@ export class FaultTable {
         a.skip--
         continue
       }
+      if (a.fault.probability !== undefined && Math.random() >= a.fault.probability) continue
       a.remaining--
       out.push(a.fault)
     }
@@ -121,7 +124,7 @@ const KINDS: Record<string, Fault["_tag"]> = {
  * Parses a CLI fault spec: `KIND[:ARG][,KEY=VALUE]...`, e.g. `status:503,op=download,times=2`,
  * `status:429,retry-after=2`, `cut-response:100,op=download`, `delay:500,path=/jfs/*`,
  * `lost-reply,op=mv`, `expire-tokens,op=customer,after=1`. Keys: op, method, path, times
- * (a number or `inf`), after, retry-after.
+ * (a number or `inf`), after, retry-after, probability (0…1, e.g. `status:503,times=inf,probability=0.2`).
  */
 export const parseSpec = (spec: string): Fault => {
   const [head = "", ...pairs] = spec.split(",")
@@ -159,6 +162,12 @@ export const parseSpec = (spec: string): Fault => {
       case "retry-after":
         m.retryAfter = num(v, "retry-after")
         break
+      case "probability": {
+        const n = num(v, "probability")
+        if (n > 1) throw new Error(`invalid probability '${v}' in '${spec}'`)
+        m.probability = n
+        break
+      }
       default:
         throw new Error(`unknown key '${k}' in '${spec}'`)
     }

@@ -12,8 +12,29 @@ export const MAX_NAME = 255
 
 export const mimeOf = (name: string): string => Mime.lookup(name) || "application/octet-stream"
 
-/** Rejects a wire name longer than 255 UTF-16 code units (§8.2). */
+/**
+ * Characters a name cannot hold: those XML 1.0 cannot carry (§8.3: "XML cannot carry control
+ * characters or invalid UTF-8"), i.e. NUL and the other C0 controls except TAB, LF and CR, the
+ * non-characters U+FFFE and U+FFFF, and lone surrogates (not encodable as UTF-8). rclone's
+ * default encoding maps them all to look-alikes (§8.3 `Ctl`, `InvalidUtf8`), so a client
+ * never needs to send them raw.
+ */
+const REFUSED_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these control characters are the ones it refuses
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
+/** A name with its refused characters written as `\uXXXX`, safe to put in an XML error. */
+const printable = (name: string): string =>
+  name.replace(new RegExp(REFUSED_CHARS.source, "g"), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
+/**
+ * Rejects a name the service refuses: one with a character XML cannot carry (§8.3), one longer
+ * than 255 UTF-16 code units (§8.2), empty, `.`, `..` or containing `/`.
+ */
 export const checkName = (name: string): void => {
+  if (REFUSED_CHARS.test(name)) {
+    throw jfsFail(400, `${INVALID_ARGUMENT}: Invalid character in name '${printable(name).slice(0, 80)}'`)
+  }
   if (name.length > MAX_NAME) {
     throw jfsFail(400, `${INVALID_ARGUMENT}: Name is too long (${name.length} > ${MAX_NAME}): ${name.slice(0, 40)}…`)
   }
@@ -144,6 +165,32 @@ export const addCompletedRevision = (
   f.current = rev
   state.touch()
   return rev
+}
+
+/**
+ * The incomplete revision whose blob holds all its bytes (verified against its MD5 by the
+ * caller) becomes the current one; the previous current joins the older revisions.
+ */
+export const completeLatest = (state: EmuState, f: FileNode): Revision => {
+  const rev = f.latest!
+  if (rev.uploadId) state.uploads.delete(rev.uploadId)
+  state.pool.register(rev.blob!, rev.md5, rev.size)
+  const done: Revision = {
+    number: rev.number,
+    state: "COMPLETED",
+    created: rev.created,
+    modified: rev.modified,
+    updated: state.now(),
+    mime: mimeOf(f.name),
+    size: rev.size,
+    md5: rev.md5,
+    blob: rev.blob
+  }
+  if (f.current) f.revisions.unshift(f.current)
+  f.current = done
+  f.latest = undefined
+  state.touch()
+  return done
 }
 
 export const newFile = (name: string): FileNode => ({ kind: "file", name, uuid: uuid(), revisions: [] })

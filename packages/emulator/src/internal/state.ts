@@ -1,12 +1,21 @@
 /**
  * Whole-emulator state: accounts, the content pool, the upload and share indexes, the clock,
  * and persistence of metadata as JSON under `dataDir`.
+ *
+ * Durability with `dataDir` (a `kill -9` at any instant loses no acknowledged change): the
+ * metadata is replaced atomically (`atomicFile.ts`) after every change and before the reply,
+ * a completed blob is fsynced before it is acknowledged, removed blobs are unlinked only after
+ * the metadata without them is saved (`blobs.ts`), and at load every revision is reconciled
+ * with its blob (`reconcile`).
  */
+import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import { writeAtomic } from "./atomicFile.js"
 import * as Blobs from "./blobs.js"
 import type { Account, Device, FileNode, FolderNode, Node, Revision } from "./model.js"
 import { fileRevisions, key, newAccount, Pool, walk } from "./model.js"
+import { completeLatest } from "./ops.js"
 
 export interface PathChecks {
   /** Reject paths containing `%25` (rclone #9153). Default true. */
@@ -85,17 +94,22 @@ export class EmuState {
     }
   }
 
-  /** Rebuilds reference counts, the dedup index and the upload index from the trees. */
+  /**
+   * Rebuilds reference counts, the dedup index and the upload index from the trees, after
+   * reconciling every file with its blobs.
+   */
   reindex(): void {
     this.pool.refs.clear()
     this.pool.index.clear()
     this.uploads.clear()
+    const verified = new Map<string, boolean>()
     for (const acc of this.accounts.values()) {
       for (const dev of acc.devices.values()) {
         for (const mp of dev.mountpoints.values()) {
           const parts = ["", "jfs", dev.name, mp.name]
           walk(mp, (node, _parent, parentPath) => {
             if (node.kind !== "file") return
+            this.reconcile(node, verified)
             for (const r of fileRevisions(node)) {
               this.pool.retain(r.blob)
               if (r.state === "COMPLETED" && r.blob) this.pool.register(r.blob, r.md5, r.size)
@@ -114,6 +128,59 @@ export class EmuState {
     }
     // blobs nothing references (a crash between writes) are dropped
     for (const id of this.pool.store.ids()) if (!this.pool.refs.has(id)) this.pool.store.remove(id)
+    this.pool.store.commit()
+  }
+
+  /** True when the blob holds exactly `size` bytes whose MD5 is `md5` (memoised per blob). */
+  private holds(blob: string, md5: string, size: number, verified: Map<string, boolean>): boolean {
+    const memo = `${blob}:${md5}:${size}`
+    const known = verified.get(memo)
+    if (known !== undefined) return known
+    const store = this.pool.store
+    let ok = store.has(blob) && store.size(blob) === size
+    if (ok) {
+      const h = Crypto.createHash("md5")
+      for (const c of store.chunks(blob, size)) h.update(c)
+      ok = h.digest("hex") === md5
+    }
+    verified.set(memo, ok)
+    return ok
+  }
+
+  /**
+   * Makes a file's revisions agree with what their blobs really hold (a `kill -9` may come
+   * between a blob write and the metadata that records it):
+   * - a completed revision whose blob does not hold its size and MD5 is marked `CORRUPT`, so
+   *   it is neither listed as complete nor entered in the dedup pool;
+   * - an incomplete upload's progress is the length of its partial blob (a missing blob is an
+   *   empty one); a partial longer than the declared size is dropped (progress 0); a partial
+   *   holding all bytes becomes the current revision when its MD5 matches and is dropped
+   *   otherwise.
+   */
+  private reconcile(file: FileNode, verified: Map<string, boolean>): void {
+    for (const r of [file.current, ...file.revisions]) {
+      if (r?.state === "COMPLETED" && r.blob !== undefined && !this.holds(r.blob, r.md5, r.size, verified)) {
+        r.state = "CORRUPT"
+      }
+    }
+    const l = file.latest
+    if (l?.blob === undefined) return
+    const store = this.pool.store
+    if (!store.has(l.blob)) store.create(l.blob)
+    const held = store.size(l.blob)
+    const total = l.bytes ?? 0
+    if (held === total && this.holds(l.blob, l.md5, total, verified)) {
+      l.size = total
+      completeLatest(this, file)
+      return
+    }
+    if (held >= total) {
+      store.truncate(l.blob, 0)
+      l.size = 0
+      if (l.state === "CORRUPT") l.state = "INCOMPLETE"
+      return
+    }
+    l.size = held
   }
 
   // ---------------------------------------------------------------- persistence
@@ -132,9 +199,8 @@ export class EmuState {
       accounts: Array.from(this.accounts.values(), serializeAccount),
       identity
     })
-    const tmp = `${file}.tmp`
-    Fs.writeFileSync(tmp, json)
-    Fs.renameSync(tmp, file)
+    writeAtomic(file, json)
+    this.pool.store.commit()
   }
 
   /** Loads persisted metadata; returns the identity snapshot, if any. */
