@@ -7,5 +7,6 @@ export default defineWorkspace([
   project("node", "packages/node"),
   project("emulator", "packages/emulator"),
   project("cli", "packages/cli"),
+  project("web", "packages/web"),
   project("examples", "examples")
 ])

@@ -28,7 +28,8 @@ export const benches: ReadonlyArray<Bench> = [
   },
   {
     name: "md5",
-    description: "NodeContentHasher over a file vs node:crypto over fs.createReadStream",
+    description:
+      "NodeContentHasher and WebContentHasher (hash-wasm) over a file vs node:crypto over fs.createReadStream",
     load: () => import("./md5.bench.js")
   }
 ]
