@@ -8,5 +8,6 @@ export default defineWorkspace([
   project("emulator", "packages/emulator"),
   project("cli", "packages/cli"),
   project("testkit", "packages/testkit"),
+  project("web", "packages/web"),
   project("examples", "examples")
 ])

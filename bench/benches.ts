@@ -17,7 +17,8 @@ export const benches: ReadonlyArray<Bench> = [
   },
   {
     name: "request-overhead",
-    description: "SDK Files.stat vs a raw undici request of the same URL, against the emulator",
+    description:
+      "SDK Files.stat (over UndiciHttpClient and over the platform clients) vs a raw undici request of the same URL, against the emulator",
     load: () => import("../packages/core/bench/request-overhead.bench.js")
   },
   {
@@ -27,7 +28,8 @@ export const benches: ReadonlyArray<Bench> = [
   },
   {
     name: "md5",
-    description: "NodeContentHasher over a file vs node:crypto over fs.createReadStream",
+    description:
+      "NodeContentHasher and WebContentHasher (hash-wasm) over a file vs node:crypto over fs.createReadStream",
     load: () => import("./md5.bench.js")
   }
 ]

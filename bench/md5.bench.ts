@@ -2,7 +2,8 @@
  * Streaming MD5 of a file with `NodeContentHasher` over `NodeFiles.fileStream` (what uploads of
  * local files use), next to the physical limit measured in the same run: node:crypto over a
  * plain `fs.createReadStream` of the same file (1 MiB chunks). A second line does the same over
- * the platform `FileSystem.stream`. Also reports the hasher's peak RSS growth (constant memory).
+ * the platform `FileSystem.stream`, and `@fjord/web`'s `WebContentHasher` (hash-wasm, for runtimes
+ * without node:crypto) over the same file reads. Also reports the hasher's peak RSS growth (constant memory).
  */
 import { createHash } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -12,6 +13,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
 import * as NodeFiles from "@fjord/node/NodeFiles"
+import * as WebContentHasher from "@fjord/web/WebContentHasher"
 import * as Effect from "effect/Effect"
 import { against, mbps, peakRss, print, readFileChunks, round, time, writeFile } from "./common.js"
 
@@ -36,6 +38,9 @@ export const run = async (): Promise<void> => {
     const sdkHash = await Effect.runPromise(sdk)
     if (sdkHash !== raw) throw new Error(`md5 mismatch: ${sdkHash} vs ${raw}`)
     const rawMs = Math.min(await time(hashRaw), await time(hashRaw))
+    const web = WebContentHasher.md5(NodeFiles.fileStream(path))
+    if ((await Effect.runPromise(web)) !== raw) throw new Error("hash-wasm md5 mismatch")
+    const webMs = Math.min(await time(() => Effect.runPromise(web)), await time(() => Effect.runPromise(web)))
     const platformMs = await time(() => Effect.runPromise(platform))
     const measured = await peakRss(async () =>
       Math.min(await time(() => Effect.runPromise(sdk)), await time(() => Effect.runPromise(sdk)))
@@ -45,6 +50,7 @@ export const run = async (): Promise<void> => {
     print([
       against("md5.file.throughput", value, "MB/s", baseline),
       against("md5.file.platform-fs-stream.throughput", mbps(size, platformMs), "MB/s", baseline),
+      against("md5.file.hash-wasm.throughput", mbps(size, webMs), "MB/s", baseline),
       {
         name: "md5.file.peak-rss-growth",
         value: measured.peakMiB,

@@ -5,11 +5,12 @@
  * The emulator runs in a worker thread (its own event loop and heap), so the client side is
  * what is compared.
  *
- * Headline (`request-overhead.sdk-stat`): the SDK over `NodeHttpClient.layerUndici` (what
- * `@fjord/node/NodeJotta.layer` gives Node users) vs `Agent.request` of undici (the same
- * dispatcher class `layerUndici` creates, so the same keep-alive connection pooling), body read
- * as text. Secondary lines: the same GET through `@effect/platform` alone over undici, and the
- * `FetchHttpClient` pair (SDK and bare platform client vs a raw global `fetch`).
+ * Headline (`request-overhead.sdk-stat`): the SDK over `@fjord/node`'s `UndiciHttpClient`
+ * (what `@fjord/node/NodeJotta.layer` gives Node users) vs `Agent.request` of undici (the same
+ * dispatcher class, so the same keep-alive connection pooling), body read as text. Secondary
+ * lines: the same GET through that client alone (`client-undici`), through `@effect/platform`'s
+ * `NodeHttpClient.layerUndici` alone and under the SDK, and the `FetchHttpClient` pair (SDK
+ * and bare platform client vs a raw global `fetch`).
  * Ratios are medians of per-round ratios (each round runs every variant for `block` requests,
  * in rotating order), robust to load drift on a shared machine.
  * Prints one JSON line per result: {"name","value","unit","baseline","ratio"}.
@@ -25,6 +26,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Emulator from "@fjord/emulator/Emulator"
+import * as UndiciHttpClient from "@fjord/node/UndiciHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -73,12 +75,14 @@ export const run = async (options?: {
           http
         ).pipe(Layer.provide(http), Layer.orDie)
       )
-    // Each runtime builds its own HttpClient (layerUndici: its own undici Agent).
+    // Each runtime builds its own HttpClient (each over its own undici Agent).
+    const sdkFjord = sdkOver(UndiciHttpClient.layer)
     const sdkUndici = sdkOver(NodeHttpClient.layerUndici)
     const sdkFetch = sdkOver(FetchHttpClient.layer)
     const agent = new Agent()
     try {
       const path = "bench/small file.txt"
+      const filesFjord = await sdkFjord.runPromise(Files.Files)
       const filesUndici = await sdkUndici.runPromise(Files.Files)
       const filesFetch = await sdkFetch.runPromise(Files.Files)
       await sdkUndici.runPromise(
@@ -108,18 +112,29 @@ export const run = async (options?: {
         const get = Effect.flatMap(client.execute(HttpClientRequest.get(url, { headers })), (r) => r.text)
         return () => rt.runPromise(get)
       }
+      const clientFjord = await platformOf(sdkFjord)
       const platformUndici = await platformOf(sdkUndici)
       const platformFetch = await platformOf(sdkFetch)
       // `stat` is called per request, as a caller would (span and call-site capture included).
+      const viaSdkFjord = () => sdkFjord.runPromise(filesFjord.stat(path))
       const viaSdkUndici = () => sdkUndici.runPromise(filesUndici.stat(path))
       const viaSdkFetch = () => sdkFetch.runPromise(filesFetch.stat(path))
 
-      const variants = [rawUndici, platformUndici, viaSdkUndici, rawFetch, platformFetch, viaSdkFetch] as const
-      const [RAW_U, PLAT_U, SDK_U, RAW_F, PLAT_F, SDK_F] = [0, 1, 2, 3, 4, 5] as const
+      const variants = [
+        rawUndici,
+        clientFjord,
+        viaSdkFjord,
+        platformUndici,
+        viaSdkUndici,
+        rawFetch,
+        platformFetch,
+        viaSdkFetch
+      ] as const
+      const [RAW_U, CLIENT, SDK, PLAT_U, SDK_U, RAW_F, PLAT_F, SDK_F] = [0, 1, 2, 3, 4, 5, 6, 7] as const
 
       // warm-up (JIT, connection pools) and a correctness check
       for (let i = 0; i < 1000; i++) for (const f of variants) await f()
-      for (const check of [viaSdkUndici, viaSdkFetch]) {
+      for (const check of [viaSdkFjord, viaSdkUndici, viaSdkFetch]) {
         const info = await check()
         if (info.size !== 12) throw new Error(`stat returned size ${info.size}`)
       }
@@ -127,7 +142,12 @@ export const run = async (options?: {
       // Small blocks in rotating order; ratios are medians of per-round ratios.
       const n = variants.length
       const times: Array<Array<number>> = variants.map(() => [])
-      const ratios = { platformUndici: [] as Array<number>, sdkUndici: [] as Array<number> }
+      const ratios = {
+        client: [] as Array<number>,
+        sdk: [] as Array<number>,
+        platformUndici: [] as Array<number>,
+        sdkUndici: [] as Array<number>
+      }
       const ratiosFetch = { platform: [] as Array<number>, sdk: [] as Array<number> }
       for (let r = 0; r * block < iterations; r++) {
         const t: Array<number> = variants.map(() => 0)
@@ -139,6 +159,8 @@ export const run = async (options?: {
           t[which] = ((performance.now() - start) * 1000) / block
         }
         for (let k = 0; k < n; k++) times[k]!.push(t[k]!)
+        ratios.client.push(t[CLIENT]! / t[RAW_U]!)
+        ratios.sdk.push(t[SDK]! / t[RAW_U]!)
         ratios.platformUndici.push(t[PLAT_U]! / t[RAW_U]!)
         ratios.sdkUndici.push(t[SDK_U]! / t[RAW_U]!)
         ratiosFetch.platform.push(t[PLAT_F]! / t[RAW_F]!)
@@ -154,9 +176,11 @@ export const run = async (options?: {
       })
       const results: Array<Result> = [
         line("request-overhead.raw-undici", us[RAW_U]!, null, null),
+        line("request-overhead.sdk-stat", us[SDK]!, us[RAW_U]!, median(ratios.sdk)),
+        line("request-overhead.sdk-extra", us[SDK]! - us[RAW_U]!, null, null),
+        line("request-overhead.client-undici", us[CLIENT]!, us[RAW_U]!, median(ratios.client)),
         line("request-overhead.platform-undici", us[PLAT_U]!, us[RAW_U]!, median(ratios.platformUndici)),
-        line("request-overhead.sdk-stat", us[SDK_U]!, us[RAW_U]!, median(ratios.sdkUndici)),
-        line("request-overhead.sdk-extra", us[SDK_U]! - us[RAW_U]!, null, null),
+        line("request-overhead.sdk-stat-platform-undici", us[SDK_U]!, us[RAW_U]!, median(ratios.sdkUndici)),
         line("request-overhead.raw-fetch", us[RAW_F]!, null, null),
         line("request-overhead.platform-fetch", us[PLAT_F]!, us[RAW_F]!, median(ratiosFetch.platform)),
         line("request-overhead.sdk-stat-fetch", us[SDK_F]!, us[RAW_F]!, median(ratiosFetch.sdk)),
@@ -166,6 +190,7 @@ export const run = async (options?: {
       return results
     } finally {
       await agent.close()
+      await sdkFjord.dispose()
       await sdkUndici.dispose()
       await sdkFetch.dispose()
     }

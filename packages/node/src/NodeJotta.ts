@@ -1,6 +1,7 @@
 /**
  * Everything a Node.js program needs under the fjord SDK, in one layer (like
- * `NodeContext.layer`): an `HttpClient` (undici), the platform `FileSystem` and `Path`, and
+ * `NodeContext.layer`): an `HttpClient` (`UndiciHttpClient`: undici's
+ * `Agent.request`, connect and idle timeouts), the platform `FileSystem` and `Path`, and
  * the `node:crypto` MD5 `ContentHasher`. Plus ready-made compositions for apps: the core
  * client authenticated from a token file (`layerStoredToken`) or from a personal login token
  * whose rotated tokens are kept in that file (`layerLoginToken`).
@@ -11,7 +12,6 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Path from "@effect/platform/Path"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as RefreshingAuth from "@fjord/auth/RefreshingAuth"
@@ -25,6 +25,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as NodeContentHasher from "./NodeContentHasher.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
+import * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
  * The services the SDK needs from the platform.
@@ -35,13 +36,13 @@ import * as NodeTokenStore from "./NodeTokenStore.js"
 export type NodeJotta = HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | ContentHasher.ContentHasher
 
 /**
- * `HttpClient` (undici) + `FileSystem` + `Path` + `ContentHasher` for Node.js.
+ * `HttpClient` (`UndiciHttpClient.layer`) + `FileSystem` + `Path` + `ContentHasher` for Node.js.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer: Layer.Layer<NodeJotta> = Layer.mergeAll(
-  NodeHttpClient.layerUndici,
+  UndiciHttpClient.layer,
   NodeFileSystem.layer,
   NodePath.layer,
   NodeContentHasher.layer
