@@ -15,7 +15,10 @@ describe("Transfer.decide (rclone's comparisons)", () => {
   const t0 = 1_700_000_000_000
   it("default: size, then modification time within 1 s, then the MD5 decides between re-send and a time update", () => {
     assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), undefined, {}), { _tag: "Transfer", reason: "Missing" })
-    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 2, t0), {}), { _tag: "Transfer", reason: "Size" })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 2, t0), {}), {
+      _tag: "Transfer",
+      reason: "Size"
+    })
     assert.deepStrictEqual(Transfer.decide(file("a", 1, t0 + 999), file("a", 1, t0), {}), {
       _tag: "Skip",
       reason: "Identical"
@@ -85,8 +88,7 @@ const listing = (caseInsensitive: boolean) =>
     return out
   })
 
-const filesOf = (l: ReadonlyArray<Transfer.Listed>) =>
-  l.filter((e): e is Transfer.FileEntry => e._tag === "File")
+const filesOf = (l: ReadonlyArray<Transfer.Listed>) => l.filter((e): e is Transfer.FileEntry => e._tag === "File")
 
 /** Applies a plan to a destination listing, as the engine would (content = md5, size). */
 const apply = (dst: ReadonlyArray<Transfer.Listed>, actions: ReadonlyArray<Transfer.Action>, ci: boolean) => {
