@@ -18,9 +18,11 @@ import * as NodePath from "node:path"
 import { Args, Command, Options } from "@effect/cli"
 import * as Files from "@fjord/core/Files"
 import * as Filter from "@fjord/core/Filter"
+import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as Transfer from "@fjord/core/Transfer"
 import * as NodeTransfer from "@fjord/node/NodeTransfer"
 import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
@@ -71,6 +73,10 @@ const transferOptions = {
   checkers: Options.integer("checkers").pipe(
     Options.withDescription("Accepted for rclone compatibility (checks run within --transfers)"),
     Options.withDefault(8)
+  ),
+  lowLevelRetries: Options.integer("low-level-retries").pipe(
+    Options.withDescription("Attempts per request for transient failures (default 10)"),
+    Options.optional
   ),
   retries: Options.integer("retries").pipe(
     Options.withDescription("Attempts for failed files, in whole passes"),
@@ -404,7 +410,14 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
     const source = yield* sideAt(src, src.path)
     const destination = yield* sideAt(dst, dst.path)
     return yield* render(a, Transfer.run(source, destination, options))
-  })
+  }).pipe(
+    Option.isSome(a.lowLevelRetries)
+      ? Effect.provideService(
+          RetryPolicy.RetryPolicy,
+          RetryPolicy.make({ maxAttempts: Math.max(1, a.lowLevelRetries.value) })
+        )
+      : identity
+  )
 
 /**
  * The CLI's global options (from `Cli.ts`).
