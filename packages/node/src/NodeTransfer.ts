@@ -23,6 +23,7 @@ import * as NodePath from "node:path"
 import * as NodeSink from "@effect/platform-node/NodeSink"
 import type { Md5 } from "@fjord/core/ContentHasher"
 import * as Transfer from "@fjord/core/Transfer"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as NodeContentHasher from "./NodeContentHasher.js"
@@ -112,9 +113,13 @@ export const side = (root: string): Transfer.Side => {
       )
     )
 
-  const list: Transfer.Side["list"] = (options) => Stream.fromAsyncIterable(walk(base, options), (e) => failure("", e))
+  const list: Transfer.Side["list"] = (options) =>
+    Stream.fromAsyncIterable(walk(base, options), (e) => failure("", e)).pipe(
+      Stream.mapConcatChunk((batch) => Chunk.unsafeFromArray(batch))
+    )
 
-  async function* walk(dir: string, options: Transfer.ListOptions): AsyncGenerator<Transfer.Listed> {
+  /** The tree, a batch of entries at a time (one chunk per batch downstream). */
+  async function* walk(dir: string, options: Transfer.ListOptions): AsyncGenerator<Array<Transfer.Listed>> {
     const pending: Array<{ abs: string; path: string; depth: number }> = [{ abs: dir, path: "", depth: 0 }]
     while (pending.length > 0) {
       const { abs, path, depth } = pending.pop()!
@@ -123,21 +128,22 @@ export const side = (root: string): Transfer.Side => {
         dirents = await NodeFs.promises.readdir(abs, { withFileTypes: true, encoding: "buffer" })
       } catch (e) {
         if (path === "") throw e
-        yield { _tag: "Invalid", path, description: `cannot list: ${e instanceof Error ? e.message : String(e)}` }
+        yield [{ _tag: "Invalid", path, description: `cannot list: ${e instanceof Error ? e.message : String(e)}` }]
         continue
       }
       const files: Array<{ abs: string; path: string }> = []
+      const out: Array<Transfer.Listed> = []
       for (const d of dirents) {
         let name: string
         try {
           name = utf8.decode(d.name)
         } catch {
           const shown = d.name.toString("utf8")
-          yield {
+          out.push({
             _tag: "Invalid",
             path: path === "" ? shown : `${path}/${shown}`,
             description: "the name is not valid UTF-8"
-          }
+          })
           continue
         }
         if (d.isSymbolicLink()) continue
@@ -146,7 +152,7 @@ export const side = (root: string): Transfer.Side => {
         if (d.isDirectory()) {
           if (options.maxDepth !== undefined && depth + 1 > options.maxDepth) continue
           if (!options.descend(childPath)) continue
-          yield { _tag: "Dir", path: childPath }
+          out.push({ _tag: "Dir", path: childPath })
           pending.push({ abs: childAbs, path: childPath, depth: depth + 1 })
         } else if (d.isFile()) {
           if (PARTIAL.test(name)) continue
@@ -154,16 +160,19 @@ export const side = (root: string): Transfer.Side => {
           files.push({ abs: childAbs, path: childPath })
         }
       }
+      if (out.length > 0) yield out
       for (let i = 0; i < files.length; i += 64) {
         const batch = files.slice(i, i + 64)
+        const found: Array<Transfer.Listed> = []
         const stats = await Promise.all(batch.map((f) => NodeFs.promises.lstat(f.abs).catch(() => undefined)))
         for (let j = 0; j < batch.length; j++) {
           const st = stats[j]
           const f = batch[j]!
           if (st === undefined) continue
           const entry = fileOf(f.path, f.abs, st)
-          if (options.keep(entry)) yield entry
+          if (options.keep(entry)) found.push(entry)
         }
+        if (found.length > 0) yield found
       }
     }
   }

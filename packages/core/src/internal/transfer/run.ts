@@ -14,10 +14,10 @@
  *
  * @internal
  */
+import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import type { Md5 } from "../../ContentHasher.js"
 import * as Filter from "./filter.js"
@@ -141,7 +141,15 @@ export const run = (source: Side, destination: Side, options: RunOptions, scope:
       const clock = yield* Effect.clock
       const tracker = new Tracker(() => clock.unsafeCurrentTimeMillis())
       yield* Effect.forkScoped(
-        engine(source, destination, options, scope, tracker, (e) => mailbox.offer(e)).pipe(Effect.ensuring(mailbox.end))
+        engine(
+          source,
+          destination,
+          options,
+          scope,
+          tracker,
+          (e) => mailbox.offer(e),
+          (es) => mailbox.offerAll(es)
+        ).pipe(Effect.ensuring(mailbox.end))
       )
       return Mailbox.toStream(mailbox)
     })
@@ -162,7 +170,8 @@ const engine = (
   options: RunOptions,
   scope: Scope,
   tracker: Tracker,
-  offer: (e: Event) => Effect.Effect<boolean>
+  offer: (e: Event) => Effect.Effect<boolean>,
+  offerAll: (es: Iterable<Event>) => Effect.Effect<unknown>
 ): Effect.Effect<void> =>
   Effect.gen(function* () {
     const clock = yield* Effect.clock
@@ -394,20 +403,16 @@ const engine = (
         )
       })
 
-    const planned = (a: Plan.Action) => {
+    const plannedEvent = (a: Work, progress: Progress): Event | undefined => {
       switch (a._tag) {
         case "Transfer":
-          if (mode !== "check") {
-            tracker.filesPlanned++
-            tracker.bytesPlanned += a.src.size
-          }
-          return emit({ _tag: "Planned", path: a.src.path, action: "Transfer", size: a.src.size, progress: snap() })
+          return { _tag: "Planned", path: a.src.path, action: "Transfer", size: a.src.size, progress }
         case "CompareHash":
-          return emit({ _tag: "Planned", path: a.src.path, action: "Compare", size: a.src.size, progress: snap() })
+          return { _tag: "Planned", path: a.src.path, action: "Compare", size: a.src.size, progress }
         case "Mkdir":
-          return emit({ _tag: "Planned", path: a.path, action: "Mkdir", size: 0, progress: snap() })
+          return { _tag: "Planned", path: a.path, action: "Mkdir", size: 0, progress }
         default:
-          return Effect.void
+          return undefined
       }
     }
 
@@ -415,11 +420,37 @@ const engine = (
     let retry: Array<Work> = []
     if (listedDst && fatal === undefined) {
       const first = srcListing.pipe(
-        Stream.filterMap((e): Option.Option<Work> => {
-          const a = planner.next(e)
-          return a === undefined || a._tag === "Delete" || a._tag === "DeleteDir" ? Option.none() : Option.some(a)
+        // planned a chunk at a time: files left alone are settled here, without an effect each
+        // (an unchanged copy of a large tree is mostly this), the rest goes to the workers
+        Stream.mapChunksEffect((chunk) => {
+          const events: Array<Event> = []
+          const work: Array<Work> = []
+          let progress: Progress | undefined
+          const now = () => (progress ??= snap())
+          for (const e of chunk) {
+            const a = planner.next(e)
+            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir") continue
+            if (a._tag === "Skip" && mode !== "move") {
+              tracker.checks++
+              progress = undefined
+              events.push(
+                mode === "check"
+                  ? { _tag: "Checked", path: a.src.path, result: "Equal", progress: now() }
+                  : { _tag: "Skipped", path: a.src.path, reason: a.reason, progress: now() }
+              )
+              continue
+            }
+            if (a._tag === "Transfer" && mode !== "check") {
+              tracker.filesPlanned++
+              tracker.bytesPlanned += a.src.size
+            }
+            progress = undefined
+            const ev = plannedEvent(a, now())
+            if (ev !== undefined) events.push(ev)
+            work.push(a)
+          }
+          return Effect.as(events.length === 0 ? Effect.void : offerAll(events), Chunk.unsafeFromArray(work))
         }),
-        Stream.tap(planned),
         Stream.mapEffect((a) => attempt(a, 1, retry), { concurrency: transfers, unordered: true }),
         Stream.interruptWhen(Deferred.await(fatalSignal)),
         Stream.runDrain,
