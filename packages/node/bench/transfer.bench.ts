@@ -28,6 +28,7 @@ import * as Transfer from "@fjord/core/Transfer"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as NodeTransfer from "@fjord/node/NodeTransfer"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -141,15 +142,18 @@ export const run = async (): Promise<void> => {
       const engineDown = yield* Effect.promise(() => peakRss(() => time(down)))
       return { floorUpMs, engineUp, floorDownMs, engineDown }
     })
-    const env = Layer.unwrapEffect(
-      Effect.map(Emulator.Emulator, (emu) =>
-        Files.layer.pipe(
+    // the SDK against an in-process emulator (as the tests' emulatorEnv)
+    const env = Emulator.layer().pipe(
+      Layer.flatMap((ctx) => {
+        const emu = ctx.pipe(Context.get(Emulator.Emulator))
+        return Files.layer.pipe(
           Layer.provideMerge(JottaClient.layer({ endpoint: emu.url })),
           Layer.provide(StaticAuth.layer(emu.accessToken)),
-          Layer.provideMerge(NodeJotta.layer)
+          Layer.provideMerge(NodeJotta.layer),
+          Layer.provideMerge(Layer.succeedContext(ctx))
         )
-      )
-    ).pipe(Layer.provideMerge(Emulator.layer()))
+      })
+    )
     const r = await Effect.runPromise(Effect.scoped(Effect.provide(program, env)))
     sink.close()
 
@@ -162,23 +166,19 @@ export const run = async (): Promise<void> => {
     const planOnly = await time(() =>
       Effect.runPromise(summaryOf(Transfer.run(a, emptySide(), { mode: "sync", dryRun: true })))
     )
+    /** Peak RSS growth next to the file's size (1.0: the whole file was held). */
+    const growth = (name: string, peakMiB: number) => ({
+      name,
+      value: peakMiB,
+      unit: "MiB",
+      baseline: round(size / 1024 / 1024),
+      ratio: round(peakMiB / (size / 1024 / 1024))
+    })
     print([
       against("transfer.upload.throughput", mbps(size, r.engineUp.value), "MB/s", mbps(size, r.floorUpMs)),
-      {
-        name: "transfer.upload.peak-rss-growth",
-        value: r.engineUp.peakMiB,
-        unit: "MiB",
-        baseline: round(size / 1024 / 1024),
-        ratio: round(r.engineUp.peakMiB / (size / 1024 / 1024))
-      },
+      growth("transfer.upload.peak-rss-growth", r.engineUp.peakMiB),
       against("transfer.download.throughput", mbps(size, r.engineDown.value), "MB/s", mbps(size, r.floorDownMs)),
-      {
-        name: "transfer.download.peak-rss-growth",
-        value: r.engineDown.peakMiB,
-        unit: "MiB",
-        baseline: round(size / 1024 / 1024),
-        ratio: round(r.engineDown.peakMiB / (size / 1024 / 1024))
-      },
+      growth("transfer.download.peak-rss-growth", r.engineDown.peakMiB),
       {
         name: "transfer.sync-100k.files-per-second",
         value: round(n / (first.value / 1000), 0),

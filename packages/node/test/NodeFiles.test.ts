@@ -1,30 +1,19 @@
 import * as NodeFs from "node:fs"
 import * as Os from "node:os"
 import { assert, layer } from "@effect/vitest"
-import * as StaticAuth from "@fjord/auth/StaticAuth"
 import * as Files from "@fjord/core/Files"
-import * as JottaClient from "@fjord/core/JottaClient"
 import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
 import * as NodeFiles from "@fjord/node/NodeFiles"
-import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { EmulatorEnv } from "./emulatorEnv.js"
 import { tempDir } from "./utils.js"
 
-const Env = Layer.unwrapEffect(
-  Effect.map(Emulator.Emulator, (emu) =>
-    Files.layer.pipe(
-      Layer.provideMerge(JottaClient.layer({ endpoint: emu.url })),
-      Layer.provide(StaticAuth.layer(emu.accessToken)),
-      Layer.provideMerge(NodeJotta.layer)
-    )
-  )
-).pipe(Layer.provideMerge(Emulator.layer()))
+const Env = EmulatorEnv
 
 const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7 + (i >> 8)) & 0xff)
 const filesDir = tempDir("fjord-files-")

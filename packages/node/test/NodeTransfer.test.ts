@@ -1,30 +1,19 @@
 import * as NodeFs from "node:fs"
 import { assert, layer } from "@effect/vitest"
-import * as StaticAuth from "@fjord/auth/StaticAuth"
 import * as Files from "@fjord/core/Files"
 import * as Filter from "@fjord/core/Filter"
-import * as JottaClient from "@fjord/core/JottaClient"
 import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as Transfer from "@fjord/core/Transfer"
 import * as UploadSource from "@fjord/core/UploadSource"
 import * as Emulator from "@fjord/emulator/Emulator"
-import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as NodeTransfer from "@fjord/node/NodeTransfer"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
+import { EmulatorEnv } from "./emulatorEnv.js"
 import { tempDir } from "./utils.js"
 
-const Env = Layer.unwrapEffect(
-  Effect.map(Emulator.Emulator, (emu) =>
-    Files.layer.pipe(
-      Layer.provideMerge(JottaClient.layer({ endpoint: emu.url })),
-      Layer.provide(StaticAuth.layer(emu.accessToken)),
-      Layer.provideMerge(NodeJotta.layer)
-    )
-  )
-).pipe(Layer.provideMerge(Emulator.layer()))
+const Env = EmulatorEnv
 
 // quick retries: the tests run on the real clock
 const fast = RetryPolicy.make({ baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 3 })
