@@ -18,3 +18,7 @@ export * as NodeRedirectCatcher from "./NodeRedirectCatcher.js"
  * @since 0.1.0
  */
 export * as NodeTokenStore from "./NodeTokenStore.js"
+/**
+ * @since 0.1.0
+ */
+export * as NodeTransfer from "./NodeTransfer.js"
