@@ -27,6 +27,11 @@ export const benches: ReadonlyArray<Bench> = [
     load: () => import("../packages/emulator/bench/emulator.bench.js")
   },
   {
+    name: "transfer",
+    description: "Transfer engine upload/download vs MD5 + raw POST / raw GET; 100k-file plan + sync peak RSS",
+    load: () => import("../packages/node/bench/transfer.bench.js")
+  },
+  {
     name: "md5",
     description:
       "NodeContentHasher and WebContentHasher (hash-wasm) over a file vs node:crypto over fs.createReadStream",

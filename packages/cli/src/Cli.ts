@@ -11,7 +11,6 @@
 import { Args, Command, Options, Prompt, ValidationError } from "@effect/cli"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as Path from "@effect/platform/Path"
 import * as Terminal from "@effect/platform/Terminal"
 import type * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Legacy from "@fjord/auth/Legacy"
@@ -23,7 +22,6 @@ import * as WhiteLabel from "@fjord/auth/WhiteLabel"
 import * as Account from "@fjord/core/Account"
 import { AuthError } from "@fjord/core/Auth"
 import * as Files from "@fjord/core/Files"
-import * as NodeFiles from "@fjord/node/NodeFiles"
 import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as NodeRedirectCatcher from "@fjord/node/NodeRedirectCatcher"
 import * as NodeTokenStore from "@fjord/node/NodeTokenStore"
@@ -36,6 +34,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as Transfer from "./commands/transfer.js"
 import * as Format from "./internal/format.js"
 import * as Sdk from "./internal/sdk.js"
 import * as Settings from "./internal/settings.js"
@@ -494,101 +493,6 @@ const cat = Command.make("cat", { ...globals, revision: revisionOption, path: re
 
 const isDirectoryError = (e: { readonly _tag: string }) => e._tag === "IsADirectory" || e._tag === "NotAFile"
 
-/** Whether a remote path is a file (true), a folder (false) or missing (None). */
-const remoteKind = (path: string) =>
-  Effect.flatMap(Files.Files, (files) =>
-    files.stat(path).pipe(
-      Effect.as(Option.some(true)),
-      Effect.catchIf(isDirectoryError, () => Effect.succeed(Option.some(false))),
-      Effect.catchTag("NotFound", () =>
-        files.list(path).pipe(
-          Effect.as(Option.some(false)),
-          Effect.catchTag("NotFound", () => Effect.succeed(Option.none<boolean>()))
-        )
-      )
-    )
-  )
-
-const summary = (g: Sdk.Globals, r: NodeFiles.CopyResult) =>
-  g.json
-    ? json(r)
-    : out(
-        `Transferred: ${r.copied} files, ${Format.human(r.bytes)}; unchanged: ${r.skipped}${r.deleted > 0 ? `; deleted: ${r.deleted}` : ""}`
-      )
-
-const copyCommand = (name: "copy" | "copyto" | "sync") =>
-  Command.make(
-    name,
-    {
-      ...globals,
-      transfers: Options.integer("transfers").pipe(
-        Options.withDescription("Files transferred in parallel (default 4)"),
-        Options.withDefault(4)
-      ),
-      source: Args.text({ name: "source" }),
-      destination: Args.text({ name: "destination" })
-    },
-    (a) =>
-      Effect.gen(function* () {
-        const fs = yield* FileSystem.FileSystem
-        const path = yield* Path.Path
-        const files = yield* Files.Files
-        const src = RemotePath.parse(a.source)
-        const dst = RemotePath.parse(a.destination)
-        const into = (dir: string, file: string) => (name === "copyto" ? dir : RemotePath.join(dir, file))
-        const output = yield* Output
-        const progress = (p: string, action: "copied" | "skipped" | "deleted") =>
-          a.json
-            ? Effect.void
-            : output.line(`${action === "copied" ? "Copied" : action === "skipped" ? "Unchanged" : "Deleted"}: ${p}`)
-        const dirOptions = { onFile: progress, delete: name === "sync", concurrency: Math.max(1, a.transfers) }
-        const needsFolder = () =>
-          Effect.fail(new Sdk.UsageError({ description: `sync needs a folder as source: ${a.source} is a file` }))
-        if (src._tag === "Local" && dst._tag === "Remote") {
-          const st = yield* fs.stat(src.path)
-          if (st.type === "Directory")
-            return yield* summary(a, yield* NodeFiles.uploadDir(src.path, dst.path, dirOptions))
-          if (name === "sync") return yield* needsFolder()
-          const f = yield* NodeFiles.uploadFile(src.path, into(dst.path, path.basename(src.path)))
-          yield* progress(f.path, "copied")
-          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size, deleted: 0 })
-        }
-        if (src._tag === "Remote" && dst._tag === "Local") {
-          const kind = yield* remoteKind(src.path)
-          if (Option.isNone(kind)) return yield* files.stat(src.path)
-          if (!kind.value) return yield* summary(a, yield* NodeFiles.downloadDir(src.path, dst.path, dirOptions))
-          if (name === "sync") return yield* needsFolder()
-          const local = name === "copyto" ? dst.path : path.join(dst.path, RemotePath.basename(src.path))
-          const f = yield* NodeFiles.downloadFile(src.path, local)
-          yield* progress(local, "copied")
-          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size, deleted: 0 })
-        }
-        if (src._tag === "Remote" && dst._tag === "Remote") {
-          if (name === "sync") {
-            return yield* new Sdk.UsageError({ description: "sync between two cloud paths is not supported" })
-          }
-          const f = yield* files.copy(src.path, into(dst.path, RemotePath.basename(src.path)))
-          yield* progress(f.path, "copied")
-          return yield* summary(a, { copied: 1, skipped: 0, bytes: f.size, deleted: 0 })
-        }
-        return yield* new Sdk.UsageError({
-          description: `one of source and destination must be a cloud path (jotta:path); got ${a.source} and ${a.destination}`
-        })
-      }).pipe(Sdk.withSdk(a))
-  ).pipe(
-    Command.withDescription(
-      name === "copy"
-        ? "Copy a file or folder into a folder: local → jotta: uploads, jotta: → local downloads (identical files are skipped)"
-        : name === "copyto"
-          ? "Copy a file to exactly the destination path"
-          : "Make a destination folder identical to a source folder (copy, then delete what the source lacks)"
-    )
-  )
-
-const copy = copyCommand("copy")
-const copyto = copyCommand("copyto")
-const sync = copyCommand("sync")
-
 const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
   Command.make(name, { ...globals, path: remoteArg("path") }, (a) =>
     Effect.gen(function* () {
@@ -609,26 +513,6 @@ const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
 const rmdir = pathCommand("rmdir", "Remove an empty folder", (files, path) => files.rmdir(path))
 
 const purge = pathCommand("purge", "Remove a folder and all its contents", (files, path) => files.purge(path))
-
-const moveto = Command.make(
-  "moveto",
-  { ...globals, source: remoteArg("source"), destination: remoteArg("destination") },
-  (a) =>
-    Effect.gen(function* () {
-      const files = yield* Files.Files
-      const src = RemotePath.parse(a.source)
-      const dst = RemotePath.parse(a.destination)
-      if (src._tag === "Local" && dst._tag === "Local" && (a.source.includes(":") || a.destination.includes(":"))) {
-        return yield* new Sdk.UsageError({ description: "moveto works on cloud paths only" })
-      }
-      const from = remotePath(a.source)
-      const to = remotePath(a.destination)
-      const kind = yield* remoteKind(from)
-      if (Option.isNone(kind)) return yield* files.stat(from).pipe(Effect.asVoid)
-      if (kind.value) yield* files.move(from, to)
-      else yield* files.moveDir(from, to)
-    }).pipe(Sdk.withSdk(a))
-).pipe(Command.withDescription("Move or rename a file or folder in the cloud"))
 
 const link = Command.make(
   "link",
@@ -802,16 +686,13 @@ export const command = Command.make("fjord", {}, () =>
     tree,
     md5sum,
     mkdir,
-    copy,
-    copyto,
-    sync,
+    ...Transfer.commands(globals),
     cat,
     deleteCommand("delete"),
     deleteCommand("rm"),
     deleteCommand("deletefile"),
     rmdir,
     purge,
-    moveto,
     link,
     cleanup,
     trash,

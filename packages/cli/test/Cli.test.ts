@@ -215,7 +215,7 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       const { dir, run } = yield* loggedIn
       NodeFs.writeFileSync(`${dir}/hello.txt`, "hello\n")
       ok(yield* run("mkdir", "jotta:t1/sub"))
-      assert.match(ok(yield* run("copy", `${dir}/hello.txt`, "jotta:t1")), /Transferred: 1 files/)
+      assert.match(ok(yield* run("copy", `${dir}/hello.txt`, "jotta:t1")), /Transferred: +1 \/ 1, 100%/)
       assert.strictEqual(ok(yield* run("ls", "jotta:t1")), "        6 hello.txt\n")
       assert.strictEqual(ok(yield* run("ls", "jotta:t1/hello.txt")), "        6 hello.txt\n")
       assert.strictEqual(ok(yield* run("ls", "t1")), "        6 hello.txt\n")
@@ -243,25 +243,24 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       NodeFs.mkdirSync(`${dir}/tree/a/b`, { recursive: true })
       NodeFs.writeFileSync(`${dir}/tree/one.txt`, "1")
       NodeFs.writeFileSync(`${dir}/tree/a/b/two.txt`, "22")
-      assert.match(ok(yield* run("copy", `${dir}/tree`, "jotta:t2")), /Transferred: 2 files/)
-      assert.match(
-        ok(yield* run("copy", "--transfers", "1", `${dir}/tree`, "jotta:t2")),
-        /Transferred: 0 files.*unchanged: 2/
-      )
+      assert.match(ok(yield* run("copy", `${dir}/tree`, "jotta:t2")), /Transferred: +2 \/ 2, 100%/)
+      const unchanged = ok(yield* run("copy", "--transfers", "1", `${dir}/tree`, "jotta:t2"))
+      assert.match(unchanged, /Checks: +2 \/ 2, 100%/)
+      assert.notMatch(unchanged, /Transferred: +\d+ \/ \d+, /)
       assert.strictEqual(ok(yield* run("lsr", "jotta:t2")), "a/\na/b/\na/b/two.txt\none.txt\n")
       assert.strictEqual(
         ok(yield* run("tree", "jotta:t2")),
         "/t2\n├── a\n│   └── b\n│       └── two.txt\n└── one.txt\n\n2 directories, 2 files\n"
       )
-      assert.match(ok(yield* run("copy", "jotta:t2", `${dir}/back`)), /Transferred: 2 files/)
+      assert.match(ok(yield* run("copy", "jotta:t2", `${dir}/back`)), /Transferred: +2 \/ 2, 100%/)
       assert.strictEqual(NodeFs.readFileSync(`${dir}/back/a/b/two.txt`, "utf8"), "22")
       // sync: the destination loses what the source lacks
       NodeFs.rmSync(`${dir}/tree/a`, { recursive: true })
-      const synced = ok(yield* run("sync", `${dir}/tree`, "jotta:t2"))
-      assert.match(synced, /Deleted: a\n/)
-      assert.match(synced, /deleted: 1/)
+      const synced = ok(yield* run("sync", "-v", `${dir}/tree`, "jotta:t2"))
+      assert.match(synced, /^a: Deleted\n/m)
+      assert.match(synced, /Deleted: +0 \(files\), 1 \(dirs\)/)
       assert.strictEqual(ok(yield* run("lsr", "jotta:t2")), "one.txt\n")
-      assert.match(ok(yield* run("sync", "jotta:t2", `${dir}/back`)), /deleted: 1/)
+      assert.match(ok(yield* run("sync", "jotta:t2", `${dir}/back`)), /Deleted: +0 \(files\), 1 \(dirs\)/)
       assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/back`), ["one.txt"])
       oneErrorLine(yield* run("sync", `${dir}/tree/one.txt`, "jotta:t2"), /needs a folder/)
     })
@@ -330,7 +329,7 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
     Effect.gen(function* () {
       const { dir, run } = yield* loggedIn
       oneErrorLine(yield* run("cat", "jotta:nope/missing.txt"), /not found/)
-      oneErrorLine(yield* run("copy", `${dir}/a`, `${dir}/b`), /cloud path/)
+      oneErrorLine(yield* run("copy", `${dir}/a`, `${dir}/b`), /a: directory not found/)
       oneErrorLine(yield* run("emulator", "--fault", "bogus"), /unknown fault kind/)
       oneErrorLine(yield* run("copy", `${dir}/does-not-exist`, "jotta:x"), /does-not-exist/)
       const bad = yield* run("ls", "--no-such-flag")

@@ -21,6 +21,11 @@ export * as Files from "./Files.js"
 /**
  * @since 0.1.0
  */
+export * as Filter from "./Filter.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Jfs from "./Jfs.js"
 
 /**
@@ -62,6 +67,11 @@ export * as Name from "./Name.js"
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Transfer from "./Transfer.js"
 
 /**
  * @since 0.1.0

@@ -9,9 +9,9 @@
  *   (by `Files.download`, against the remote size and MD5), then renamed over the target and
  *   given the remote modification time. A failed or corrupt download never leaves a partial
  *   target.
- * - `uploadDir` / `downloadDir`: a directory tree, with bounded concurrency, skipping files
- *   whose size and MD5 already match (like `rclone copy`); with `delete: true`, destination
- *   entries absent from the source are removed afterwards (like `rclone sync`).
+ *
+ * Directory trees (copy, sync, move, check) go through the transfer engine
+ * (`@fjord/core/Transfer` with `NodeTransfer.side`).
  *
  * @since 0.1.0
  */
@@ -33,8 +33,6 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { copyOrSkip, type Tally, underAny } from "./internal/copy.js"
-import * as NodeContentHasher from "./NodeContentHasher.js"
 
 /**
  * A local file operation failed.
@@ -272,192 +270,4 @@ export const downloadFile: (
     yield* Effect.mapError(fs.rename(tmp, local), io("download", local))
   }).pipe(Effect.onExit((exit) => (exit._tag === "Success" ? Effect.void : Effect.ignore(fs.remove(tmp)))))
   return info
-})
-
-/**
- * Counts of a directory copy.
- *
- * @since 0.1.0
- * @category models
- */
-export interface CopyResult {
-  /** Files transferred. */
-  readonly copied: number
-  /** Files already identical (same size and MD5) at the destination. */
-  readonly skipped: number
-  /** Bytes transferred. */
-  readonly bytes: number
-  /** Destination files and folders removed (with `delete`). */
-  readonly deleted: number
-}
-
-/**
- * @since 0.1.0
- * @category models
- */
-export interface CopyOptions {
-  /** Files transferred at once (default 4). */
-  readonly concurrency?: number | undefined
-  /**
-   * Sync mode: afterwards, delete destination files and folders that are not in the source
-   * (remote ones go to the trash unless `hardDelete` is configured).
-   */
-  readonly delete?: boolean | undefined
-  /** Called after each file (for progress output). */
-  readonly onFile?: ((path: string, action: "copied" | "skipped" | "deleted") => Effect.Effect<void>) | undefined
-}
-
-const fileMd5 = (file: string) => NodeContentHasher.md5(fileStream(file))
-
-/** Whether the local `file` already holds the remote content: same size (checked first), same MD5. */
-const sameContent = (sizeMatches: boolean, file: string, remoteMd5: string | undefined) =>
-  sizeMatches ? Effect.map(fileMd5(file), (md5) => md5 === remoteMd5) : Effect.succeed(false)
-
-/**
- * Copies the local directory tree `local` into the remote folder `remote` (created as needed).
- * Files already present with the same size and MD5 are skipped.
- *
- * @since 0.1.0
- * @category upload
- */
-export const uploadDir: (
-  local: string,
-  remote: string,
-  options?: CopyOptions
-) => Effect.Effect<CopyResult, LocalFileError | JottaError.JottaError, Requirements> = Effect.fn("NodeFiles.uploadDir")(
-  function* (local: string, remote: string, options?: CopyOptions) {
-    const fs = yield* FileSystem.FileSystem
-    const path = yield* Path.Path
-    const files = yield* Files.Files
-    const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
-    if (info.type !== "Directory") {
-      return yield* new LocalFileError({ reason: "NotADirectory", operation: "upload", path: local })
-    }
-    const entries = yield* Effect.mapError(fs.readDirectory(local, { recursive: true }), io("upload", local))
-    const base = remote.replace(/^\/+|\/+$/g, "")
-    const join = (rel: string) => (base === "" ? rel : `${base}/${rel}`)
-    yield* files.mkdir(base)
-    // Jottacloud names are case-insensitive: compare lower-cased paths
-    const key = (p: string) => p.toLowerCase()
-    const existing = new Map<string, Files.FileInfo>()
-    const remoteDirs = new Map<string, Files.FolderInfo>()
-    yield* Stream.runForEach(files.listRecursive(base), (e) =>
-      Effect.sync(() => {
-        if (e._tag === "File") existing.set(key(e.path), e)
-        else remoteDirs.set(key(e.path), e)
-      })
-    )
-    const dirs: Array<string> = []
-    const regular: Array<{ rel: string; size: number }> = []
-    for (const rel of entries.sort()) {
-      const st = yield* Effect.mapError(fs.stat(path.join(local, rel)), io("upload", rel))
-      if (st.type === "Directory") dirs.push(rel.split(path.sep).join("/"))
-      else if (st.type === "File") regular.push({ rel, size: Number(st.size) })
-    }
-    for (const d of dirs) yield* files.mkdir(join(d))
-    const tally: Tally = { copied: 0, skipped: 0, bytes: 0 }
-    yield* Effect.forEach(
-      regular,
-      ({ rel, size }) => {
-        const relPosix = rel.split(path.sep).join("/")
-        const target = join(relPosix)
-        const abs = path.join(local, rel)
-        const there = existing.get(key(target))
-        return copyOrSkip(
-          tally,
-          relPosix,
-          size,
-          sameContent(there !== undefined && there.size === size, abs, there?.md5),
-          uploadFile(abs, target),
-          options?.onFile
-        )
-      },
-      { concurrency: options?.concurrency ?? 4, discard: true }
-    )
-    let deleted = 0
-    if (options?.delete === true) {
-      const keep = new Set([...dirs, ...regular.map((r) => r.rel.split(path.sep).join("/"))].map((r) => key(join(r))))
-      // folders: purge the topmost extraneous ones only
-      const extraDirs = [...remoteDirs.entries()].filter(([k]) => !keep.has(k) && k !== key(base))
-      const purged = new Set<string>()
-      for (const [k, d] of extraDirs.sort(([a], [b]) => a.length - b.length)) {
-        if (underAny(purged, k)) continue
-        yield* files.purge(d)
-        purged.add(k)
-        deleted++
-        if (options.onFile) yield* options.onFile(relativeTo(base, d.path), "deleted")
-      }
-      for (const [k, f] of existing) {
-        if (keep.has(k) || underAny(purged, k)) continue
-        yield* files.remove(f)
-        deleted++
-        if (options.onFile) yield* options.onFile(relativeTo(base, f.path), "deleted")
-      }
-    }
-    return { ...tally, deleted }
-  }
-)
-
-const relativeTo = (base: string, p: string) =>
-  base === "" ? p : p.startsWith(`${base}/`) ? p.slice(base.length + 1) : p
-
-/**
- * Copies the remote folder tree `remote` into the local directory `local` (created as
- * needed). Files already present with the same size and MD5 are skipped.
- *
- * @since 0.1.0
- * @category download
- */
-export const downloadDir: (
-  remote: string,
-  local: string,
-  options?: CopyOptions
-) => Effect.Effect<CopyResult, LocalFileError | JottaError.JottaError, Requirements> = Effect.fn(
-  "NodeFiles.downloadDir"
-)(function* (remote: string, local: string, options?: CopyOptions) {
-  const fs = yield* FileSystem.FileSystem
-  const path = yield* Path.Path
-  const files = yield* Files.Files
-  const base = remote.replace(/^\/+|\/+$/g, "")
-  const prefix = base === "" ? "" : `${base}/`
-  const remoteFiles: Array<Files.FileInfo> = []
-  const keep = new Set<string>()
-  yield* Effect.mapError(fs.makeDirectory(local, { recursive: true }), io("download", local))
-  yield* Stream.runForEach(files.listRecursive(base), (e) =>
-    Effect.gen(function* () {
-      const rel = e.path.startsWith(prefix) ? e.path.slice(prefix.length) : e.path
-      if (rel === "") return
-      keep.add(path.join(...rel.split("/")))
-      if (e._tag === "File") remoteFiles.push(e)
-      else yield* Effect.mapError(fs.makeDirectory(path.join(local, rel), { recursive: true }), io("download", rel))
-    })
-  )
-  const tally: Tally = { copied: 0, skipped: 0, bytes: 0 }
-  yield* Effect.forEach(
-    remoteFiles,
-    (f) => {
-      const rel = f.path.startsWith(prefix) ? f.path.slice(prefix.length) : f.path
-      const target = path.join(local, ...rel.split("/"))
-      const unchanged = Effect.flatMap(Effect.option(fs.stat(target)), (st) =>
-        sameContent(Option.isSome(st) && st.value.type === "File" && Number(st.value.size) === f.size, target, f.md5)
-      )
-      return copyOrSkip(tally, rel, f.size, unchanged, downloadFile(f, target), options?.onFile)
-    },
-    { concurrency: options?.concurrency ?? 4, discard: true }
-  )
-  let deleted = 0
-  if (options?.delete === true) {
-    const entries = yield* Effect.mapError(fs.readDirectory(local, { recursive: true }), io("sync", local))
-    const removed: Array<string> = []
-    // shortest first, so a removed folder covers everything below it
-    for (const rel of entries.sort((a, b) => a.length - b.length)) {
-      if (keep.has(rel) || removed.some((r) => rel.startsWith(`${r}${path.sep}`))) continue
-      if (rel.includes(".fjord-partial")) continue
-      yield* Effect.mapError(fs.remove(path.join(local, rel), { recursive: true }), io("sync", rel))
-      removed.push(rel)
-      deleted++
-      if (options.onFile) yield* options.onFile(rel.split(path.sep).join("/"), "deleted")
-    }
-  }
-  return { ...tally, deleted }
 })

@@ -22,3 +22,4 @@ export * as NodeTokenStore from "./NodeTokenStore.js"
  * @since 0.1.0
  */
 export * as UndiciHttpClient from "./UndiciHttpClient.js"
+export * as NodeTransfer from "./NodeTransfer.js"

@@ -1,30 +1,19 @@
 import * as NodeFs from "node:fs"
 import * as Os from "node:os"
 import { assert, layer } from "@effect/vitest"
-import * as StaticAuth from "@fjord/auth/StaticAuth"
 import * as Files from "@fjord/core/Files"
-import * as JottaClient from "@fjord/core/JottaClient"
 import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
 import * as NodeFiles from "@fjord/node/NodeFiles"
-import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { EmulatorEnv } from "./emulatorEnv.js"
 import { tempDir } from "./utils.js"
 
-const Env = Layer.unwrapEffect(
-  Effect.map(Emulator.Emulator, (emu) =>
-    Files.layer.pipe(
-      Layer.provideMerge(JottaClient.layer({ endpoint: emu.url })),
-      Layer.provide(StaticAuth.layer(emu.accessToken)),
-      Layer.provideMerge(NodeJotta.layer)
-    )
-  )
-).pipe(Layer.provideMerge(Emulator.layer()))
+const Env = EmulatorEnv
 
 const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7 + (i >> 8)) & 0xff)
 const filesDir = tempDir("fjord-files-")
@@ -151,65 +140,6 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
       )
       assert.strictEqual(during.length, 1)
       assert.isFalse(spools().has(during[0] ?? ""))
-    })
-  )
-
-  it.scoped("uploadDir copies a tree, then skips identical files; downloadDir mirrors it back", () =>
-    Effect.gen(function* () {
-      const dir = yield* filesDir
-      NodeFs.mkdirSync(`${dir}/src/sub/deep`, { recursive: true })
-      NodeFs.mkdirSync(`${dir}/src/empty`)
-      NodeFs.writeFileSync(`${dir}/src/top.txt`, "top\n")
-      NodeFs.writeFileSync(`${dir}/src/sub/mid.txt`, "mid\n")
-      NodeFs.writeFileSync(`${dir}/src/sub/deep/low.bin`, bytes(4000, 6))
-      const first = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/tree")
-      assert.deepStrictEqual(first, { copied: 3, skipped: 0, bytes: 4 + 4 + 4000, deleted: 0 })
-      NodeFs.writeFileSync(`${dir}/src/sub/mid.txt`, "changed\n")
-      const second = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/tree", { concurrency: 2 })
-      assert.deepStrictEqual(second, { copied: 1, skipped: 2, bytes: 8, deleted: 0 })
-      const back = yield* NodeFiles.downloadDir("nf/tree", `${dir}/dst`)
-      assert.deepStrictEqual(back, { copied: 3, skipped: 0, bytes: 4 + 8 + 4000, deleted: 0 })
-      assert.strictEqual(NodeFs.readFileSync(`${dir}/dst/sub/mid.txt`, "utf8"), "changed\n")
-      assert.deepStrictEqual(new Uint8Array(NodeFs.readFileSync(`${dir}/dst/sub/deep/low.bin`)), bytes(4000, 6))
-      assert.isTrue(NodeFs.statSync(`${dir}/dst/empty`).isDirectory())
-      const again = yield* NodeFiles.downloadDir("nf/tree", `${dir}/dst`)
-      assert.deepStrictEqual(again, { copied: 0, skipped: 3, bytes: 0, deleted: 0 })
-    })
-  )
-
-  it.scoped("delete: true makes uploadDir and downloadDir a sync (extraneous entries removed)", () =>
-    Effect.gen(function* () {
-      const files = yield* Files.Files
-      const dir = yield* filesDir
-      NodeFs.mkdirSync(`${dir}/src/keep`, { recursive: true })
-      NodeFs.writeFileSync(`${dir}/src/keep/k.txt`, "k")
-      NodeFs.writeFileSync(`${dir}/src/A.txt`, "a")
-      yield* NodeFiles.uploadDir(`${dir}/src`, "nf/sync")
-      // extraneous remote content: a file and a folder tree
-      yield* files.mkdir("nf/sync/old/deeper")
-      NodeFs.writeFileSync(`${dir}/x.txt`, "x")
-      yield* NodeFiles.uploadFile(`${dir}/x.txt`, "nf/sync/old/deeper/x.txt")
-      yield* NodeFiles.uploadFile(`${dir}/x.txt`, "nf/sync/extra.txt")
-      const deletedPaths: Array<string> = []
-      const r = yield* NodeFiles.uploadDir(`${dir}/src`, "nf/sync", {
-        delete: true,
-        onFile: (p, action) => Effect.sync(() => (action === "deleted" ? void deletedPaths.push(p) : undefined))
-      })
-      assert.deepStrictEqual(r, { copied: 0, skipped: 2, bytes: 0, deleted: 2 })
-      assert.deepStrictEqual(deletedPaths.sort(), ["extra.txt", "old"])
-      const left = yield* Stream.runCollect(files.listRecursive("nf/sync"))
-      assert.deepStrictEqual(Array.from(left, (e) => e.path).sort(), [
-        "nf/sync/A.txt",
-        "nf/sync/keep",
-        "nf/sync/keep/k.txt"
-      ])
-      // and down: a local extra file and folder disappear
-      NodeFs.mkdirSync(`${dir}/dst/junk/more`, { recursive: true })
-      NodeFs.writeFileSync(`${dir}/dst/junk/more/j.txt`, "j")
-      NodeFs.writeFileSync(`${dir}/dst/stray.txt`, "s")
-      const d = yield* NodeFiles.downloadDir("nf/sync", `${dir}/dst`, { delete: true })
-      assert.deepStrictEqual(d, { copied: 2, skipped: 0, bytes: 2, deleted: 2 })
-      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/dst`).sort(), ["A.txt", "keep"])
     })
   )
 })

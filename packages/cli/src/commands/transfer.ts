@@ -1,0 +1,474 @@
+/**
+ * The transfer commands on the engine (`@fjord/core/Transfer`): `copy`, `copyto`, `sync`,
+ * `move`, `moveto`, `check`, with rclone's flags for comparisons (`--checksum`,
+ * `--size-only`, `--ignore-existing`, `--update`), filters (`--include`, `--exclude`,
+ * `--filter`, `--*-from`, `--min/max-size`, `--min/max-age`, `--max-depth`), `--dry-run`,
+ * `--retries`, `--transfers`, and rclone's output: `-P` draws a live display on a terminal
+ * (plain ANSI rewrite of a few lines, no dependency needed), without a terminal a stats block
+ * every `--stats` interval; `-v` prints a line per file; every run ends with rclone's summary
+ * block; the exit code is 1 when any file failed.
+ *
+ * Any two sides work: local → cloud, cloud → local, cloud → cloud (server-side), local →
+ * local (no login needed).
+ *
+ * @since 0.1.0
+ */
+import * as NodeFs from "node:fs"
+import * as NodePath from "node:path"
+import { Args, Command, Options } from "@effect/cli"
+import * as Files from "@fjord/core/Files"
+import * as Filter from "@fjord/core/Filter"
+import * as RetryPolicy from "@fjord/core/RetryPolicy"
+import * as Transfer from "@fjord/core/Transfer"
+import * as NodeTransfer from "@fjord/node/NodeTransfer"
+import * as Effect from "effect/Effect"
+import { identity } from "effect/Function"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import * as Format from "../internal/format.js"
+import * as Sdk from "../internal/sdk.js"
+import { Output } from "../Output.js"
+import * as RemotePath from "../RemotePath.js"
+
+/**
+ * Something failed during a transfer (the files were reported as they failed).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class TransferFailed extends Schema.TaggedError<TransferFailed>("@fjord/cli/TransferFailed")("TransferFailed", {
+  description: Schema.String
+}) {
+  override get message(): string {
+    return this.description
+  }
+}
+
+type Name = "copy" | "copyto" | "sync" | "move" | "moveto" | "check"
+
+const descriptions: Record<Name, string> = {
+  copy: "Copy files from source to destination, skipping identical files (local or jotta: on either side)",
+  copyto: "Copy a file (or folder) to exactly the destination path",
+  sync: "Make the destination identical to the source: copy, then delete what the source lacks (to the trash)",
+  move: "Move files from source to destination (server-side within the cloud)",
+  moveto: "Move a file (or folder) to exactly the destination path",
+  check: "Check that the files in source and destination match (size and MD5)"
+}
+
+const flag = (name: string, description: string, alias?: string) => {
+  const o = Options.boolean(name).pipe(Options.withDescription(description))
+  return alias === undefined ? o : o.pipe(Options.withAlias(alias))
+}
+const texts = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.repeated)
+const optionalText = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+const transferOptions = {
+  transfers: Options.integer("transfers").pipe(
+    Options.withDescription("Files transferred in parallel"),
+    Options.withDefault(4)
+  ),
+  checkers: Options.integer("checkers").pipe(
+    Options.withDescription("Accepted for rclone compatibility (checks run within --transfers)"),
+    Options.withDefault(8)
+  ),
+  lowLevelRetries: Options.integer("low-level-retries").pipe(
+    Options.withDescription("Attempts per request for transient failures (default 10)"),
+    Options.optional
+  ),
+  retries: Options.integer("retries").pipe(
+    Options.withDescription("Attempts for failed files, in whole passes"),
+    Options.withDefault(3)
+  ),
+  dryRun: flag("dry-run", "Report what would be done without changing anything", "n"),
+  checksum: flag("checksum", "Compare by size and MD5, not modification time", "c"),
+  sizeOnly: flag("size-only", "Compare by size only"),
+  ignoreExisting: flag("ignore-existing", "Skip files that exist on the destination"),
+  update: flag("update", "Skip files that are newer on the destination", "u"),
+  createEmptySrcDirs: flag("create-empty-src-dirs", "Create empty source folders on the destination"),
+  oneWay: flag("one-way", "check: only that the source's files are on the destination"),
+  download: flag("download", "check: compare the content (download it) rather than stored MD5s"),
+  progress: flag("progress", "Show progress while transferring", "P"),
+  verbose: flag("verbose", "Print a line per file", "v"),
+  stats: Options.text("stats").pipe(
+    Options.withDescription("Print stats this often without a terminal (e.g. 30s, 1m; 0 disables)"),
+    Options.withDefault("1m")
+  ),
+  include: texts("include", "Include files matching this pattern"),
+  exclude: texts("exclude", "Exclude files matching this pattern"),
+  filter: texts("filter", "A filter rule: '+ pattern', '- pattern' or '!'"),
+  includeFrom: texts("include-from", "Read include patterns from a file"),
+  excludeFrom: texts("exclude-from", "Read exclude patterns from a file"),
+  filterFrom: texts("filter-from", "Read filter rules from a file"),
+  minSize: optionalText("min-size", "Only files at least this big (KiB by default; suffixes B, K, M, G, T)"),
+  maxSize: optionalText("max-size", "Only files at most this big"),
+  minAge: optionalText("min-age", "Only files older than this (ms, s, m, h, d, w, M, y; default s)"),
+  maxAge: optionalText("max-age", "Only files newer than this"),
+  maxDepth: Options.integer("max-depth").pipe(
+    Options.withDescription("Only this many folder levels below the source"),
+    Options.optional
+  )
+}
+
+const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 }
+
+/** rclone's SizeSuffix: a number with an optional unit (default KiB). */
+export const parseSize = (text: string): number | undefined => {
+  const m = /^(\d+(?:\.\d+)?)([bkmgtp])?(?:i?b)?$/i.exec(text.trim())
+  if (m === null) return undefined
+  return Math.round(Number(m[1]) * (SIZE_UNITS[(m[2] ?? "k").toLowerCase()] ?? 1024))
+}
+
+const AGE_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  M: 30 * 86_400_000,
+  y: 365 * 86_400_000
+}
+
+/** rclone's Duration: `1h30m`, `2d`, `90` (seconds). */
+export const parseDuration = (text: string): number | undefined => {
+  const t = text.trim()
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t) * 1000
+  let total = 0
+  let rest = t
+  while (rest !== "") {
+    const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|M|y)/.exec(rest)
+    if (m === null) return undefined
+    total += Number(m[1]) * (AGE_UNITS[m[2]!] ?? 1000)
+    rest = rest.slice(m[0].length)
+  }
+  return t === "" ? undefined : total
+}
+
+type OptionValue<O> = O extends Options.Options<infer A> ? A : never
+
+type Parsed = {
+  readonly [K in keyof typeof transferOptions]: OptionValue<(typeof transferOptions)[K]>
+}
+
+const usage = (description: string) => new Sdk.UsageError({ description })
+
+const readLines = (file: string) =>
+  Effect.try({
+    try: () => NodeFs.readFileSync(file, "utf8").split(/\r?\n/),
+    catch: (e) => usage(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
+  })
+
+const buildFilter = (a: Parsed) =>
+  Effect.gen(function* () {
+    const size = (o: Option.Option<string>, flagName: string) =>
+      Option.isNone(o)
+        ? Effect.succeed(undefined)
+        : Effect.fromNullable(parseSize(o.value)).pipe(
+            Effect.mapError(() => usage(`--${flagName}: not a size: ${o.value}`))
+          )
+    const age = (o: Option.Option<string>, flagName: string) =>
+      Option.isNone(o)
+        ? Effect.succeed(undefined)
+        : Effect.fromNullable(parseDuration(o.value)).pipe(
+            Effect.mapError(() => usage(`--${flagName}: not a duration: ${o.value}`))
+          )
+    const from = (files: ReadonlyArray<string>) => Effect.map(Effect.forEach(files, readLines), (ls) => ls.flat())
+    return yield* Filter.make({
+      include: a.include,
+      exclude: a.exclude,
+      filter: a.filter,
+      includeFrom: yield* from(a.includeFrom),
+      excludeFrom: yield* from(a.excludeFrom),
+      filterFrom: yield* from(a.filterFrom),
+      minSize: yield* size(a.minSize, "min-size"),
+      maxSize: yield* size(a.maxSize, "max-size"),
+      minAgeMs: yield* age(a.minAge, "min-age"),
+      maxAgeMs: yield* age(a.maxAge, "max-age"),
+      maxDepth: Option.getOrUndefined(a.maxDepth)
+    }).pipe(Effect.mapError((e) => usage(e.message)))
+  })
+
+// ---------------------------------------------------------------------------------------------
+// output
+
+const pct = (done: number, total: number) => (total <= 0 ? 100 : Math.min(100, Math.floor((done * 100) / total)))
+
+const duration = (ms: number): string => {
+  const s = ms / 1000
+  if (s < 60) return `${s.toFixed(1)}s`
+  const h = Math.floor(s / 3600)
+  const m = Math.floor((s % 3600) / 60)
+  const sec = Math.floor(s % 60)
+  return h > 0 ? `${h}h${m}m${sec}s` : `${m}m${sec}s`
+}
+
+const eta = (p: Transfer.Progress) =>
+  p.etaSeconds === undefined ? "-" : p.bytesDone >= p.bytesPlanned ? "0s" : duration(p.etaSeconds * 1000)
+
+/** rclone's stats block (`rclone -P`, `--stats`, and the summary at the end). */
+export const statsBlock = (p: Transfer.Progress, deletedDirs: number, withInFlight: boolean): Array<string> => {
+  const lines = [
+    `Transferred:   \t${Format.human(p.bytesDone).padStart(12)} / ${Format.human(p.bytesPlanned)}, ${pct(p.bytesDone, p.bytesPlanned)}%, ${Format.human(Math.round(p.rate))}/s, ETA ${eta(p)}`
+  ]
+  if (p.errors > 0) lines.push(`Errors:        ${String(p.errors).padStart(10)}`)
+  if (p.checks > 0) lines.push(`Checks:        ${String(p.checks).padStart(10)} / ${p.checks}, 100%`)
+  if (p.deleted > 0) {
+    lines.push(`Deleted:       ${String(p.deleted - deletedDirs).padStart(10)} (files), ${deletedDirs} (dirs)`)
+  }
+  if (p.filesPlanned > 0 || p.filesDone > 0) {
+    lines.push(
+      `Transferred:   ${String(p.filesDone).padStart(10)} / ${p.filesPlanned}, ${pct(p.filesDone, p.filesPlanned)}%`
+    )
+  }
+  lines.push(`Elapsed time:  ${duration(p.elapsedMs).padStart(10)}`)
+  if (withInFlight && p.inFlight.length > 0) {
+    lines.push("Transferring:")
+    for (const f of p.inFlight) {
+      lines.push(` * ${f.path}: ${pct(f.bytes, f.size)}% /${Format.human(f.size)}`)
+    }
+  }
+  return lines
+}
+
+const verboseLine = (e: Transfer.Event): string | undefined => {
+  switch (e._tag) {
+    case "Done": {
+      const what =
+        e.action === "Copied"
+          ? "Copied"
+          : e.action === "Moved"
+            ? "Moved"
+            : e.action === "Created"
+              ? "Made directory"
+              : "Updated modification time in destination"
+      return `${e.path}: ${what}${e.dryRun ? " (dry run)" : ""}`
+    }
+    case "Deleted":
+      return `${e.path}: Deleted${e.side === "source" ? " from source" : ""}${e.dryRun ? " (dry run)" : ""}`
+    case "Skipped":
+      return `${e.path}: Unchanged skipping (${e.reason})`
+    case "Checked":
+      return e.result === "Equal"
+        ? `${e.path}: OK`
+        : e.result === "Differ"
+          ? `${e.path}: sizes or hashes differ`
+          : e.result === "MissingOnDestination"
+            ? `${e.path}: file not in destination`
+            : `${e.path}: file not in source`
+    default:
+      return undefined
+  }
+}
+
+const render = (a: Parsed, events: Stream.Stream<Transfer.Event>) =>
+  Effect.gen(function* () {
+    const output = yield* Output
+    const tty = a.progress && process.stdout.isTTY === true
+    const statsEvery = parseDuration(a.stats) ?? 60_000
+    const encoder = new TextEncoder()
+    let drawn = 0
+    let lastDraw = 0
+    let lastStats = 0
+    let deletedDirs = 0
+    let summary: Transfer.Summary | undefined
+    let final: Transfer.Progress | undefined
+    const clear = () => (drawn > 0 ? `\x1b[${drawn}A\x1b[J` : "")
+    const draw = (p: Transfer.Progress) => {
+      const lines = statsBlock(p, deletedDirs, true)
+      const text = `${clear()}${lines.join("\n")}\n`
+      drawn = lines.length
+      return output.bytes(encoder.encode(text))
+    }
+    yield* Stream.runForEach(events, (e) =>
+      Effect.gen(function* () {
+        if (e._tag === "Deleted" && e.kind === "Dir" && e.side === "destination") deletedDirs++
+        if (e._tag === "Summary") {
+          summary = e.summary
+          final = e.progress
+          if (tty && drawn > 0) yield* output.bytes(encoder.encode(clear()))
+          drawn = 0
+          return
+        }
+        if (e._tag === "Failed" && !e.retrying) {
+          if (tty && drawn > 0) {
+            yield* output.bytes(encoder.encode(clear()))
+            drawn = 0
+          }
+          yield* output.error(`ERROR : ${e.path === "" ? "" : `${e.path}: `}${e.description}`)
+        }
+        const line = a.verbose ? verboseLine(e) : undefined
+        if (line !== undefined) {
+          if (tty && drawn > 0) {
+            yield* output.bytes(encoder.encode(clear()))
+            drawn = 0
+          }
+          yield* output.line(line)
+        }
+        const t = e.progress.elapsedMs
+        if (tty) {
+          if (t - lastDraw >= 500 || drawn === 0) {
+            lastDraw = t
+            yield* draw(e.progress)
+          }
+        } else if ((a.progress || a.verbose) && statsEvery > 0 && t - lastStats >= statsEvery) {
+          lastStats = t
+          for (const l of statsBlock(e.progress, deletedDirs, false)) yield* output.error(l)
+          yield* output.error("")
+        }
+      })
+    )
+    if (summary === undefined || final === undefined) return yield* new TransferFailed({ description: "no summary" })
+    for (const l of statsBlock(final, deletedDirs, false)) yield* output.line(l)
+    if (summary.mode === "check") {
+      yield* output.line(
+        summary.differences === 0
+          ? `0 differences found${summary.checks > 0 ? `; ${summary.checks} matching files` : ""}`
+          : `${summary.differences} differences found`
+      )
+    }
+    if (summary.fatal !== undefined) return yield* new TransferFailed({ description: summary.fatal })
+    if (summary.errors > 0) {
+      const names = summary.failures.map((f) => f.path).filter((p) => p !== "")
+      const what = summary.mode === "check" ? `${summary.differences} differences found` : `${summary.errors} errors`
+      return yield* new TransferFailed({
+        description:
+          names.length === 0
+            ? what
+            : `${what}: failed: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", …" : ""}`
+      })
+    }
+  })
+
+// ---------------------------------------------------------------------------------------------
+// sides
+
+type Located = ReturnType<typeof RemotePath.parse>
+
+/** Builds the cloud side at a path (only called when a path is in the cloud). */
+type CloudAt = (path: string) => Effect.Effect<Transfer.Side>
+
+const noCloud: CloudAt = () => Effect.dieMessage("no cloud path given")
+
+/** The parent folder and the engine name of the last element of a path. */
+const splitLast = (loc: Located): { readonly parent: string; readonly name: string } => {
+  if (loc._tag === "Local") {
+    const abs = NodePath.resolve(loc.path)
+    return { parent: NodePath.dirname(abs), name: NodePath.basename(abs) }
+  }
+  return { parent: RemotePath.dirname(loc.path), name: Transfer.engineName(RemotePath.basename(loc.path)) }
+}
+
+const isRoot = (loc: Located) => loc._tag === "Remote" && loc.path === ""
+
+const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: string, cloudAt: CloudAt) =>
+  Effect.gen(function* () {
+    const sideAt = (loc: Located, path: string) =>
+      loc._tag === "Local" ? Effect.succeed(NodeTransfer.side(path)) : cloudAt(path)
+    const filter = yield* buildFilter(a)
+    const modes: Record<Name, Transfer.Mode> = {
+      copy: "copy",
+      copyto: "copy",
+      sync: "sync",
+      move: "move",
+      moveto: "move",
+      check: "check"
+    }
+    const mode = modes[name]
+    const options: Transfer.Options = {
+      mode,
+      dryRun: a.dryRun,
+      transfers: Math.max(1, a.transfers),
+      retries: Math.max(1, a.retries),
+      checksum: a.checksum,
+      sizeOnly: a.sizeOnly,
+      ignoreExisting: a.ignoreExisting,
+      update: a.update,
+      oneWay: a.oneWay,
+      download: a.download,
+      createEmptySrcDirs: a.createEmptySrcDirs,
+      filter
+    }
+    // is the source a file or a folder?
+    const from = splitLast(src)
+    const kind = isRoot(src)
+      ? ({ _tag: "Dir" } as const)
+      : yield* Effect.flatMap(sideAt(src, from.parent), (s) => s.stat(from.name)).pipe(
+          Effect.mapError((e) => new TransferFailed({ description: `${rawSource}: ${e.description}` }))
+        )
+    if (kind === undefined) return yield* new TransferFailed({ description: `${rawSource}: directory not found` })
+    if (kind._tag === "File") {
+      if (name === "sync") return yield* usage(`sync needs a folder as source: ${rawSource} is a file`)
+      const toExact = name === "copyto" || name === "moveto"
+      const to = toExact ? splitLast(dst) : { parent: dst.path, name: from.name }
+      const source = yield* sideAt(src, from.parent)
+      const destination = yield* sideAt(dst, to.parent)
+      return yield* render(a, Transfer.runFile(source, from.name, destination, to.name, options))
+    }
+    const source = yield* sideAt(src, src.path)
+    const destination = yield* sideAt(dst, dst.path)
+    return yield* render(a, Transfer.run(source, destination, options))
+  }).pipe(
+    Option.isSome(a.lowLevelRetries)
+      ? Effect.provideService(
+          RetryPolicy.RetryPolicy,
+          RetryPolicy.make({ maxAttempts: Math.max(1, a.lowLevelRetries.value) })
+        )
+      : identity
+  )
+
+/**
+ * The CLI's global options (from `Cli.ts`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GlobalOptions {
+  readonly configDir: Options.Options<Option.Option<string>>
+  readonly endpoint: Options.Options<Option.Option<string>>
+  readonly device: Options.Options<Option.Option<string>>
+  readonly mountpoint: Options.Options<Option.Option<string>>
+  readonly hardDelete: Options.Options<boolean>
+  readonly json: Options.Options<boolean>
+}
+
+const transferCommand = (name: Name, globals: GlobalOptions) =>
+  Command.make(
+    name,
+    {
+      ...globals,
+      ...transferOptions,
+      source: Args.text({ name: "source" }),
+      destination: Args.text({ name: "destination" })
+    },
+    (a) =>
+      Effect.gen(function* () {
+        const src = RemotePath.parse(a.source)
+        const dst = RemotePath.parse(a.destination)
+        // local → local needs no account
+        if (src._tag === "Local" && dst._tag === "Local") return yield* program(name, a, src, dst, a.source, noCloud)
+        return yield* Effect.flatMap(Files.Files, (files) =>
+          program(name, a, src, dst, a.source, (path) =>
+            Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files))
+          )
+        ).pipe(Sdk.withSdk(a))
+      })
+  ).pipe(Command.withDescription(descriptions[name]))
+
+/**
+ * The transfer commands, built on the CLI's global options.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const commands = (globals: GlobalOptions) =>
+  [
+    transferCommand("copy", globals),
+    transferCommand("copyto", globals),
+    transferCommand("sync", globals),
+    transferCommand("move", globals),
+    transferCommand("moveto", globals),
+    transferCommand("check", globals)
+  ] as const

@@ -1,0 +1,114 @@
+import * as NodeFs from "node:fs"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import { assert, layer } from "@effect/vitest"
+import * as Cli from "@fjord/cli/Cli"
+import * as Output from "@fjord/cli/Output"
+import * as Emulator from "@fjord/emulator/Emulator"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+
+const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
+
+const fjord = (...args: ReadonlyArray<string>) =>
+  Effect.gen(function* () {
+    const { service, captured } = Output.makeMemory()
+    const exit = yield* Effect.exit(Cli.run(args).pipe(Effect.provideService(Output.Output, service)))
+    const exitCode = Exit.isSuccess(exit) ? 0 : exit.cause._tag === "Fail" ? exit.cause.error.exitCode : -1
+    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() }
+  })
+
+const loggedIn = Effect.gen(function* () {
+  const emu = yield* Emulator.Emulator
+  const fs = yield* FileSystem.FileSystem
+  const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cli-tr-" })
+  const token = yield* emu.newLoginToken()
+  const r = yield* fjord("login", "--login-token", token, "--endpoint", emu.url, "--config-dir", dir)
+  assert.strictEqual(r.exitCode, 0, r.stderr)
+  const run = (...args: ReadonlyArray<string>) => fjord(...args, "--config-dir", dir)
+  return { emu, dir, run }
+})
+
+const write = (file: string, content: string) => {
+  NodeFs.mkdirSync(file.slice(0, file.lastIndexOf("/")), { recursive: true })
+  NodeFs.writeFileSync(file, content)
+}
+
+layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer commands", (it) => {
+  it.scoped("keep going: one file failing with 500 forever; the others arrive, the summary names it, exit 1", () =>
+    Effect.gen(function* () {
+      const { emu, dir, run } = yield* loggedIn
+      for (const n of ["a", "b", "c", "bad"]) write(`${dir}/src/${n}.txt`, `${n}\n`)
+      assert.strictEqual((yield* run("copy", `${dir}/src`, "jotta:kg")).exitCode, 0)
+      yield* emu.inject(Emulator.parseFault("status:500,op=download,path=*bad.txt,times=inf"))
+      const r = yield* run("copy", "--low-level-retries", "1", "jotta:kg", `${dir}/dst`)
+      yield* emu.clearFaults
+      assert.strictEqual(r.exitCode, 1)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/dst`).sort(), ["a.txt", "b.txt", "c.txt"])
+      assert.match(r.stdout, /Errors: +1\n/)
+      assert.match(r.stdout, /Transferred: +3 \/ 4, 75%/)
+      assert.match(r.stdout, /Elapsed time: +\d/)
+      assert.match(r.stderr, /^ERROR : bad\.txt: /m)
+      assert.match(r.stderr, /^fjord: 1 errors: failed: bad\.txt\n$/m)
+    })
+  )
+
+  it.scoped("-v prints a line per file; --dry-run changes nothing; check reports differences with exit 1", () =>
+    Effect.gen(function* () {
+      const { emu, dir, run } = yield* loggedIn
+      write(`${dir}/src/one.txt`, "1")
+      write(`${dir}/src/sub/two.txt`, "22")
+      const up = yield* run("sync", "-v", `${dir}/src`, "jotta:v")
+      assert.strictEqual(up.exitCode, 0, up.stderr)
+      assert.match(up.stdout, /^one\.txt: Copied$/m)
+      assert.match(up.stdout, /^sub\/two\.txt: Copied$/m)
+      const same = yield* run("check", `${dir}/src`, "jotta:v")
+      assert.strictEqual(same.exitCode, 0, same.stderr)
+      assert.match(same.stdout, /0 differences found/)
+      NodeFs.rmSync(`${dir}/src/one.txt`)
+      write(`${dir}/src/new.txt`, "n")
+      yield* emu.clearRequests
+      const dry = yield* run("sync", "--dry-run", "-v", `${dir}/src`, "jotta:v")
+      assert.strictEqual(dry.exitCode, 0, dry.stderr)
+      assert.match(dry.stdout, /^new\.txt: Copied \(dry run\)$/m)
+      assert.match(dry.stdout, /^one\.txt: Deleted \(dry run\)$/m)
+      const writes = (yield* emu.requests).filter((q) => q.method !== "GET" && q.op !== "token")
+      assert.deepStrictEqual(writes, [])
+      const differ = yield* run("check", `${dir}/src`, "jotta:v")
+      assert.strictEqual(differ.exitCode, 1)
+      assert.match(differ.stdout, /2 differences found/)
+    })
+  )
+
+  it.scoped("filters, move, moveto, copyto; local → local needs no login", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      write(`${dir}/src/a.jpg`, "a")
+      write(`${dir}/src/b.png`, "b")
+      write(`${dir}/src/skip/c.jpg`, "c")
+      // rclone's order: --include rules come before --exclude ones, so mixing them would keep skip/c.jpg
+      const f = yield* run(
+        "copy",
+        ...["--filter", "- /skip/**", "--filter", "+ *.jpg", "--filter", "- **"],
+        `${dir}/src`,
+        "jotta:flt"
+      )
+      assert.strictEqual(f.exitCode, 0, f.stderr)
+      assert.strictEqual((yield* run("lsf", "-R", "jotta:flt")).stdout, "a.jpg\n")
+      const mv = yield* run("moveto", "jotta:flt/a.jpg", "jotta:flt2/renamed.jpg")
+      assert.strictEqual(mv.exitCode, 0, mv.stderr)
+      assert.strictEqual((yield* run("lsf", "-R", "jotta:flt2")).stdout, "renamed.jpg\n")
+      const moved = yield* run("move", `${dir}/src/skip`, "jotta:flt3")
+      assert.strictEqual(moved.exitCode, 0, moved.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/src/skip`), [])
+      const ct = yield* run("copyto", "jotta:flt3/c.jpg", `${dir}/out/c-copy.jpg`)
+      assert.strictEqual(ct.exitCode, 0, ct.stderr)
+      assert.strictEqual(NodeFs.readFileSync(`${dir}/out/c-copy.jpg`, "utf8"), "c")
+      // a fresh config directory, never logged in
+      const ll = yield* fjord("copy", `${dir}/src`, `${dir}/mirror`, "--config-dir", `${dir}/nobody`)
+      assert.strictEqual(ll.exitCode, 0, ll.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/mirror`).sort(), ["a.jpg", "b.png"])
+    })
+  )
+})

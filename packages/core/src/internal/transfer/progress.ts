@@ -1,0 +1,108 @@
+/**
+ * Progress as data: counts planned and done, the bytes of the files in flight, the current
+ * rate (over the last few seconds) and the ETA. The engine owns one tracker per run and puts
+ * a snapshot on every event.
+ *
+ * @internal
+ */
+
+/** A file being sent. @internal */
+export interface InFlight {
+  readonly path: string
+  readonly size: number
+  readonly bytes: number
+}
+
+/** A snapshot. @internal */
+export interface Progress {
+  /** Whether the source is still being listed (the planned totals still grow). */
+  readonly listing: boolean
+  readonly filesPlanned: number
+  readonly filesDone: number
+  readonly bytesPlanned: number
+  /** Bytes of finished files plus what the files in flight have sent so far. */
+  readonly bytesDone: number
+  readonly checks: number
+  readonly errors: number
+  readonly deleted: number
+  readonly elapsedMs: number
+  /** Bytes per second over the last seconds. */
+  readonly rate: number
+  /** Seconds left at the current rate, when it can be told. */
+  readonly etaSeconds: number | undefined
+  readonly inFlight: ReadonlyArray<InFlight>
+}
+
+const WINDOW_MS = 5000
+
+/** @internal */
+export class Tracker {
+  listing = true
+  filesPlanned = 0
+  filesDone = 0
+  bytesPlanned = 0
+  bytesFinished = 0
+  checks = 0
+  errors = 0
+  deleted = 0
+  readonly inFlight = new Map<string, { size: number; bytes: number }>()
+  private readonly samples: Array<readonly [number, number]> = []
+  constructor(
+    private readonly now: () => number,
+    private readonly started: number = now()
+  ) {}
+
+  get bytesDone(): number {
+    let n = this.bytesFinished
+    for (const f of this.inFlight.values()) n += f.bytes
+    return n
+  }
+
+  start(path: string, size: number): void {
+    this.inFlight.set(path, { size, bytes: 0 })
+  }
+  /** A new read of the file starts (a retry or resume counts from 0 again). */
+  restart(path: string): void {
+    const f = this.inFlight.get(path)
+    if (f !== undefined) f.bytes = 0
+  }
+  add(path: string, n: number): void {
+    const f = this.inFlight.get(path)
+    if (f !== undefined) f.bytes += n
+  }
+  /** The file left the in-flight set; `sent` counts it as done. */
+  finish(path: string, sent: boolean): void {
+    const f = this.inFlight.get(path)
+    this.inFlight.delete(path)
+    if (sent && f !== undefined) {
+      this.filesDone++
+      this.bytesFinished += f.size
+    }
+  }
+
+  snapshot(): Progress {
+    const t = this.now()
+    const done = this.bytesDone
+    const last = this.samples[this.samples.length - 1]
+    if (last === undefined || t - last[0] >= 250) this.samples.push([t, done])
+    while (this.samples.length > 2 && t - this.samples[0]![0] > WINDOW_MS) this.samples.shift()
+    const first = this.samples[0]!
+    const span = t - first[0]
+    const rate = span > 0 ? ((done - first[1]) * 1000) / span : 0
+    const left = Math.max(0, this.bytesPlanned - done)
+    return {
+      listing: this.listing,
+      filesPlanned: this.filesPlanned,
+      filesDone: this.filesDone,
+      bytesPlanned: this.bytesPlanned,
+      bytesDone: done,
+      checks: this.checks,
+      errors: this.errors,
+      deleted: this.deleted,
+      elapsedMs: t - this.started,
+      rate,
+      etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : undefined,
+      inFlight: Array.from(this.inFlight, ([path, f]) => ({ path, size: f.size, bytes: f.bytes }))
+    }
+  }
+}

@@ -1,0 +1,551 @@
+/**
+ * The transfer engine: lists the destination into an index, streams the source listing
+ * through the planner (`plan.ts`), performs each action with bounded concurrency and reports
+ * everything as a stream of events ending in a summary.
+ *
+ * - Keep going: a failed file is reported and the rest go on; failed files get whole retry
+ *   passes (rclone's `--retries`, 3 attempts); a fatal error (authentication, unreachable
+ *   endpoint, quota) stops the run early.
+ * - A sync deletes extraneous destination files only after every copy succeeded (rclone:
+ *   "not deleting files as there were IO errors").
+ * - A move removes each source file only after its copy is verified (the destination's
+ *   `write` verifies size and MD5 before it returns), or moves it server-side.
+ * - Dry run: every action is planned and reported, nothing is changed.
+ *
+ * @internal
+ */
+import * as Chunk from "effect/Chunk"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Mailbox from "effect/Mailbox"
+import * as Stream from "effect/Stream"
+import type { Md5 } from "../../ContentHasher.js"
+import * as Filter from "./filter.js"
+import * as Plan from "./plan.js"
+import { type InFlight, type Progress, Tracker } from "./progress.js"
+import type { DirEntry, FileEntry, Listed, ListOptions, Side } from "./side.js"
+import { SideError } from "./side.js"
+
+/** The operation. @internal */
+export type Mode = "copy" | "sync" | "move" | "check"
+
+/** @internal */
+export interface RunOptions extends Plan.Comparison {
+  readonly mode: Mode
+  readonly dryRun?: boolean | undefined
+  /** Files sent at once (default 4). */
+  readonly transfers?: number | undefined
+  /** Attempts per failed file, in whole passes (default 3). */
+  readonly retries?: number | undefined
+  readonly filter?: Filter.Compiled | undefined
+  /** check: only that the source's files are on the destination. */
+  readonly oneWay?: boolean | undefined
+  /** check: compare content (read both sides) instead of stored MD5s. */
+  readonly download?: boolean | undefined
+  readonly createEmptySrcDirs?: boolean | undefined
+}
+
+/** A per-file failure. @internal */
+export interface Failure {
+  readonly path: string
+  readonly description: string
+}
+
+/** How a run ended. @internal */
+export interface Summary {
+  readonly mode: Mode
+  readonly dryRun: boolean
+  readonly transferred: number
+  readonly bytes: number
+  readonly checks: number
+  readonly deleted: number
+  readonly errors: number
+  /** check: files that differ or are missing on one side. */
+  readonly differences: number
+  /** The files that still failed after the last pass. */
+  readonly failures: ReadonlyArray<Failure>
+  /** Why the run stopped early, if it did. */
+  readonly fatal: string | undefined
+  readonly elapsedMs: number
+}
+
+/** What happened, in order. @internal */
+export type Event =
+  | {
+      readonly _tag: "Planned"
+      readonly path: string
+      readonly action: "Transfer" | "Compare" | "Delete" | "Mkdir"
+      readonly size: number
+      readonly progress: Progress
+    }
+  | { readonly _tag: "Started"; readonly path: string; readonly size: number; readonly progress: Progress }
+  | {
+      readonly _tag: "Bytes"
+      readonly path: string
+      readonly bytes: number
+      readonly size: number
+      readonly progress: Progress
+    }
+  | {
+      readonly _tag: "Done"
+      readonly path: string
+      readonly action: "Copied" | "Moved" | "ModTimeUpdated" | "Created"
+      readonly size: number
+      readonly dryRun: boolean
+      readonly progress: Progress
+    }
+  | {
+      readonly _tag: "Skipped"
+      readonly path: string
+      readonly reason: Plan.SkipReason
+      readonly progress: Progress
+    }
+  | {
+      readonly _tag: "Checked"
+      readonly path: string
+      readonly result: "Equal" | "Differ" | "MissingOnDestination" | "MissingOnSource"
+      readonly progress: Progress
+    }
+  | {
+      readonly _tag: "Failed"
+      readonly path: string
+      readonly description: string
+      /** Whether a later pass tries it again. */
+      readonly retrying: boolean
+      readonly fatal: boolean
+      readonly progress: Progress
+    }
+  | {
+      readonly _tag: "Deleted"
+      readonly path: string
+      readonly kind: "File" | "Dir"
+      /** `source` when a move removed the source file. */
+      readonly side: "source" | "destination"
+      readonly dryRun: boolean
+      readonly progress: Progress
+    }
+  | { readonly _tag: "Summary"; readonly summary: Summary; readonly progress: Progress }
+
+/** Where the files go: a tree below the roots, or one file to one path (copyto, moveto). @internal */
+export type Scope =
+  | { readonly _tag: "Tree" }
+  | { readonly _tag: "File"; readonly source: string; readonly destination: string }
+
+type Work = Exclude<Plan.Action, { readonly _tag: "Delete" | "DeleteDir" }>
+
+/** Runs a transfer. @internal */
+export const run = (source: Side, destination: Side, options: RunOptions, scope: Scope): Stream.Stream<Event> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const mailbox = yield* Mailbox.make<Event>({ capacity: 512 })
+      const clock = yield* Effect.clock
+      const tracker = new Tracker(() => clock.unsafeCurrentTimeMillis())
+      yield* Effect.forkScoped(
+        engine(
+          source,
+          destination,
+          options,
+          scope,
+          tracker,
+          (e) => mailbox.offer(e),
+          (es) => mailbox.offerAll(es)
+        ).pipe(Effect.ensuring(mailbox.end))
+      )
+      return Mailbox.toStream(mailbox)
+    })
+  )
+
+const listOptions = (filter: Filter.Compiled | undefined, now: number): ListOptions =>
+  filter === undefined || !filter.active
+    ? { descend: () => true, keep: () => true }
+    : {
+        descend: (dir) => Filter.includeDir(filter, dir),
+        keep: (f) => Filter.includeFile(filter, f.path, f.size, f.modified, now),
+        maxDepth: filter.options.maxDepth
+      }
+
+const engine = (
+  source: Side,
+  destination: Side,
+  options: RunOptions,
+  scope: Scope,
+  tracker: Tracker,
+  offer: (e: Event) => Effect.Effect<boolean>,
+  offerAll: (es: Iterable<Event>) => Effect.Effect<unknown>
+): Effect.Effect<void> =>
+  Effect.gen(function* () {
+    const clock = yield* Effect.clock
+    const dryRun = options.dryRun === true
+    const mode = options.mode
+    const transfers = Math.max(1, options.transfers ?? 4)
+    const passes = Math.max(1, options.retries ?? 3)
+    const caseInsensitive = destination.caseInsensitive || (mode === "check" && source.caseInsensitive)
+    const key = Plan.keyOf(caseInsensitive)
+    const fatalSignal = yield* Deferred.make<void>()
+    let fatal: string | undefined
+    let transferred = 0
+    let bytes = 0
+    let differences = 0
+    const failures = new Map<string, Failure>()
+
+    const snap = () => tracker.snapshot()
+    const emit = (e: Event) => Effect.asVoid(offer(e))
+    let lastBytes = 0
+
+    const stopWith = (path: string, e: SideError) =>
+      Effect.suspend(() => {
+        if (fatal === undefined) fatal = path === "" ? e.description : `${path}: ${e.description}`
+        tracker.errors++
+        return Effect.zipRight(
+          emit({ _tag: "Failed", path, description: e.message, retrying: false, fatal: true, progress: snap() }),
+          Deferred.succeed(fatalSignal, undefined)
+        )
+      })
+
+    // -- listing -----------------------------------------------------------------------------
+    const now = clock.unsafeCurrentTimeMillis()
+    const lo = listOptions(options.filter, now)
+    const filtered = options.filter?.active === true
+    const index = Plan.emptyIndex()
+    const single = scope._tag === "File"
+    const dstListing: Stream.Stream<Listed, SideError> = single
+      ? Stream.fromEffect(destination.stat(scope.destination)).pipe(
+          Stream.filter((e): e is FileEntry | DirEntry => e !== undefined)
+        )
+      : destination.list(lo)
+    const listedDst = yield* Stream.runForEach(dstListing, (e) =>
+      Effect.sync(() => Plan.addToIndex(index, key, e))
+    ).pipe(
+      Effect.as(true),
+      Effect.catchAll((e) => (e.reason === "NotFound" ? Effect.succeed(true) : Effect.as(stopWith("", e), false)))
+    )
+    if (single && index.dirs.size > 0) {
+      yield* stopWith(
+        scope.destination,
+        new SideError({ reason: "Failed", path: scope.destination, description: "is a folder" })
+      )
+    }
+    const planner = Plan.planner(index, caseInsensitive, {
+      ...options,
+      deleteExtraneous: mode === "sync" || (mode === "check" && options.oneWay !== true),
+      filtered,
+      ...(mode === "check" ? { checksum: true, createEmptySrcDirs: false } : {}),
+      ...(single ? { target: () => scope.destination } : {})
+    })
+    const srcListing: Stream.Stream<Listed, SideError> = single
+      ? Stream.fromEffect(source.stat(scope.source)).pipe(
+          Stream.flatMap((e) =>
+            e === undefined
+              ? Stream.fail(new SideError({ reason: "NotFound", path: scope.source, description: "not found" }))
+              : e._tag === "Dir"
+                ? Stream.fail(new SideError({ reason: "Failed", path: scope.source, description: "is a folder" }))
+                : Stream.succeed(e)
+          )
+        )
+      : source.list(lo)
+
+    // -- one file ----------------------------------------------------------------------------
+    const counted = (file: FileEntry): Stream.Stream<Uint8Array, SideError> =>
+      Stream.suspend(() => {
+        tracker.restart(file.path)
+        return Stream.tap(source.read(file), (chunk) => {
+          tracker.add(file.path, chunk.length)
+          const t = clock.unsafeCurrentTimeMillis()
+          if (t - lastBytes < 100) return Effect.void
+          lastBytes = t
+          const f = tracker.inFlight.get(file.path)
+          return emit({
+            _tag: "Bytes",
+            path: file.path,
+            bytes: f?.bytes ?? 0,
+            size: file.size,
+            progress: snap()
+          })
+        })
+      })
+
+    const sameKind = source.kind === destination.kind
+    const send = (src: FileEntry, to: string, md5: Md5 | undefined): Effect.Effect<boolean, SideError> =>
+      Effect.gen(function* () {
+        if (mode === "move" && sameKind && destination.moveWithin !== undefined) {
+          yield* destination.moveWithin(src, to)
+          return true
+        }
+        if (sameKind && destination.copyWithin !== undefined) {
+          yield* destination.copyWithin(src, to)
+          return false
+        }
+        const hash = src.md5 ?? md5 ?? (destination.writeNeedsMd5 && src.size > 0 ? yield* source.hash(src) : undefined)
+        yield* destination.write(to, { size: src.size, md5: hash, modified: src.modified, stream: counted(src) })
+        return false
+      })
+
+    const removeSource = (src: FileEntry) =>
+      Effect.gen(function* () {
+        if (!dryRun) yield* source.remove(src)
+        yield* emit({
+          _tag: "Deleted",
+          path: src.path,
+          kind: "File",
+          side: "source",
+          dryRun,
+          progress: snap()
+        })
+      })
+
+    const transferOne = (src: FileEntry, to: string, md5: Md5 | undefined) =>
+      Effect.gen(function* () {
+        tracker.start(src.path, src.size)
+        yield* emit({ _tag: "Started", path: src.path, size: src.size, progress: snap() })
+        const moved = dryRun
+          ? false
+          : yield* send(src, to, md5).pipe(Effect.onError(() => Effect.sync(() => tracker.finish(src.path, false))))
+        if (mode === "move" && !moved && !dryRun) yield* source.remove(src)
+        tracker.finish(src.path, true)
+        transferred++
+        bytes += src.size
+        yield* emit({
+          _tag: "Done",
+          path: src.path,
+          action: mode === "move" ? "Moved" : "Copied",
+          size: src.size,
+          dryRun,
+          progress: snap()
+        })
+      })
+
+    const md5Of = (side: Side, f: FileEntry) =>
+      options.download === true ? side.hashContent(f) : f.md5 !== undefined ? Effect.succeed(f.md5) : side.hash(f)
+
+    const checkOne = (a: Work): Effect.Effect<void, SideError> =>
+      Effect.gen(function* () {
+        if (a._tag === "Fail" || a._tag === "Mkdir") return
+        let result: "Equal" | "Differ" | "MissingOnDestination"
+        if (a._tag === "Transfer") result = a.reason === "Missing" ? "MissingOnDestination" : "Differ"
+        else if (a._tag === "Skip") result = "Equal"
+        else {
+          const [s, d] = yield* Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
+          result = s === d ? "Equal" : "Differ"
+        }
+        tracker.checks++
+        if (result !== "Equal") {
+          differences++
+          tracker.errors++
+        }
+        yield* emit({ _tag: "Checked", path: a.src.path, result, progress: snap() })
+      })
+
+    const doOne = (a: Work): Effect.Effect<void, SideError> =>
+      Effect.gen(function* () {
+        if (mode === "check") return yield* checkOne(a)
+        switch (a._tag) {
+          case "Fail":
+            return yield* new SideError({ reason: "Failed", path: a.path, description: a.description })
+          case "Mkdir": {
+            if (!dryRun) yield* destination.mkdir(a.path)
+            return yield* emit({ _tag: "Done", path: a.path, action: "Created", size: 0, dryRun, progress: snap() })
+          }
+          case "Transfer":
+            return yield* transferOne(a.src, a.to, undefined)
+          case "Skip": {
+            tracker.checks++
+            yield* emit({ _tag: "Skipped", path: a.src.path, reason: a.reason, progress: snap() })
+            if (mode === "move") yield* removeSource(a.src)
+            return
+          }
+          case "CompareHash": {
+            const srcMd5 = a.src.md5 ?? (yield* source.hash(a.src))
+            const dstMd5 = a.dst.md5 ?? (yield* destination.hash(a.dst))
+            const next = Plan.afterHash(srcMd5 === dstMd5, a.onEqual)
+            if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5)
+            tracker.checks++
+            if (next._tag === "SetModTime" && a.src.modified !== undefined) {
+              if (!dryRun) yield* destination.setModTime(a.dst.path, a.src.modified)
+              yield* emit({
+                _tag: "Done",
+                path: a.src.path,
+                action: "ModTimeUpdated",
+                size: 0,
+                dryRun,
+                progress: snap()
+              })
+            } else yield* emit({ _tag: "Skipped", path: a.src.path, reason: "Identical", progress: snap() })
+            if (mode === "move") yield* removeSource(a.src)
+            return
+          }
+        }
+      })
+
+    const pathOf = (a: Work) => (a._tag === "Fail" || a._tag === "Mkdir" ? a.path : a.src.path)
+
+    /** Runs one action; a per-file failure is recorded for the next pass. */
+    const attempt = (a: Work, pass: number, retry: Array<Work>) =>
+      Effect.suspend(() => {
+        if (fatal !== undefined) return Effect.void
+        return doOne(a).pipe(
+          Effect.tap(() => Effect.sync(() => failures.delete(pathOf(a)))),
+          Effect.catchAll((e) => {
+            if (e.reason === "Fatal") return stopWith(pathOf(a), e)
+            const permanent = a._tag === "Fail"
+            const retrying = !permanent && pass < passes
+            if (retrying) retry.push(a)
+            else tracker.errors++
+            failures.set(pathOf(a), { path: pathOf(a), description: e.message })
+            return emit({
+              _tag: "Failed",
+              path: pathOf(a),
+              description: e.message,
+              retrying,
+              fatal: false,
+              progress: snap()
+            })
+          })
+        )
+      })
+
+    const plannedEvent = (a: Work, progress: Progress): Event | undefined => {
+      switch (a._tag) {
+        case "Transfer":
+          return { _tag: "Planned", path: a.src.path, action: "Transfer", size: a.src.size, progress }
+        case "CompareHash":
+          return { _tag: "Planned", path: a.src.path, action: "Compare", size: a.src.size, progress }
+        case "Mkdir":
+          return { _tag: "Planned", path: a.path, action: "Mkdir", size: 0, progress }
+        default:
+          return undefined
+      }
+    }
+
+    // -- passes ------------------------------------------------------------------------------
+    let retry: Array<Work> = []
+    if (listedDst && fatal === undefined) {
+      const first = srcListing.pipe(
+        // planned a chunk at a time: files left alone are settled here, without an effect each
+        // (an unchanged copy of a large tree is mostly this), the rest goes to the workers
+        Stream.mapChunksEffect((chunk) => {
+          const events: Array<Event> = []
+          const work: Array<Work> = []
+          let progress: Progress | undefined
+          const now = () => (progress ??= snap())
+          for (const e of chunk) {
+            const a = planner.next(e)
+            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir") continue
+            if (a._tag === "Skip" && mode !== "move") {
+              tracker.checks++
+              progress = undefined
+              events.push(
+                mode === "check"
+                  ? { _tag: "Checked", path: a.src.path, result: "Equal", progress: now() }
+                  : { _tag: "Skipped", path: a.src.path, reason: a.reason, progress: now() }
+              )
+              continue
+            }
+            if (a._tag === "Transfer" && mode !== "check") {
+              tracker.filesPlanned++
+              tracker.bytesPlanned += a.src.size
+            }
+            progress = undefined
+            const ev = plannedEvent(a, now())
+            if (ev !== undefined) events.push(ev)
+            work.push(a)
+          }
+          return Effect.as(events.length === 0 ? Effect.void : offerAll(events), Chunk.unsafeFromArray(work))
+        }),
+        Stream.mapEffect((a) => attempt(a, 1, retry), { concurrency: transfers, unordered: true }),
+        Stream.interruptWhen(Deferred.await(fatalSignal)),
+        Stream.runDrain,
+        Effect.catchAll((e) =>
+          stopWith(
+            e.path === "" ? source.root : e.path,
+            e.reason === "Failed" ? e : new SideError({ ...e, reason: "Fatal" })
+          )
+        )
+      )
+      yield* first
+      tracker.listing = false
+      for (let pass = 2; pass <= passes && retry.length > 0 && fatal === undefined; pass++) {
+        const again = retry
+        retry = []
+        yield* Effect.forEach(again, (a) => attempt(a, pass, retry), { concurrency: transfers, discard: true })
+      }
+    }
+    tracker.listing = false
+
+    // -- deletions (sync) and the other side of a check ------------------------------------------
+    const extraneous = planner.extraneous()
+    if (mode === "check") {
+      for (const a of extraneous) {
+        if (a._tag !== "Delete") continue
+        differences++
+        tracker.errors++
+        yield* emit({ _tag: "Checked", path: a.file.path, result: "MissingOnSource", progress: snap() })
+      }
+    } else if (mode === "sync" && extraneous.length > 0) {
+      if (fatal === undefined && failures.size === 0 && tracker.errors === 0) {
+        for (const a of extraneous) {
+          const path = a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" ? a.dir.path : ""
+          yield* emit({ _tag: "Planned", path, action: "Delete", size: 0, progress: snap() })
+        }
+        yield* Effect.forEach(
+          extraneous,
+          (a) =>
+            Effect.gen(function* () {
+              if (a._tag !== "Delete" && a._tag !== "DeleteDir") return
+              const path = a._tag === "Delete" ? a.file.path : a.dir.path
+              if (!dryRun) yield* a._tag === "Delete" ? destination.remove(a.file) : destination.removeDir(path)
+              tracker.deleted++
+              yield* emit({
+                _tag: "Deleted",
+                path,
+                kind: a._tag === "Delete" ? "File" : "Dir",
+                side: "destination",
+                dryRun,
+                progress: snap()
+              })
+            }).pipe(
+              Effect.catchAll((e) =>
+                e.reason === "Fatal"
+                  ? stopWith(e.path, e)
+                  : Effect.suspend(() => {
+                      tracker.errors++
+                      failures.set(e.path, { path: e.path, description: e.message })
+                      return emit({
+                        _tag: "Failed",
+                        path: e.path,
+                        description: e.message,
+                        retrying: false,
+                        fatal: false,
+                        progress: snap()
+                      })
+                    })
+              )
+            ),
+          { concurrency: transfers, discard: true }
+        )
+      } else if (fatal === undefined) {
+        const description = "not deleting files on the destination as there were errors"
+        yield* emit({ _tag: "Failed", path: "", description, retrying: false, fatal: false, progress: snap() })
+      }
+    }
+
+    const progress = snap()
+    yield* emit({
+      _tag: "Summary",
+      summary: {
+        mode,
+        dryRun,
+        transferred,
+        bytes,
+        checks: tracker.checks,
+        deleted: tracker.deleted,
+        errors: tracker.errors,
+        differences,
+        failures: Array.from(failures.values()),
+        fatal,
+        elapsedMs: progress.elapsedMs
+      },
+      progress
+    })
+  })
+
+export type { InFlight, Progress }

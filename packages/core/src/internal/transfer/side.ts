@@ -1,0 +1,115 @@
+/**
+ * What the transfer engine sees of one end of a transfer: entries below a root, addressed by
+ * engine paths, and the few operations a copy, sync, move or check needs.
+ *
+ * Engine paths are `/`-joined names in rclone's standard (local-safe) form: a name that
+ * decodes to `.` or `..`, or that contains `/`, is carried as U+FF0E / U+FF0F (see
+ * `names.ts`), so a path never walks outside its root on any side.
+ *
+ * @internal
+ */
+import type * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+import type * as Stream from "effect/Stream"
+import type { Md5 } from "../../ContentHasher.js"
+
+/** A file below a side's root. @internal */
+export interface FileEntry {
+  readonly _tag: "File"
+  /** Engine path below the root. */
+  readonly path: string
+  readonly size: number
+  /** Modification time, epoch milliseconds. */
+  readonly modified: number | undefined
+  /** The MD5 when the side knows it without reading the content. */
+  readonly md5: Md5 | undefined
+  /** A side-specific handle (the cloud side keeps the listing entry, whose wire names it reuses). */
+  readonly ref?: unknown
+}
+
+/** A folder below a side's root. @internal */
+export interface DirEntry {
+  readonly _tag: "Dir"
+  readonly path: string
+  readonly ref?: unknown
+}
+
+/** A listed name the engine cannot carry (reported as a per-file error). @internal */
+export interface InvalidEntry {
+  readonly _tag: "Invalid"
+  readonly path: string
+  readonly description: string
+}
+
+/** @internal */
+export type Listed = FileEntry | DirEntry | InvalidEntry
+
+/**
+ * Why a side operation failed: `NotFound`; `Fatal` (authentication, endpoint unreachable,
+ * quota full: the whole run stops); `Failed` (this file only).
+ *
+ * @internal
+ */
+export class SideError extends Schema.TaggedError<SideError>("@fjord/core/Transfer/SideError")("SideError", {
+  reason: Schema.Literal("NotFound", "Fatal", "Failed"),
+  path: Schema.String,
+  description: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {
+  override get message(): string {
+    return this.path === "" ? this.description : `${this.path}: ${this.description}`
+  }
+}
+
+/** How a listing is pruned while it is produced. @internal */
+export interface ListOptions {
+  /** Whether to look inside the folder at this engine path (an excluded folder is not descended). */
+  readonly descend: (dir: string) => boolean
+  /** Whether a listed file is kept (path, size, modification time). */
+  readonly keep: (file: FileEntry) => boolean
+  /** Only this many levels (1 = the root's own entries). */
+  readonly maxDepth?: number | undefined
+}
+
+/** The content of a file on its way to a destination. @internal */
+export interface Content {
+  readonly size: number
+  readonly md5: Md5 | undefined
+  readonly modified: number | undefined
+  /** Re-runnable: every run starts again from byte 0. */
+  readonly stream: Stream.Stream<Uint8Array, SideError>
+}
+
+/** One end of a transfer. @internal */
+export interface Side {
+  /** `"cloud"` or `"local"`; two sides of one kind copy and move server-side (`copyWithin`). */
+  readonly kind: string
+  /** The root, for messages. */
+  readonly root: string
+  /** Whether names differing only in case are the same name (Jottacloud: yes). */
+  readonly caseInsensitive: boolean
+  /** Whether `write` needs the MD5 before the first byte (Jottacloud's allocate step). */
+  readonly writeNeedsMd5: boolean
+  /** The entry at an engine path ("" is the root), or `None`. */
+  readonly stat: (path: string) => Effect.Effect<FileEntry | DirEntry | undefined, SideError>
+  /** Every entry below the root, pruned as `options` says. */
+  readonly list: (options: ListOptions) => Stream.Stream<Listed, SideError>
+  /** The content of a file. */
+  readonly read: (file: FileEntry) => Stream.Stream<Uint8Array, SideError>
+  /** The MD5 of a file: the stored one when known, else computed from the content. */
+  readonly hash: (file: FileEntry) => Effect.Effect<Md5, SideError>
+  /** The MD5 computed from the content, whatever is stored (`check --download`). */
+  readonly hashContent: (file: FileEntry) => Effect.Effect<Md5, SideError>
+  /** Writes a file (parents created), verified before it replaces what was there. */
+  readonly write: (path: string, content: Content) => Effect.Effect<void, SideError>
+  readonly setModTime: (path: string, modified: number) => Effect.Effect<void, SideError>
+  /** Removes a file (Jottacloud: to the trash unless hard delete is configured). */
+  readonly remove: (file: FileEntry) => Effect.Effect<void, SideError>
+  /** Removes a folder and everything below it. */
+  readonly removeDir: (path: string) => Effect.Effect<void, SideError>
+  readonly mkdir: (path: string) => Effect.Effect<void, SideError>
+  /** Copies a file of a side of the same kind without moving its bytes through here. */
+  readonly copyWithin?: ((file: FileEntry, to: string) => Effect.Effect<void, SideError>) | undefined
+  /** Moves a file of a side of the same kind without moving its bytes through here. */
+  readonly moveWithin?: ((file: FileEntry, to: string) => Effect.Effect<void, SideError>) | undefined
+}

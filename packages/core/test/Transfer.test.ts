@@ -1,0 +1,216 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as FastCheck from "effect/FastCheck"
+import type { Md5 } from "../src/ContentHasher.js"
+import * as Transfer from "../src/Transfer.js"
+
+const file = (path: string, size: number, modified: number | undefined, md5?: string): Transfer.FileEntry => ({
+  _tag: "File",
+  path,
+  size,
+  modified,
+  md5: md5 as Md5 | undefined
+})
+
+describe("Transfer.decide (rclone's comparisons)", () => {
+  const t0 = 1_700_000_000_000
+  it("default: size, then modification time within 1 s, then the MD5 decides between re-send and a time update", () => {
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), undefined, {}), { _tag: "Transfer", reason: "Missing" })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 2, t0), {}), {
+      _tag: "Transfer",
+      reason: "Size"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0 + 999), file("a", 1, t0), {}), {
+      _tag: "Skip",
+      reason: "Identical"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0 + 5000), file("a", 1, t0), {}), {
+      _tag: "CompareHash",
+      onEqual: "SetModTime"
+    })
+    assert.deepStrictEqual(Transfer.afterHash(true, "SetModTime"), { _tag: "SetModTime" })
+    assert.deepStrictEqual(Transfer.afterHash(false, "SetModTime"), { _tag: "Transfer", reason: "Hash" })
+  })
+
+  it("checksum ignores times; size-only ignores content; ignore-existing never replaces; update skips newer destinations", () => {
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 1, t0), { checksum: true }), {
+      _tag: "CompareHash",
+      onEqual: "Skip"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 2, t0), { checksum: true }), {
+      _tag: "Transfer",
+      reason: "Size"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0 + 9e6), file("a", 1, t0), { sizeOnly: true }), {
+      _tag: "Skip",
+      reason: "Identical"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 7, 0), { ignoreExisting: true }), {
+      _tag: "Skip",
+      reason: "Exists"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0), file("a", 7, t0 + 5000), { update: true }), {
+      _tag: "Skip",
+      reason: "DestinationNewer"
+    })
+    assert.deepStrictEqual(Transfer.decide(file("a", 1, t0 + 5000), file("a", 7, t0), { update: true }), {
+      _tag: "Transfer",
+      reason: "Size"
+    })
+  })
+})
+
+// listings: paths from a small alphabet so that collisions, nesting and case variants occur
+const segment = FastCheck.constantFrom("a", "b", "A", "c.txt", "d")
+const pathArb = FastCheck.array(segment, { minLength: 1, maxLength: 3 }).map((s) => s.join("/"))
+const entryArb = FastCheck.record({
+  path: pathArb,
+  size: FastCheck.integer({ min: 0, max: 3 }),
+  modified: FastCheck.constantFrom(0, 500, 4000),
+  md5: FastCheck.constantFrom("0".repeat(32), "1".repeat(32))
+})
+/** A listing with unique paths (per key) and the parent folders of every file. */
+const listing = (caseInsensitive: boolean) =>
+  FastCheck.array(entryArb, { maxLength: 12 }).map((raw) => {
+    const key = (p: string) => (caseInsensitive ? p.toLowerCase() : p)
+    const files = new Map<string, Transfer.FileEntry>()
+    for (const e of raw) if (!files.has(key(e.path))) files.set(key(e.path), file(e.path, e.size, e.modified, e.md5))
+    const dirs = new Map<string, Transfer.DirEntry>()
+    for (const f of files.values()) {
+      const parts = f.path.split("/")
+      for (let i = 1; i < parts.length; i++) {
+        const d = parts.slice(0, i).join("/")
+        if (!files.has(key(d))) dirs.set(key(d), { _tag: "Dir", path: d })
+      }
+    }
+    // a path cannot be both a file and a folder
+    const out: Array<Transfer.Listed> = [...dirs.values()]
+    for (const [k, f] of files) if (!dirs.has(k)) out.push(f)
+    return out
+  })
+
+const filesOf = (l: ReadonlyArray<Transfer.Listed>) => l.filter((e): e is Transfer.FileEntry => e._tag === "File")
+
+/** Applies a plan to a destination listing, as the engine would (content = md5, size). */
+const apply = (dst: ReadonlyArray<Transfer.Listed>, actions: ReadonlyArray<Transfer.Action>, ci: boolean) => {
+  const key = (p: string) => (ci ? p.toLowerCase() : p)
+  const files = new Map(filesOf(dst).map((f) => [key(f.path), f]))
+  const dirs = new Map(dst.filter((e) => e._tag === "Dir").map((d) => [key(d.path), d]))
+  for (const a of actions) {
+    if (a._tag === "Transfer") files.set(key(a.to), { ...a.src, path: a.to })
+    else if (a._tag === "CompareHash") {
+      if (a.src.md5 === a.dst.md5) files.set(key(a.to), { ...a.dst, modified: a.src.modified })
+      else files.set(key(a.to), { ...a.src, path: a.to })
+    } else if (a._tag === "Delete") files.delete(key(a.file.path))
+    else if (a._tag === "DeleteDir") {
+      const k = key(a.dir.path)
+      for (const f of [...files.keys()]) if (f.startsWith(`${k}/`)) files.delete(f)
+      for (const d of [...dirs.keys()]) if (d === k || d.startsWith(`${k}/`)) dirs.delete(d)
+    }
+  }
+  return [...dirs.values(), ...files.values()]
+}
+
+describe("Transfer.plan properties", () => {
+  it.prop(
+    "every source file gets exactly one action; copy never deletes",
+    [listing(true), listing(true)],
+    ([src, dst]) => {
+      const actions = Transfer.plan(src, dst, { caseInsensitive: true })
+      const touched = actions.filter((a) => a._tag === "Transfer" || a._tag === "Skip" || a._tag === "CompareHash")
+      assert.strictEqual(touched.length, filesOf(src).length)
+      assert.isFalse(actions.some((a) => a._tag === "Delete" || a._tag === "DeleteDir"))
+    }
+  )
+
+  it.prop(
+    "sync deletes exactly the destination files the source lacks, never one it has",
+    [listing(true), listing(true)],
+    ([src, dst]) => {
+      const actions = Transfer.plan(src, dst, { caseInsensitive: true, deleteExtraneous: true })
+      const srcKeys = new Set(filesOf(src).map((f) => f.path.toLowerCase()))
+      const after = apply(dst, actions, true)
+      const afterFiles = new Set(filesOf(after).map((f) => f.path.toLowerCase()))
+      assert.deepStrictEqual([...afterFiles].sort(), [...srcKeys].sort())
+    }
+  )
+
+  it.prop(
+    "a sync applied once leaves nothing to do (idempotent)",
+    [listing(false), listing(false), FastCheck.boolean()],
+    ([src, dst, checksum]) => {
+      const first = Transfer.plan(src, dst, { deleteExtraneous: true, checksum })
+      const after = apply(dst, first, false)
+      const second = Transfer.plan(src, after, { deleteExtraneous: true, checksum })
+      const work = second.filter(
+        (a) =>
+          a._tag === "Transfer" ||
+          a._tag === "Delete" ||
+          a._tag === "DeleteDir" ||
+          (a._tag === "CompareHash" && a.src.md5 !== a.dst.md5)
+      )
+      assert.deepStrictEqual(work, [])
+    }
+  )
+
+  it.prop("an empty destination means every source file is sent", [listing(false)], ([src]) => {
+    const actions = Transfer.plan(src, [], { deleteExtraneous: true })
+    assert.strictEqual(actions.filter((a) => a._tag === "Transfer").length, filesOf(src).length)
+    assert.isTrue(actions.every((a) => a._tag === "Transfer"))
+  })
+
+  it.prop(
+    "size-only sends exactly the missing or differently sized files; ignore-existing only the missing",
+    [listing(false), listing(false)],
+    ([src, dst]) => {
+      const sizes = new Map(filesOf(dst).map((f) => [f.path, f.size]))
+      const bySize = Transfer.plan(src, dst, { sizeOnly: true }).filter((a) => a._tag === "Transfer")
+      assert.deepStrictEqual(
+        bySize.map((a) => (a._tag === "Transfer" ? a.src.path : "")).sort(),
+        filesOf(src)
+          .filter((f) => sizes.get(f.path) !== f.size)
+          .map((f) => f.path)
+          .sort()
+      )
+      const missing = Transfer.plan(src, dst, { ignoreExisting: true }).filter((a) => a._tag === "Transfer")
+      assert.deepStrictEqual(
+        missing.map((a) => (a._tag === "Transfer" ? a.src.path : "")).sort(),
+        filesOf(src)
+          .filter((f) => !sizes.has(f.path))
+          .map((f) => f.path)
+          .sort()
+      )
+    }
+  )
+
+  it("case variants that collide on a case-insensitive destination are per-file failures", () => {
+    const actions = Transfer.plan([file("A.txt", 1, 0), file("a.txt", 2, 0)], [], { caseInsensitive: true })
+    assert.deepStrictEqual(
+      actions.map((a) => a._tag),
+      ["Transfer", "Fail"]
+    )
+    assert.strictEqual(Transfer.plan([file("A.txt", 1, 0), file("a.txt", 2, 0)], [], {}).length, 2)
+  })
+
+  it("an extraneous folder is deleted as a whole (its files not one by one) unless filtered", () => {
+    const dst: Array<Transfer.Listed> = [{ _tag: "Dir", path: "old" }, file("old/x", 1, 0), file("keep", 1, 0)]
+    const whole = Transfer.plan([file("keep", 1, 0)], dst, { deleteExtraneous: true })
+    assert.deepStrictEqual(
+      whole.map((a) => a._tag),
+      ["Skip", "DeleteDir"]
+    )
+    const filtered = Transfer.plan([file("keep", 1, 0)], dst, { deleteExtraneous: true, filtered: true })
+    assert.deepStrictEqual(
+      filtered.map((a) => a._tag),
+      ["Skip", "Delete"]
+    )
+  })
+
+  it("engine names: '.', '..' and '/' become full-width look-alikes and back", () => {
+    assert.strictEqual(Transfer.engineName(".."), "\uFF0E\uFF0E")
+    assert.strictEqual(Transfer.engineName("."), "\uFF0E")
+    assert.strictEqual(Transfer.engineName("../../x"), "..\uFF0F..\uFF0Fx")
+    for (const raw of ["..", ".", "a/b", "plain", "...", "a..b"]) {
+      assert.strictEqual(Transfer.rawName(Transfer.engineName(raw)), raw)
+    }
+  })
+})

@@ -1,0 +1,463 @@
+import * as NodeFs from "node:fs"
+import { assert, layer } from "@effect/vitest"
+import * as Files from "@fjord/core/Files"
+import * as Filter from "@fjord/core/Filter"
+import * as RetryPolicy from "@fjord/core/RetryPolicy"
+import * as Transfer from "@fjord/core/Transfer"
+import * as UploadSource from "@fjord/core/UploadSource"
+import * as Emulator from "@fjord/emulator/Emulator"
+import * as NodeTransfer from "@fjord/node/NodeTransfer"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { EmulatorEnv } from "./emulatorEnv.js"
+import { tempDir } from "./utils.js"
+
+const Env = EmulatorEnv
+
+// quick retries: the tests run on the real clock
+const fast = RetryPolicy.make({ baseDelay: "1 millis", maxDelay: "5 millis", maxAttempts: 3 })
+
+const bytes = (n: number, seed: number) => new Uint8Array(n).map((_, i) => (i * 131 + seed * 7 + (i >> 8)) & 0xff)
+
+/** Runs a transfer; returns all events (the summary last). */
+const go = (stream: Stream.Stream<Transfer.Event>) =>
+  Effect.map(Stream.runCollect(stream.pipe(Stream.provideService(RetryPolicy.RetryPolicy, fast))), (c) => {
+    const events = Chunk.toReadonlyArray(c)
+    const last = events[events.length - 1]
+    assert.strictEqual(last?._tag, "Summary")
+    const summary = (last as Extract<Transfer.Event, { _tag: "Summary" }>).summary
+    const paths = (tag: Transfer.Event["_tag"], f: (e: Transfer.Event) => boolean = () => true) =>
+      events
+        .filter((e) => e._tag === tag && f(e))
+        .map((e) => ("path" in e ? e.path : ""))
+        .sort()
+    return { events, summary, paths }
+  })
+
+const cloud = (root: string) => Transfer.cloudSide(root)
+const local = (dir: string) => NodeTransfer.side(dir)
+const write = (file: string, content: string | Uint8Array, mtime?: number) => {
+  NodeFs.mkdirSync(file.slice(0, file.lastIndexOf("/")), { recursive: true })
+  NodeFs.writeFileSync(file, content)
+  if (mtime !== undefined) NodeFs.utimesSync(file, new Date(mtime), new Date(mtime))
+}
+const mutating = (log: ReadonlyArray<Emulator.RequestLog>) =>
+  log.filter((r) => r.method !== "GET" && r.method !== "HEAD" && r.op !== "token")
+const ops = (log: ReadonlyArray<Emulator.RequestLog>) => log.map((r) => r.op)
+const remoteTree = (path: string) =>
+  Effect.flatMap(Files.Files, (files) =>
+    Effect.map(Stream.runCollect(files.listRecursive(path)), (c) =>
+      Chunk.toReadonlyArray(c)
+        .map((e) => `${e.path.slice(path.length + 1)}${e._tag === "Folder" ? "/" : `:${e.size}`}`)
+        .sort()
+    )
+  )
+const t0 = Date.UTC(2024, 0, 2, 3, 4, 5)
+
+layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Transfer against the emulator", (it) => {
+  it.scoped("local → cloud copy; unchanged copy sends nothing; a touched mtime is pushed without re-sending", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const emu = yield* Emulator.Emulator
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/top.txt`, "top\n", t0)
+        write(`${dir}/src/sub/deep/low.bin`, bytes(40_000, 1), t0)
+        write(`${dir}/src/sub/mid.txt`, "mid\n", t0)
+        const dst = yield* cloud("tr/up")
+        const first = yield* go(Transfer.run(local(`${dir}/src`), dst, { mode: "copy" }))
+        assert.strictEqual(first.summary.transferred, 3)
+        assert.strictEqual(first.summary.bytes, 40_008)
+        assert.strictEqual(first.summary.errors, 0)
+        assert.deepStrictEqual(yield* remoteTree("tr/up"), [
+          "sub/",
+          "sub/deep/",
+          "sub/deep/low.bin:40000",
+          "sub/mid.txt:4",
+          "top.txt:4"
+        ])
+        // planned totals grew while the listing streamed in, and the last progress is complete
+        const planned = first.events.filter((e) => e._tag === "Planned").map((e) => e.progress.filesPlanned)
+        assert.deepStrictEqual(planned, [1, 2, 3])
+        const end = first.events[first.events.length - 1]!.progress
+        assert.deepStrictEqual(
+          [end.filesDone, end.filesPlanned, end.bytesDone, end.bytesPlanned],
+          [3, 3, 40_008, 40_008]
+        )
+
+        yield* emu.clearRequests
+        const again = yield* go(Transfer.run(local(`${dir}/src`), dst, { mode: "copy" }))
+        assert.strictEqual(again.summary.transferred, 0)
+        assert.strictEqual(again.summary.checks, 3)
+        assert.deepStrictEqual(mutating(yield* emu.requests), [])
+
+        // same content, another mtime: only the time changes (cphash), no upload
+        NodeFs.utimesSync(`${dir}/src/sub/mid.txt`, new Date(t0 + 60_000), new Date(t0 + 60_000))
+        yield* emu.clearRequests
+        const touched = yield* go(Transfer.run(local(`${dir}/src`), dst, { mode: "copy" }))
+        assert.deepStrictEqual(
+          touched.paths("Done", (e) => e._tag === "Done" && e.action === "ModTimeUpdated"),
+          ["sub/mid.txt"]
+        )
+        assert.strictEqual(touched.summary.transferred, 0)
+        const log = yield* emu.requests
+        assert.notInclude(ops(log), "upload")
+        assert.notInclude(ops(log), "allocate")
+        const files = yield* Files.Files
+        const info = yield* files.stat("tr/up/sub/mid.txt")
+        assert.strictEqual(info.modified._tag === "Some" ? info.modified.value.epochMillis : 0, t0 + 60_000)
+
+        // same size, other content, other mtime: the MD5 decides, the file is sent
+        write(`${dir}/src/top.txt`, "TOP\n", t0 + 120_000)
+        const changed = yield* go(Transfer.run(local(`${dir}/src`), dst, { mode: "copy" }))
+        assert.deepStrictEqual(changed.paths("Done"), ["top.txt"])
+      })
+    )
+  )
+
+  it.scoped("cloud → local sync deletes extraneous files only after every copy succeeded; local → local copy", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/a.txt`, "a", t0)
+        write(`${dir}/src/keep/k.txt`, "k", t0)
+        const remote = yield* cloud("tr/down")
+        yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))
+        write(`${dir}/dst/stray.txt`, "s")
+        write(`${dir}/dst/junk/more/j.txt`, "j")
+        const synced = yield* go(Transfer.run(remote, local(`${dir}/dst`), { mode: "sync" }))
+        assert.strictEqual(synced.summary.transferred, 2)
+        assert.deepStrictEqual(synced.paths("Deleted"), ["junk", "stray.txt"])
+        assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/dst`).sort(), ["a.txt", "keep"])
+        assert.strictEqual(NodeFs.statSync(`${dir}/dst/a.txt`).mtimeMs, t0)
+
+        // local → local, server-side kind of copy (copyFile), times kept
+        const ll = yield* go(Transfer.run(local(`${dir}/dst`), local(`${dir}/copy`), { mode: "copy" }))
+        assert.strictEqual(ll.summary.transferred, 2)
+        assert.strictEqual(NodeFs.readFileSync(`${dir}/copy/keep/k.txt`, "utf8"), "k")
+        assert.strictEqual(NodeFs.statSync(`${dir}/copy/keep/k.txt`).mtimeMs, t0)
+      })
+    )
+  )
+
+  it.scoped(
+    "keep going: a file failing forever with 500 is reported, every other file arrives, sync does not delete",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          for (let i = 0; i < 6; i++) write(`${dir}/src/f${i}.txt`, `file ${i}`, t0)
+          write(`${dir}/src/bad.txt`, "bad", t0)
+          const remote = yield* cloud("tr/keep")
+          yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))
+          write(`${dir}/dst/extra.txt`, "x")
+          yield* emu.inject(Emulator.parseFault("status:500,op=download,path=*bad.txt,times=inf"))
+          const r = yield* go(Transfer.run(remote, local(`${dir}/dst`), { mode: "sync" }))
+          yield* emu.clearFaults
+          assert.strictEqual(r.summary.transferred, 6)
+          assert.strictEqual(r.summary.errors, 1)
+          assert.deepStrictEqual(
+            r.summary.failures.map((f) => f.path),
+            ["bad.txt"]
+          )
+          // three whole passes: two retried failures, then the final one
+          const failed = r.events.filter((e) => e._tag === "Failed" && e.path === "bad.txt")
+          assert.deepStrictEqual(
+            failed.map((e) => (e._tag === "Failed" ? e.retrying : undefined)),
+            [true, true, false]
+          )
+          assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/dst`).sort(), [
+            "extra.txt",
+            "f0.txt",
+            "f1.txt",
+            "f2.txt",
+            "f3.txt",
+            "f4.txt",
+            "f5.txt"
+          ])
+          assert.deepStrictEqual(r.paths("Deleted"), [])
+        })
+      )
+  )
+
+  it.scoped("dry run: every action is reported and no mutating request is sent", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const emu = yield* Emulator.Emulator
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/old.txt`, "old", t0)
+        const remote = yield* cloud("tr/dry")
+        yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))
+        NodeFs.rmSync(`${dir}/src/old.txt`)
+        write(`${dir}/src/new.txt`, "new", t0)
+        yield* emu.clearRequests
+        const r = yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "sync", dryRun: true }))
+        assert.deepStrictEqual(r.paths("Done"), ["new.txt"])
+        assert.deepStrictEqual(r.paths("Deleted"), ["old.txt"])
+        assert.isTrue(r.summary.dryRun)
+        assert.deepStrictEqual(mutating(yield* emu.requests), [])
+        assert.deepStrictEqual(yield* remoteTree("tr/dry"), ["old.txt:3"])
+      })
+    )
+  )
+
+  it.scoped(
+    "cloud → cloud copy and move are server-side (cp/mv, no byte through the client); move deletes sources",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          write(`${dir}/src/x/1.txt`, "one", t0)
+          write(`${dir}/src/2.txt`, "two", t0)
+          yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/cc/a"), { mode: "copy" }))
+          yield* emu.clearRequests
+          const copied = yield* go(Transfer.run(yield* cloud("tr/cc/a"), yield* cloud("tr/cc/b"), { mode: "copy" }))
+          assert.strictEqual(copied.summary.transferred, 2)
+          const log = yield* emu.requests
+          assert.deepStrictEqual(
+            ops(mutating(log)).filter((o) => o !== "mkDir"),
+            ["cp", "cp"]
+          )
+          for (const op of ["download", "allocate", "upload"]) assert.notInclude(ops(log), op)
+          assert.deepStrictEqual(yield* remoteTree("tr/cc/b"), ["2.txt:3", "x/", "x/1.txt:3"])
+          yield* emu.clearRequests
+          const moved = yield* go(Transfer.run(yield* cloud("tr/cc/b"), yield* cloud("tr/cc/c"), { mode: "move" }))
+          assert.strictEqual(moved.summary.transferred, 2)
+          assert.deepStrictEqual(
+            ops(mutating(yield* emu.requests)).filter((o) => o !== "mkDir"),
+            ["mv", "mv"]
+          )
+          assert.deepStrictEqual(
+            (yield* remoteTree("tr/cc/b")).filter((p) => !p.endsWith("/")),
+            []
+          )
+          // local → cloud move: each source removed after its verified upload
+          const m = yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/cc/d"), { mode: "move" }))
+          assert.strictEqual(m.summary.transferred, 2)
+          assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/src/x`), [])
+          assert.isFalse(NodeFs.existsSync(`${dir}/src/2.txt`))
+          // moveto one file
+          const one = yield* go(
+            Transfer.runFile(yield* cloud("tr/cc/d"), "2.txt", yield* cloud("tr/cc/e"), "renamed.txt", { mode: "move" })
+          )
+          assert.strictEqual(one.summary.transferred, 1)
+          assert.deepStrictEqual(yield* remoteTree("tr/cc/e"), ["renamed.txt:3"])
+        })
+      )
+  )
+
+  it.scoped("check: size + MD5, one-way, and --download comparing content", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/same.txt`, "same", t0)
+        write(`${dir}/src/diff.txt`, "aaaa", t0)
+        const remote = yield* cloud("tr/check")
+        yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))
+        const ok = yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "check" }))
+        assert.strictEqual(ok.summary.differences, 0)
+        assert.strictEqual(ok.summary.checks, 2)
+        write(`${dir}/src/diff.txt`, "bbbb", t0)
+        write(`${dir}/src/onlylocal.txt`, "l", t0)
+        const files = yield* Files.Files
+        yield* files.upload("tr/check/onlyremote.txt", UploadSource.fromUint8Array(bytes(3, 3)))
+        const bad = yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "check" }))
+        const results = bad.events
+          .filter((e) => e._tag === "Checked")
+          .map((e) => (e._tag === "Checked" ? `${e.path}:${e.result}` : ""))
+          .sort()
+        assert.deepStrictEqual(results, [
+          "diff.txt:Differ",
+          "onlylocal.txt:MissingOnDestination",
+          "onlyremote.txt:MissingOnSource",
+          "same.txt:Equal"
+        ])
+        assert.strictEqual(bad.summary.differences, 3)
+        const oneWay = yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "check", oneWay: true }))
+        assert.strictEqual(oneWay.summary.differences, 2)
+        const download = yield* go(
+          Transfer.run(local(`${dir}/src`), remote, { mode: "check", oneWay: true, download: true })
+        )
+        assert.strictEqual(download.summary.differences, 2)
+        // no side was changed
+        assert.strictEqual(NodeFs.readFileSync(`${dir}/src/diff.txt`, "utf8"), "bbbb")
+      })
+    )
+  )
+
+  it.scoped("--checksum, --size-only, --ignore-existing, --update", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/a.txt`, "aaaa", t0)
+        const remote = yield* cloud("tr/cmp")
+        yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))
+        // same size, new content, same mtime: the default compare sees nothing, --checksum does
+        write(`${dir}/src/a.txt`, "bbbb", t0)
+        assert.strictEqual(
+          (yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))).summary.transferred,
+          0
+        )
+        assert.strictEqual(
+          (yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy", sizeOnly: true }))).summary.transferred,
+          0
+        )
+        assert.strictEqual(
+          (yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy", checksum: true }))).summary.transferred,
+          1
+        )
+        // other size: ignore-existing keeps the destination; update skips a newer destination
+        write(`${dir}/src/a.txt`, "ccccc", t0 - 60_000)
+        assert.strictEqual(
+          (yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy", ignoreExisting: true }))).summary
+            .transferred,
+          0
+        )
+        assert.strictEqual(
+          (yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy", update: true }))).summary.transferred,
+          0
+        )
+        assert.strictEqual(
+          (yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))).summary.transferred,
+          1
+        )
+      })
+    )
+  )
+
+  it.scoped("filters apply while listing: excluded folders are not descended; size limits", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/keep.jpg`, "j", t0)
+        write(`${dir}/src/skip.png`, "p", t0)
+        write(`${dir}/src/big.jpg`, bytes(5000, 1), t0)
+        write(`${dir}/src/cache/deep/x.jpg`, "x", t0)
+        write(`${dir}/src/photos/y.jpg`, "y", t0)
+        const filter = yield* Filter.make({ filter: ["- /cache/", "+ *.jpg", "- **"], maxSize: 1024 })
+        const asked: Array<string> = []
+        const side = local(`${dir}/src`)
+        const listed = yield* Stream.runCollect(
+          side.list({
+            descend: (d) => {
+              asked.push(d)
+              return Filter.includeDir(filter, d)
+            },
+            keep: (f) => Filter.includeFile(filter, f.path, f.size, f.modified, Date.now())
+          })
+        )
+        assert.deepStrictEqual(asked.sort(), ["cache", "photos"])
+        assert.deepStrictEqual(
+          Chunk.toReadonlyArray(listed)
+            .map((e) => e.path)
+            .sort(),
+          ["keep.jpg", "photos", "photos/y.jpg"]
+        )
+        const r = yield* go(Transfer.run(side, yield* cloud("tr/filter"), { mode: "sync", filter }))
+        assert.strictEqual(r.summary.transferred, 2)
+        assert.deepStrictEqual(yield* remoteTree("tr/filter"), ["keep.jpg:1", "photos/", "photos/y.jpg:1"])
+        // the same filter on the cloud side as source
+        const back = yield* go(
+          Transfer.run(yield* cloud("tr/filter"), local(`${dir}/back`), {
+            mode: "copy",
+            filter: yield* Filter.make({ maxDepth: 1 })
+          })
+        )
+        assert.deepStrictEqual(back.paths("Done"), ["keep.jpg"])
+      })
+    )
+  )
+
+  it.scoped("traversal names from the cloud stay inside the target; a 255-character name round-trips", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        const files = yield* Files.Files
+        yield* files.upload(["tr", "trav", ".."], UploadSource.fromUint8Array(bytes(10, 1)))
+        yield* files.upload(["tr", "trav", "."], UploadSource.fromUint8Array(bytes(11, 1)))
+        yield* files.upload(["tr", "trav", "../../x"], UploadSource.fromUint8Array(bytes(12, 1)))
+        yield* files
+          .upload(["tr", "trav", "sub", "..", ".."], UploadSource.fromUint8Array(bytes(13, 1)))
+          .pipe(Effect.ignore)
+        NodeFs.mkdirSync(`${dir}/target`)
+        const r = yield* go(Transfer.run(yield* cloud("tr/trav"), local(`${dir}/target`), { mode: "copy" }))
+        assert.strictEqual(r.summary.errors, 0)
+        assert.deepStrictEqual(NodeFs.readdirSync(dir).sort(), ["target"])
+        assert.includeMembers(NodeFs.readdirSync(`${dir}/target`), ["\uFF0E\uFF0E", "\uFF0E", "..\uFF0F..\uFF0Fx"])
+        assert.strictEqual(NodeFs.statSync(`${dir}/target/\uFF0E\uFF0E`).size, 10)
+        // and back up: the look-alikes become the raw names again
+        const up = yield* go(Transfer.run(local(`${dir}/target`), yield* cloud("tr/trav2"), { mode: "copy" }))
+        assert.strictEqual(up.summary.errors, 0)
+        const names = (yield* files.list("tr/trav2")).map((e) => e.name).sort()
+        assert.includeMembers(names, ["..", ".", "../../x"])
+
+        const long = `${"n".repeat(251)}.txt`
+        write(`${dir}/long/${long}`, "long", t0)
+        yield* go(Transfer.run(local(`${dir}/long`), yield* cloud("tr/long"), { mode: "copy" }))
+        const down = yield* go(Transfer.run(yield* cloud("tr/long"), local(`${dir}/long-back`), { mode: "copy" }))
+        assert.strictEqual(down.summary.errors, 0)
+        assert.strictEqual(NodeFs.readFileSync(`${dir}/long-back/${long}`, "utf8"), "long")
+      })
+    )
+  )
+
+  it.scoped("invalid UTF-8 local names and case collisions are per-file errors; the rest arrive", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        write(`${dir}/src/ok.txt`, "ok", t0)
+        write(`${dir}/src/Case.txt`, "1", t0)
+        write(`${dir}/src/case.txt`, "2", t0)
+        NodeFs.writeFileSync(
+          Buffer.concat([Buffer.from(`${dir}/src/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from(".txt")]),
+          "x"
+        )
+        const r = yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/names"), { mode: "copy" }))
+        assert.strictEqual(r.summary.errors, 2)
+        assert.strictEqual(r.summary.transferred, 2)
+        assert.isTrue(r.summary.failures.some((f) => /not valid UTF-8/.test(f.description)))
+        assert.isTrue(r.summary.failures.some((f) => /only in case/.test(f.description)))
+      })
+    )
+  )
+
+  it.scoped("a sync interrupted by a cut upload resumes from where the server got to", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const emu = yield* Emulator.Emulator
+        const dir = yield* tempDir("fjord-tr-")
+        const content = bytes(300_000, 7)
+        write(`${dir}/src/big.bin`, content, t0)
+        yield* emu.clearRequests
+        yield* emu.inject(Emulator.parseFault("cut-request:100000,op=upload,times=1"))
+        const r = yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/resume"), { mode: "sync" }))
+        assert.strictEqual(r.summary.errors, 0)
+        const uploads = (yield* emu.requests).filter((q) => q.op === "upload")
+        assert.strictEqual(uploads.length, 2)
+        assert.isTrue(uploads[0]!.connectionCut)
+        assert.match(uploads[1]!.headers["range"] ?? "", /^bytes=[1-9]\d*-299999$/)
+        const files = yield* Files.Files
+        const got = yield* Stream.runFold(files.download("tr/resume/big.bin"), 0, (n, c) => n + c.length)
+        assert.strictEqual(got, 300_000)
+      })
+    )
+  )
+
+  it.scoped("a fatal error (unauthorized) stops early with one message", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const emu = yield* Emulator.Emulator
+        const dir = yield* tempDir("fjord-tr-")
+        for (let i = 0; i < 5; i++) write(`${dir}/src/f${i}.txt`, `f${i}`, t0)
+        yield* emu.inject(Emulator.parseFault("status:401,op=allocate,times=inf"))
+        const r = yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/fatal"), { mode: "copy", transfers: 1 }))
+        yield* emu.clearFaults
+        assert.isDefined(r.summary.fatal)
+        assert.strictEqual(r.summary.transferred, 0)
+        assert.isAtMost(r.events.filter((e) => e._tag === "Failed").length, 1)
+      })
+    )
+  )
+})
