@@ -18,8 +18,8 @@ export * as NodeRedirectCatcher from "./NodeRedirectCatcher.js"
  * @since 0.1.0
  */
 export * as NodeTokenStore from "./NodeTokenStore.js"
+export * as NodeTransfer from "./NodeTransfer.js"
 /**
  * @since 0.1.0
  */
 export * as UndiciHttpClient from "./UndiciHttpClient.js"
-export * as NodeTransfer from "./NodeTransfer.js"
