@@ -26,6 +26,7 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
 import { ContentHasher, type Md5, Md5FromHex } from "./ContentHasher.js"
+import * as JfsFast from "./internal/jfsFast.js"
 import * as Loc from "./internal/location.js"
 import * as Op from "./internal/operation.js"
 import * as utf8 from "./internal/utf8.js"
@@ -388,7 +389,10 @@ export const make: Effect.Effect<Service, never, JottaClient | ContentHasher> = 
 
   /** GET of an item's document (a 404 is `NotFound` with the service's message). */
   const fetchItem = (loc: Loc.Location, operation: string): Effect.Effect<Jfs.ItemDocument, JottaError.JottaError> =>
-    Effect.flatMap(get(loc.url, ctx(operation, loc)), decodeXml(Jfs.ItemDocument, ctx(operation, loc)))
+    Effect.flatMap(
+      get(loc.url, ctx(operation, loc)),
+      decodeXml(Jfs.ItemDocument, ctx(operation, loc), { fast: JfsFast.itemDocument })
+    )
 
   /** Like `fetchItem`, with `None` for a missing item. */
   const fetchItemOption = (
@@ -974,7 +978,7 @@ export const make: Effect.Effect<Service, never, JottaClient | ContentHasher> = 
         HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", mode)),
         ctx(operation, loc)
       ),
-      decodeXml(Jfs.ItemDocument, ctx(operation, loc))
+      decodeXml(Jfs.ItemDocument, ctx(operation, loc), { fast: JfsFast.itemDocument })
     )
 
   const publicUriOf = (d: Jfs.ItemDocument): string | undefined =>

@@ -52,7 +52,6 @@ import * as Stream from "effect/Stream"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { AuthError, JottaAuth } from "./Auth.js"
 import * as Errors from "./internal/errors.js"
-import * as JfsFast from "./internal/jfsFast.js"
 import * as Operation from "./internal/operation.js"
 import { utf8DecoderLossy } from "./internal/text.js"
 import * as Jfs from "./Jfs.js"
@@ -442,9 +441,7 @@ type Decoder = (input: unknown) => Effect.Effect<unknown, ParseResult.ParseError
 // Compiling a decoder is expensive; build one per schema and reuse it.
 const jsonDecoders = new WeakMap<object, Decoder>()
 const xmlDecoders = new WeakMap<object, Decoder>()
-
-/** Hand-written decoders from the XML tree for the documents read on every request. */
-const fastXml = new Map<object, (tree: unknown) => unknown>([[Jfs.ItemDocument, JfsFast.itemDocument]])
+const fastXmlDecoders = new WeakMap<object, Decoder>()
 
 const cached = <A, I, R>(
   cache: WeakMap<object, Decoder>,
@@ -492,13 +489,20 @@ export const decodeJson = <A, I, R>(
  */
 export const decodeXml = <A, I>(
   schema: Schema.Schema<A, I>,
-  ctx: { readonly operation: string; readonly path?: string | undefined }
+  ctx: { readonly operation: string; readonly path?: string | undefined },
+  options?: {
+    /**
+     * A hand-written decoder from the `Xml.parse` tree for a hot document: it builds what
+     * the schema builds, or returns `undefined` and the schema decides (and reports).
+     */
+    readonly fast?: ((tree: Xml.XmlElement) => A | undefined) | undefined
+  }
 ): ((res: Response) => Effect.Effect<A, JottaError.JottaError>) => {
-  const decode = cached(xmlDecoders, schema, () => {
+  const fast = options?.fast
+  const decode = cached(fast === undefined ? xmlDecoders : fastXmlDecoders, schema, () => {
     // Synchronous schemas: decode to an Either (itself an Effect), without the Effect parser.
     const d = Schema.decodeUnknownEither(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
     const full = (input: unknown) => d(input, { onExcessProperty: "ignore" })
-    const fast = fastXml.get(schema)
     if (fast === undefined) return full
     // The common, valid document: one parse, then the hand-written decoder; anything it does
     // not accept goes through the Schema decoder (which reports the issue).
@@ -511,7 +515,7 @@ export const decodeXml = <A, I>(
           return full(input)
         }
         const a = fast(tree)
-        if (a !== undefined) return Either.right(a as A)
+        if (a !== undefined) return Either.right(a)
       }
       return full(input)
     }

@@ -80,7 +80,8 @@ export const defaultTimeout: Duration.Duration = Duration.minutes(5)
 /**
  * 32 MiB: the cap on a reply read whole. A folder document of 32 MiB lists about 60 000 files
  * (a JFS `<file>` element with its revision is 500–600 bytes), far beyond a real folder; the
- * decoded document and its tree take about 13 times the text in memory (≈ 420 MB at the cap).
+ * decoded document and its tree take about 12–13 times the text in memory (a 122 MB listing
+ * peaked at 1.4–1.65 GiB), so ≈ 420 MB at the cap.
  * Recursive listings stream (`Files.listRecursive`) and are not capped as a whole.
  *
  * @since 0.1.0

@@ -57,6 +57,10 @@ const format = (
   return out
 }
 
+/** `what (reason)`: for errors whose `reason` is their own kind, not the service's. */
+const withReason = (self: Parameters<typeof format>[0] & { readonly reason: string }, what: string): string =>
+  format({ ...self, reason: undefined }, `${what} (${self.reason})`)
+
 /**
  * The path does not exist (or is in the trash and the view is not trashed-only).
  *
@@ -325,7 +329,7 @@ export class UploadFailed extends Schema.TaggedError<UploadFailed>("@fjord/core/
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   override get message(): string {
-    return format({ ...this, reason: undefined }, `upload failed (${this.reason})`)
+    return withReason(this, "upload failed")
   }
 }
 
@@ -363,7 +367,7 @@ export class DownloadFailed extends Schema.TaggedError<DownloadFailed>("@fjord/c
   /** @since 0.1.0 */
   readonly [TypeId]: TypeId = TypeId
   override get message(): string {
-    return format({ ...this, reason: undefined }, `download failed (${this.reason})`)
+    return withReason(this, "download failed")
   }
 }
 

@@ -21,7 +21,6 @@
  *
  * @since 0.1.0
  */
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
@@ -258,42 +257,3 @@ export const decodeXml = <A, I>(
         new InvalidResponse({ operation, issue: ParseResult.TreeFormatter.formatErrorSync(error), cause: error })
     )
 }
-
-/**
- * Reads a response body as text and decodes it like {@link decodeXml}; a failure to read the
- * body is an `InvalidResponse` too (with the HTTP status).
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeXmlResponse = <A, I>(
-  schema: Schema.Schema<A, I>,
-  operation: string,
-  options?: { readonly isArray?: IsArray | undefined }
-): ((res: HttpClientResponse.HttpClientResponse) => Effect.Effect<A, InvalidResponse>) => {
-  const decode = decodeXml(schema, operation, options)
-  return (res) =>
-    Effect.flatMap(
-      Effect.mapError(
-        res.text,
-        (error) =>
-          new InvalidResponse({
-            operation,
-            status: res.status,
-            issue: `could not read the response body: ${error.message}`,
-            cause: error
-          })
-      ),
-      (text) =>
-        Effect.mapError(decode(text), (e) =>
-          e.status === undefined ? new InvalidResponse({ ...fields(e), status: res.status }) : e
-        )
-    )
-}
-
-const fields = (e: InvalidResponse) => ({
-  operation: e.operation,
-  issue: e.issue,
-  ...(e.path === undefined ? {} : { path: e.path }),
-  ...(e.cause === undefined ? {} : { cause: e.cause })
-})

@@ -136,3 +136,19 @@ describe("jfsFast.itemDocument on generated documents", () => {
     { fastCheck: { numRuns: 300 } }
   )
 })
+
+describe("jfsFast field lists", () => {
+  it("list every field of each Jfs class it builds (also checked at compile time)", () => {
+    const classes = {
+      Revision: Jfs.Revision,
+      File: Jfs.File,
+      FolderEntry: Jfs.FolderEntry,
+      Folder: Jfs.Folder,
+      MountPoint: Jfs.MountPoint
+    }
+    for (const [name, C] of Object.entries(classes)) {
+      const handled = Object.keys(JfsFast.handledFields[name as keyof typeof classes]).sort()
+      assert.deepStrictEqual(handled, Object.keys(C.fields).sort(), name)
+    }
+  })
+})

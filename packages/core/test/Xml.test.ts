@@ -1,6 +1,4 @@
 import { readFileSync } from "node:fs"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
@@ -165,28 +163,6 @@ describe("Xml.decodeXml", () => {
       assert.include(at(error, "issue"), "file")
       const malformed = yield* Effect.flip(Xml.decodeXml(FileDoc, "test.op")("<file"))
       assert.include(malformed.issue, "invalid XML")
-    })
-  )
-
-  it.effect("decodeXmlResponse reads the body; errors carry the status", () =>
-    Effect.gen(function* () {
-      const req = HttpClientRequest.get("http://127.0.0.1/x")
-      const ok = HttpClientResponse.fromWeb(req, new Response(fixture("file")))
-      const doc = yield* Xml.decodeXmlResponse(FileDoc, "test.op")(ok)
-      assert.strictEqual(doc.file.currentRevision.size, 14)
-      const bad = HttpClientResponse.fromWeb(req, new Response("<error/>", { status: 500 }))
-      const error = yield* Effect.flip(Xml.decodeXmlResponse(FileDoc, "test.op")(bad))
-      assert.strictEqual(at(error, "status"), 500)
-      const broken = HttpClientResponse.fromWeb(
-        req,
-        new Response(
-          new ReadableStream({
-            start: (c) => c.error(new Error("connection reset"))
-          })
-        )
-      )
-      const readError = yield* Effect.flip(Xml.decodeXmlResponse(FileDoc, "test.op")(broken))
-      assert.include(readError.issue, "could not read the response body")
     })
   )
 })

@@ -22,6 +22,13 @@ import type { Md5 } from "../ContentHasher.js"
 import * as Jfs from "../Jfs.js"
 import * as JfsTime from "../JfsTime.js"
 
+/**
+ * The fields a builder handles, listed next to it. Typed as a record over the class's fields,
+ * so a field added to a `Jfs` class and not listed here (or a listed one that is gone) fails to
+ * compile, pointing at the builder that must handle it.
+ */
+type Handles<C extends { readonly fields: object }> = { readonly [K in keyof C["fields"]]: true }
+
 const FAIL: unique symbol = Symbol("jfsFast/FAIL")
 type Fail = typeof FAIL
 
@@ -136,6 +143,16 @@ const collection =
 
 const empty = (): ReadonlyArray<never> => []
 
+const handlesRevision: Handles<typeof Jfs.Revision> = {
+  number: true,
+  state: true,
+  created: true,
+  modified: true,
+  updated: true,
+  mime: true,
+  size: true,
+  md5: true
+}
 const revision = (u: unknown): Jfs.Revision | Fail => {
   if (!isObj(u) || !hasOwn.call(u, "number") || !hasOwn.call(u, "state")) return FAIL
   const number = int(u.number)
@@ -153,6 +170,18 @@ const revision = (u: unknown): Jfs.Revision | Fail => {
 
 const revisions = collection("revision", revision)
 
+const handlesFile: Handles<typeof Jfs.File> = {
+  name: true,
+  uuid: true,
+  deleted: true,
+  path: true,
+  abspath: true,
+  publicURI: true,
+  publicSharePath: true,
+  currentRevision: true,
+  latestRevision: true,
+  revisions: true
+}
 const file = (u: unknown): Jfs.File | Fail => {
   if (!isObj(u)) return FAIL
   const name = u["@_name"]
@@ -175,6 +204,7 @@ const file = (u: unknown): Jfs.File | Fail => {
   return new Jfs.File(props as ConstructorParameters<typeof Jfs.File>[0], true)
 }
 
+const handlesFolderEntry: Handles<typeof Jfs.FolderEntry> = { name: true, deleted: true, abspath: true, modified: true }
 const folderEntry = (u: unknown): Jfs.FolderEntry | Fail => {
   if (!isObj(u)) return FAIL
   const name = u["@_name"]
@@ -190,6 +220,16 @@ const folderEntry = (u: unknown): Jfs.FolderEntry | Fail => {
 const folders = collection("folder", folderEntry)
 const files = collection("file", file)
 
+const handlesFolder: Handles<typeof Jfs.Folder> = {
+  name: true,
+  deleted: true,
+  path: true,
+  abspath: true,
+  publicURI: true,
+  publicSharePath: true,
+  folders: true,
+  files: true
+}
 const folder = (u: unknown): Jfs.Folder | Fail => {
   if (!isObj(u)) return FAIL
   const name = u["@_name"]
@@ -210,6 +250,18 @@ const folder = (u: unknown): Jfs.Folder | Fail => {
   return new Jfs.Folder(props as ConstructorParameters<typeof Jfs.Folder>[0], true)
 }
 
+const handlesMountPoint: Handles<typeof Jfs.MountPoint> = {
+  name: true,
+  path: true,
+  abspath: true,
+  size: true,
+  device: true,
+  user: true,
+  modified: true,
+  deleted: true,
+  folders: true,
+  files: true
+}
 const mountPoint = (u: unknown): Jfs.MountPoint | Fail => {
   if (!isObj(u) || !hasOwn.call(u, "name")) return FAIL
   const name = trimmed(u.name)
@@ -235,6 +287,15 @@ const mountPoint = (u: unknown): Jfs.MountPoint | Fail => {
  * `Jfs.ItemDocument` from a parsed tree, or `undefined` when the Schema decoder must decide.
  * Like the union, the file document is tried first, then folder, then mountpoint.
  */
+/** The field lists checked at compile time (see {@link Handles}). */
+export const handledFields = {
+  Revision: handlesRevision,
+  File: handlesFile,
+  FolderEntry: handlesFolderEntry,
+  Folder: handlesFolder,
+  MountPoint: handlesMountPoint
+}
+
 export const itemDocument = (tree: unknown): Jfs.ItemDocument | undefined => {
   if (!isObj(tree)) return undefined
   if (hasOwn.call(tree, "file")) {
