@@ -42,14 +42,15 @@ const md5 = (parts: ReadonlyArray<Uint8Array>) => {
 }
 
 /** The SDK over the client under test, plus the client itself. */
-const sdk = (emu: Emulator.Handle) =>
+const sdkAt = (endpoint: string, token: string) =>
   Files.layer.pipe(
-    Layer.provide(JottaClient.layer({ endpoint: emu.url })),
-    Layer.provide(StaticAuth.layer(emu.accessToken)),
+    Layer.provide(JottaClient.layer({ endpoint })),
+    Layer.provide(StaticAuth.layer(token)),
     Layer.provide(NodeContentHasher.layer),
     Layer.provideMerge(UndiciHttpClient.layer),
     Layer.orDie
   )
+const sdk = (emu: Emulator.Handle) => sdkAt(emu.url, emu.accessToken)
 
 const fileUrl = (emu: Emulator.Handle, path: string) =>
   `${emu.url}/jfs/${emu.username}/Jotta/Archive/${path.split("/").map(encodeURIComponent).join("/")}`
@@ -278,16 +279,7 @@ describe("UndiciHttpClient", () => {
       const error = yield* Effect.flip(client.execute(HttpClientRequest.get(url)))
       assert.instanceOf(error, HttpClientError.RequestError)
       assert.strictEqual((error.cause as { code?: string }).code, "ECONNREFUSED")
-      const files = yield* Effect.provide(
-        Files.Files,
-        Files.layer.pipe(
-          Layer.provide(JottaClient.layer({ endpoint: url })),
-          Layer.provide(StaticAuth.layer("token")),
-          Layer.provide(NodeContentHasher.layer),
-          Layer.provide(UndiciHttpClient.layer),
-          Layer.orDie
-        )
-      )
+      const files = yield* Effect.provide(Files.Files, sdkAt(url, "token"))
       const sdkError = yield* Effect.flip(RetryPolicy.withPolicy(files.stat("x"), RetryPolicy.none))
       assert.strictEqual(sdkError._tag, "TransportError")
     })

@@ -29,14 +29,12 @@ const nodeMd5 = <E>(s: Stream.Stream<Uint8Array, E>) =>
   Stream.runFold(s, createHash("md5"), (h, c) => h.update(c)).pipe(Effect.map((h) => h.digest("hex")))
 
 /** core + auth over fetch and this hasher: nothing from node:crypto or @fjord/node. */
-const platformFree = (emu: Emulator.Handle) =>
-  Files.layer.pipe(
-    Layer.provide(JottaClient.layer({ endpoint: emu.url })),
-    Layer.provide(StaticAuth.layer(emu.accessToken)),
-    Layer.provide(WebContentHasher.layer),
-    Layer.provide(FetchHttpClient.layer),
-    Layer.orDie
+const platformFree = (emu: Emulator.Handle) => {
+  const client = JottaClient.layer({ endpoint: emu.url }).pipe(
+    Layer.provide(Layer.merge(StaticAuth.layer(emu.accessToken), FetchHttpClient.layer))
   )
+  return Files.layer.pipe(Layer.provide(Layer.merge(client, WebContentHasher.layer)), Layer.orDie)
+}
 
 describe("WebContentHasher", () => {
   it.effect("agrees with node:crypto on empty input, odd chunk sizes and re-runs", () =>
