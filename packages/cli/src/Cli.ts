@@ -41,6 +41,7 @@ import * as Sdk from "./internal/sdk.js"
 import * as Settings from "./internal/settings.js"
 import { Output } from "./Output.js"
 import * as RemotePath from "./RemotePath.js"
+import * as Version from "./version.js"
 
 // ---------------------------------------------------------------------------------------------
 // options shared by every command
@@ -779,6 +780,10 @@ const emulator = Command.make(
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Start the embedded Jottacloud emulator and print its URL and a login token"))
 
+const versionCommand = Command.make("version", {}, () => out(Version.versionText())).pipe(
+  Command.withDescription("Show the version of fjord and of the platform it runs on")
+)
+
 /**
  * The `fjord` command and its subcommands.
  *
@@ -818,7 +823,8 @@ export const command = Command.make("fjord", {}, () =>
     restore,
     revisions,
     devices,
-    emulator
+    emulator,
+    versionCommand
   ])
 )
 
@@ -847,7 +853,7 @@ const describe = (error: unknown): string => {
   return String(error)
 }
 
-const cli = Command.run(command, { name: "fjord", version: "0.1.0" })
+const cli = Command.run(command, { name: "fjord", version: Version.version })
 
 /**
  * Runs the CLI on `args` (without the node and script paths). Failures are printed as one
