@@ -396,6 +396,60 @@ const lsf = Command.make(
     }).pipe(Sdk.withSdk(a))
 ).pipe(Command.withDescription("List names in a path, folders with a trailing /"))
 
+const lsjson = Command.make(
+  "lsjson",
+  {
+    ...globals,
+    recursive: Options.boolean("recursive").pipe(
+      Options.withAlias("R"),
+      Options.withDescription("Recurse into the listing")
+    ),
+    hash: Options.boolean("hash").pipe(Options.withDescription("Include the MD5 hash of each file (Hashes.md5)")),
+    filesOnly: Options.boolean("files-only").pipe(Options.withDescription("Show only files")),
+    dirsOnly: Options.boolean("dirs-only").pipe(Options.withDescription("Show only directories")),
+    noModtime: Options.boolean("no-modtime").pipe(Options.withDescription("Leave out the modification time")),
+    path: optionalRemoteArg("path")
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const base = remotePath(a.path)
+      const files = yield* Files.Files
+      const entries: ReadonlyArray<Files.Entry> = a.recursive
+        ? yield* Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c) => Array.from(c)))
+        : yield* files.list(base)
+      const shown = entries.filter((e) => (e._tag === "File" ? !a.dirsOnly : !a.filesOnly))
+      // rclone's lsjson item: Path, Name, Size (-1 for folders), MimeType, ModTime (RFC 3339),
+      // IsDir, and Hashes only with --hash
+      yield* json(
+        shown.map((e) => ({
+          Path: relativeTo(base, e.path),
+          Name: e.name,
+          Size: e._tag === "File" ? e.size : -1,
+          MimeType: e._tag === "File" ? (e.contentType ?? "application/octet-stream") : "inode/directory",
+          ...(a.noModtime ? {} : { ModTime: iso(e.modified) }),
+          IsDir: e._tag === "Folder",
+          ...(a.hash && e._tag === "File" && e.md5 !== undefined ? { Hashes: { md5: e.md5 } } : {})
+        }))
+      )
+    }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("List the entries in a path as JSON, in rclone lsjson's shape"))
+
+const size = Command.make("size", { ...globals, path: optionalRemoteArg("path") }, (a) =>
+  Effect.gen(function* () {
+    let count = 0
+    let bytes = 0
+    yield* Stream.runForEach(walkFiles(remotePath(a.path)), (f) =>
+      Effect.sync(() => {
+        count++
+        bytes += f.size
+      })
+    )
+    if (a.json) return yield* json({ count, bytes, sizeless: 0 })
+    yield* out(`Total objects: ${count} (${count})`)
+    yield* out(`Total size: ${Format.human(bytes)} (${bytes} Byte)`)
+  }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("The number of files below a path and their total size"))
+
 interface TreeNode {
   readonly children: Map<string, TreeNode>
   file?: Files.FileInfo
@@ -803,6 +857,8 @@ export const command = Command.make("fjord", {}, () =>
     lsl,
     lsd,
     lsf,
+    lsjson,
+    size,
     lsr,
     tree,
     md5sum,
