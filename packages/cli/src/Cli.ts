@@ -894,9 +894,22 @@ export class CliFailure extends Schema.TaggedError<CliFailure>("@fjord/cli/CliFa
   exitCode: Schema.Number
 }) {}
 
-const describe = (error: unknown): string => {
+/** Server-supplied text on a terminal: no control characters (escape sequences), capped. */
+const clean = (text: string): string => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const plain = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "")
+  return plain.length > 300 ? `${plain.slice(0, 300)}…` : plain
+}
+
+const describe = (error: unknown): string => clean(describeRaw(error))
+
+const describeRaw = (error: unknown): string => {
   if (typeof error === "object" && error !== null) {
     const tag = "_tag" in error ? String(error._tag) : undefined
+    if (tag === "NotFound" && "path" in error && typeof error.path === "string") {
+      // rclone's form: the path as the user wrote it, then what is wrong
+      return `${RemotePath.remoteName}:${error.path}: not found`
+    }
     const message =
       "message" in error && typeof error.message === "string" && error.message !== "" ? error.message : undefined
     if (tag === "SystemError" || tag === "BadArgument") {

@@ -277,6 +277,7 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
         sizeless: 0
       })
       oneErrorLine(yield* run("size", "jotta:nope"), /not found/)
+      oneErrorLine(yield* run("cat", "jotta:j/nope.txt"), /^fjord: jotta:j\/nope\.txt: not found$/)
     })
   )
 
