@@ -377,6 +377,14 @@ const lsd = Command.make("lsd", { ...globals, path: optionalRemoteArg("path") },
   }).pipe(Sdk.withSdk(a))
 ).pipe(Command.withDescription("List the folders in a path"))
 
+/** The entries in `base`, or (recursive) every entry below it. */
+const listEntries = (base: string, recursive: boolean) =>
+  Effect.flatMap(Files.Files, (files) =>
+    recursive
+      ? Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c): ReadonlyArray<Files.Entry> => Array.from(c)))
+      : files.list(base)
+  )
+
 const lsf = Command.make(
   "lsf",
   {
@@ -387,10 +395,7 @@ const lsf = Command.make(
   (a) =>
     Effect.gen(function* () {
       const base = remotePath(a.path)
-      const files = yield* Files.Files
-      const entries: ReadonlyArray<Files.Entry> = a.recursive
-        ? yield* Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c) => Array.from(c)))
-        : yield* files.list(base)
+      const entries = yield* listEntries(base, a.recursive)
       if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
       for (const e of entries) yield* out(`${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`)
     }).pipe(Sdk.withSdk(a))
@@ -413,10 +418,7 @@ const lsjson = Command.make(
   (a) =>
     Effect.gen(function* () {
       const base = remotePath(a.path)
-      const files = yield* Files.Files
-      const entries: ReadonlyArray<Files.Entry> = a.recursive
-        ? yield* Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c) => Array.from(c)))
-        : yield* files.list(base)
+      const entries = yield* listEntries(base, a.recursive)
       const shown = entries.filter((e) => (e._tag === "File" ? !a.dirsOnly : !a.filesOnly))
       // rclone's lsjson item: Path, Name, Size (-1 for folders), MimeType, ModTime (RFC 3339),
       // IsDir, and Hashes only with --hash
