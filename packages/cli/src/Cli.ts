@@ -40,6 +40,7 @@ import * as Sdk from "./internal/sdk.js"
 import * as Settings from "./internal/settings.js"
 import { Output } from "./Output.js"
 import * as RemotePath from "./RemotePath.js"
+import * as Version from "./version.js"
 
 // ---------------------------------------------------------------------------------------------
 // options shared by every command
@@ -375,6 +376,14 @@ const lsd = Command.make("lsd", { ...globals, path: optionalRemoteArg("path") },
   }).pipe(Sdk.withSdk(a))
 ).pipe(Command.withDescription("List the folders in a path"))
 
+/** The entries in `base`, or (recursive) every entry below it. */
+const listEntries = (base: string, recursive: boolean) =>
+  Effect.flatMap(Files.Files, (files) =>
+    recursive
+      ? Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c): ReadonlyArray<Files.Entry> => Array.from(c)))
+      : files.list(base)
+  )
+
 const lsf = Command.make(
   "lsf",
   {
@@ -385,14 +394,62 @@ const lsf = Command.make(
   (a) =>
     Effect.gen(function* () {
       const base = remotePath(a.path)
-      const files = yield* Files.Files
-      const entries: ReadonlyArray<Files.Entry> = a.recursive
-        ? yield* Stream.runCollect(files.listRecursive(base)).pipe(Effect.map((c) => Array.from(c)))
-        : yield* files.list(base)
+      const entries = yield* listEntries(base, a.recursive)
       if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
       for (const e of entries) yield* out(`${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`)
     }).pipe(Sdk.withSdk(a))
 ).pipe(Command.withDescription("List names in a path, folders with a trailing /"))
+
+const lsjson = Command.make(
+  "lsjson",
+  {
+    ...globals,
+    recursive: Options.boolean("recursive").pipe(
+      Options.withAlias("R"),
+      Options.withDescription("Recurse into the listing")
+    ),
+    hash: Options.boolean("hash").pipe(Options.withDescription("Include the MD5 hash of each file (Hashes.md5)")),
+    filesOnly: Options.boolean("files-only").pipe(Options.withDescription("Show only files")),
+    dirsOnly: Options.boolean("dirs-only").pipe(Options.withDescription("Show only directories")),
+    noModtime: Options.boolean("no-modtime").pipe(Options.withDescription("Leave out the modification time")),
+    path: optionalRemoteArg("path")
+  },
+  (a) =>
+    Effect.gen(function* () {
+      const base = remotePath(a.path)
+      const entries = yield* listEntries(base, a.recursive)
+      const shown = entries.filter((e) => (e._tag === "File" ? !a.dirsOnly : !a.filesOnly))
+      // rclone's lsjson item: Path, Name, Size (-1 for folders), MimeType, ModTime (RFC 3339),
+      // IsDir, and Hashes only with --hash
+      yield* json(
+        shown.map((e) => ({
+          Path: relativeTo(base, e.path),
+          Name: e.name,
+          Size: e._tag === "File" ? e.size : -1,
+          MimeType: e._tag === "File" ? (e.contentType ?? "application/octet-stream") : "inode/directory",
+          ...(a.noModtime ? {} : { ModTime: iso(e.modified) }),
+          IsDir: e._tag === "Folder",
+          ...(a.hash && e._tag === "File" && e.md5 !== undefined ? { Hashes: { md5: e.md5 } } : {})
+        }))
+      )
+    }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("List the entries in a path as JSON, in rclone lsjson's shape"))
+
+const size = Command.make("size", { ...globals, path: optionalRemoteArg("path") }, (a) =>
+  Effect.gen(function* () {
+    let count = 0
+    let bytes = 0
+    yield* Stream.runForEach(walkFiles(remotePath(a.path)), (f) =>
+      Effect.sync(() => {
+        count++
+        bytes += f.size
+      })
+    )
+    if (a.json) return yield* json({ count, bytes, sizeless: 0 })
+    yield* out(`Total objects: ${count} (${count})`)
+    yield* out(`Total size: ${Format.human(bytes)} (${bytes} Byte)`)
+  }).pipe(Sdk.withSdk(a))
+).pipe(Command.withDescription("The number of files below a path and their total size"))
 
 interface TreeNode {
   readonly children: Map<string, TreeNode>
@@ -663,6 +720,10 @@ const emulator = Command.make(
     }).pipe(Effect.scoped)
 ).pipe(Command.withDescription("Start the embedded Jottacloud emulator and print its URL and a login token"))
 
+const versionCommand = Command.make("version", {}, () => out(Version.versionText())).pipe(
+  Command.withDescription("Show the version of fjord and of the platform it runs on")
+)
+
 /**
  * The `fjord` command and its subcommands.
  *
@@ -682,6 +743,8 @@ export const command = Command.make("fjord", {}, () =>
     lsl,
     lsd,
     lsf,
+    lsjson,
+    size,
     lsr,
     tree,
     md5sum,
@@ -699,7 +762,8 @@ export const command = Command.make("fjord", {}, () =>
     restore,
     revisions,
     devices,
-    emulator
+    emulator,
+    versionCommand
   ])
 )
 
@@ -713,9 +777,22 @@ export class CliFailure extends Schema.TaggedError<CliFailure>("@fjord/cli/CliFa
   exitCode: Schema.Number
 }) {}
 
-const describe = (error: unknown): string => {
+/** Server-supplied text on a terminal: no control characters (escape sequences), capped. */
+const clean = (text: string): string => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+  const plain = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g, "")
+  return plain.length > 300 ? `${plain.slice(0, 300)}…` : plain
+}
+
+const describe = (error: unknown): string => clean(describeRaw(error))
+
+const describeRaw = (error: unknown): string => {
   if (typeof error === "object" && error !== null) {
     const tag = "_tag" in error ? String(error._tag) : undefined
+    if (tag === "NotFound" && "path" in error && typeof error.path === "string") {
+      // rclone's form: the path as the user wrote it, then what is wrong
+      return `${RemotePath.remoteName}:${error.path}: not found`
+    }
     const message =
       "message" in error && typeof error.message === "string" && error.message !== "" ? error.message : undefined
     if (tag === "SystemError" || tag === "BadArgument") {
@@ -728,7 +805,7 @@ const describe = (error: unknown): string => {
   return String(error)
 }
 
-const cli = Command.run(command, { name: "fjord", version: "0.1.0" })
+const cli = Command.run(command, { name: "fjord", version: Version.version })
 
 /**
  * Runs the CLI on `args` (without the node and script paths). Failures are printed as one

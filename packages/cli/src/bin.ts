@@ -1,33 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `fjord` executable.
+ * The `fjord` executable. `fjord version` (and `--version`) answer before anything else is
+ * loaded; every other command loads the CLI (and with it Effect and the SDK) on demand, so
+ * start-up costs only what the command needs. `npm run build` bundles this file and all it
+ * imports into one file, `dist/fjord.mjs` (see the package README).
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as Cause from "effect/Cause"
-import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as Cli from "./Cli.js"
-import * as Output from "./Output.js"
+import { versionText } from "./version.js"
 
-Cli.run(process.argv.slice(2)).pipe(
-  Effect.provide(Layer.merge(NodeContext.layer, Output.layerProcess)),
-  NodeRuntime.runMain({
-    disableErrorReporting: true,
-    teardown: (exit, onExit) => {
-      if (Exit.isSuccess(exit)) return onExit(0)
-      const failure = Cause.failureOption(exit.cause)
-      onExit(
-        Option.isSome(failure) && failure.value instanceof Cli.CliFailure
-          ? failure.value.exitCode
-          : Cause.isInterruptedOnly(exit.cause)
-            ? 130
-            : 1
-      )
-    }
-  })
-)
+const args = process.argv.slice(2)
+if (args.length === 1 && (args[0] === "version" || args[0] === "--version")) {
+  process.stdout.write(`${versionText()}\n`)
+} else {
+  await import("./main.js")
+}

@@ -237,6 +237,50 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
     })
   )
 
+  it.scoped("lsjson in rclone's shape (-R, --hash, --files-only, --dirs-only, --no-modtime) and size", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      NodeFs.writeFileSync(`${dir}/hello.txt`, "hello\n")
+      ok(yield* run("mkdir", "jotta:j/sub"))
+      ok(yield* run("copyto", `${dir}/hello.txt`, "jotta:j/sub/hello.txt"))
+      ok(yield* run("copyto", `${dir}/hello.txt`, "jotta:j/top.txt"))
+      const top = JSON.parse(ok(yield* run("lsjson", "jotta:j")))
+      assert.deepStrictEqual(
+        top.map((e: { Path: string; Size: number; IsDir: boolean; MimeType: string }) => [
+          e.Path,
+          e.Size,
+          e.IsDir,
+          e.MimeType
+        ]),
+        [
+          ["sub", -1, true, "inode/directory"],
+          ["top.txt", 6, false, top[1].MimeType]
+        ]
+      )
+      assert.match(top[1].ModTime, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/)
+      assert.notProperty(top[1], "Hashes")
+      const files = JSON.parse(ok(yield* run("lsjson", "-R", "--hash", "--files-only", "--no-modtime", "jotta:j")))
+      assert.deepStrictEqual(files.map((e: { Path: string; Hashes: unknown }) => [e.Path, e.Hashes]).sort(), [
+        ["sub/hello.txt", { md5: "b1946ac92492d2347c6235b4d2611184" }],
+        ["top.txt", { md5: "b1946ac92492d2347c6235b4d2611184" }]
+      ])
+      assert.notProperty(files[0], "ModTime")
+      const dirs = JSON.parse(ok(yield* run("lsjson", "-R", "--dirs-only", "jotta:j")))
+      assert.deepStrictEqual(
+        dirs.map((e: { Path: string }) => e.Path),
+        ["sub"]
+      )
+      assert.strictEqual(ok(yield* run("size", "jotta:j")), "Total objects: 2 (2)\nTotal size: 12 B (12 Byte)\n")
+      assert.deepStrictEqual(JSON.parse(ok(yield* run("size", "--json", "jotta:j"))), {
+        count: 2,
+        bytes: 12,
+        sizeless: 0
+      })
+      oneErrorLine(yield* run("size", "jotta:nope"), /not found/)
+      oneErrorLine(yield* run("cat", "jotta:j/nope.txt"), /^fjord: jotta:j\/nope\.txt: not found$/)
+    })
+  )
+
   it.scoped("copy a directory tree up and down; a second copy transfers nothing", () =>
     Effect.gen(function* () {
       const { dir, run } = yield* loggedIn

@@ -15,22 +15,23 @@ const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
 const tsx = process.execPath
 const bin = ["--import", "tsx", "--conditions=@fjord/source", `${root}packages/cli/src/bin.ts`]
 
-const fjord = (...args: ReadonlyArray<string>) =>
+const spawn = (argv: ReadonlyArray<string>) =>
   Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    ChildProcess.execFile(
-      tsx,
-      [...bin, ...args],
-      { cwd: root, env: { ...process.env, NO_COLOR: "1" } },
-      (error, stdout, stderr) =>
-        resume(
-          Effect.succeed({
-            code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
-            stdout,
-            stderr
-          })
-        )
+    ChildProcess.execFile(tsx, argv, { cwd: root, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) =>
+      resume(
+        Effect.succeed({
+          code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+          stdout,
+          stderr
+        })
+      )
     )
   })
+
+const fjord = (...args: ReadonlyArray<string>) => spawn([...bin, ...args])
+
+/** The bundled bin that `npm run build` makes (the package's declared `fjord`). */
+const bundled = (...args: ReadonlyArray<string>) => spawn([`${root}packages/cli/dist/fjord.mjs`, ...args])
 
 /** `fjord emulator` as a background process; yields its first stdout line, killed with the scope. */
 const emulator = (configDir: string) =>
@@ -102,6 +103,20 @@ describe("fjord bin (spawned)", () => {
           assert.strictEqual(after.code, 0, after.stderr)
           assert.strictEqual(after.stdout, "note.txt\n")
 
+          // the bundle (`npm run build`): version without loading the CLI, the rest through it
+          const build = yield* spawn([`${root}packages/cli/build.mjs`])
+          assert.strictEqual(build.code, 0, build.stderr)
+          const version = yield* bundled("version")
+          assert.match(version.stdout, /^fjord v0\.1\.0\n- os\/arch: /)
+          const [lsf, about] = yield* Effect.all(
+            [bundled("lsf", "-R", "jotta:", ...c), bundled("about", "--json", ...c)],
+            {
+              concurrency: 2
+            }
+          )
+          assert.strictEqual(lsf.stdout, "docs/\ndocs/note.txt\n", lsf.stderr)
+          assert.strictEqual(JSON.parse(about.stdout).used, 7)
+
           // the emulator stops cleanly on SIGTERM
           const exited = Effect.async<number | null>((resume) => {
             proc.on("exit", (code) => resume(Effect.succeed(code)))
@@ -111,6 +126,6 @@ describe("fjord bin (spawned)", () => {
           assert.notStrictEqual(code, null)
         })
       ).pipe(Effect.provide(NodeContext.layer)),
-    60_000
+    150_000
   )
 })
