@@ -88,8 +88,7 @@ layer(Emulator.layer())("emulator hygiene", (it) => {
       // tokens in the query string of ordinary requests, and a bearer header
       yield* req(emu, "GET", `/api/account/v1/customer?access_token=${oidcTokens.access_token}&token=${emu.loginToken}`)
       yield* req(emu, "GET", `/jfs/${emu.username}?mode=list&id_token=x${oidcTokens.refresh_token}`, {
-        auth: oidcTokens.access_token,
-        headers: { "x-jottacloud-otp": "123456" }
+        auth: oidcTokens.access_token
       })
 
       const log = yield* emu.requests
@@ -104,8 +103,7 @@ layer(Emulator.layer())("emulator hygiene", (it) => {
         loginSecret: lt.auth_token!,
         access: oidcTokens.access_token,
         refresh: oidcTokens.refresh_token,
-        handleToken: emu.accessToken,
-        otp: "123456"
+        handleToken: emu.accessToken
       }
       for (const [what, secret] of Object.entries(secrets)) {
         assert.notInclude(printed, secret, what)

@@ -150,17 +150,23 @@ export const addCompletedRevision = (
   const number = nextNumber(f)
   dropLatest(state, f)
   state.pool.retain(content.blob)
-  const rev: Revision = {
+  return makeCurrent(state, f, {
     number,
-    state: "COMPLETED",
     created: times.created,
     modified: times.modified,
-    updated: state.now(),
-    mime: mimeOf(f.name),
     size: content.size,
     md5: content.md5,
     blob: content.blob
-  }
+  })
+}
+
+/** A completed revision becomes the file's current one; the previous current joins the older revisions. */
+const makeCurrent = (
+  state: EmuState,
+  f: FileNode,
+  r: Pick<Revision, "number" | "created" | "modified" | "size" | "md5" | "blob">
+): Revision => {
+  const rev: Revision = { ...r, state: "COMPLETED", updated: state.now(), mime: mimeOf(f.name) }
   if (f.current) f.revisions.unshift(f.current)
   f.current = rev
   state.touch()
@@ -175,22 +181,9 @@ export const completeLatest = (state: EmuState, f: FileNode): Revision => {
   const rev = f.latest!
   if (rev.uploadId) state.uploads.delete(rev.uploadId)
   state.pool.register(rev.blob!, rev.md5, rev.size)
-  const done: Revision = {
-    number: rev.number,
-    state: "COMPLETED",
-    created: rev.created,
-    modified: rev.modified,
-    updated: state.now(),
-    mime: mimeOf(f.name),
-    size: rev.size,
-    md5: rev.md5,
-    blob: rev.blob
-  }
-  if (f.current) f.revisions.unshift(f.current)
-  f.current = done
   f.latest = undefined
-  state.touch()
-  return done
+  const { number, created, modified, size, md5, blob } = rev
+  return makeCurrent(state, f, { number, created, modified, size, md5, blob })
 }
 
 export const newFile = (name: string): FileNode => ({ kind: "file", name, uuid: uuid(), revisions: [] })

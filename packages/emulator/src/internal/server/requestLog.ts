@@ -83,13 +83,16 @@ export const newEntry = (
 
 const REDACTED = "<redacted>"
 
-/** Headers whose value is a credential: the bearer or basic credentials, cookies, the 2FA code. */
-const SECRET_HEADERS = new Set(["authorization", "cookie", "set-cookie", "proxy-authorization", "x-jottacloud-otp"])
+/**
+ * Headers whose value is a credential: the bearer or basic credentials, cookies. The 2FA code
+ * (`X-JottaCloud-Otp`) stays readable: it is single-use, and tests assert that it was sent.
+ */
+const SECRET_HEADERS = new Set(["authorization", "cookie", "set-cookie", "proxy-authorization"])
 
 /**
  * Query parameters whose value is a credential: the legacy grant's password (§2.8 accepts it
  * in the query string), tokens of every kind (access, refresh, id, login/auth tokens), client
- * secrets, authorization codes and verifiers, 2FA codes.
+ * secrets, authorization codes and verifiers.
  */
 const SECRET_PARAMS = new Set([
   "password",
@@ -105,7 +108,6 @@ const SECRET_PARAMS = new Set([
   "client_secret",
   "code",
   "code_verifier",
-  "otp",
   "session_state"
 ])
 
