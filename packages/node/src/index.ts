@@ -17,6 +17,10 @@ export * as NodeRedirectCatcher from "./NodeRedirectCatcher.js"
 /**
  * @since 0.1.0
  */
+export * as NodeSdk from "./NodeSdk.js"
+/**
+ * @since 0.1.0
+ */
 export * as NodeTokenStore from "./NodeTokenStore.js"
 export * as NodeTransfer from "./NodeTransfer.js"
 /**
