@@ -397,9 +397,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
         return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
       }
       if (options.operation !== undefined) return run({ operation: options.operation, path: options.path })
-      return Effect.flatMap(Operation.CurrentOperation, (current) =>
-        run({ operation: current?.operation ?? "JottaClient.execute", path: options.path ?? current?.path })
-      )
+      return Effect.flatMap(Operation.at(options.path), run)
     }
 
     return { config, execute }

@@ -53,13 +53,12 @@ const run =
     Either.match(compiled(text), {
       onRight: (a) => Effect.succeed(a as A),
       onLeft: (e) =>
-        Effect.flatMap(Op.CurrentOperation, (current) => {
-          const operation = where?.operation ?? current?.operation ?? "decode"
-          const path = where?.path ?? current?.path
+        Effect.flatMap(Op.at(where?.path), (current) => {
+          const operation = where?.operation ?? current.operation
           return Effect.fail(
             new JottaError.InvalidResponse({
+              ...current,
               operation,
-              ...(path === undefined ? {} : { path }),
               ...(where?.status === undefined ? {} : { status: where.status }),
               issue: ParseResult.TreeFormatter.formatErrorSync(e),
               cause: e

@@ -20,10 +20,6 @@ export class CurrentOperation extends Context.Reference<CurrentOperation>()("@fj
   defaultValue: (): Current | undefined => undefined
 }) {}
 
-/** The current operation, or `fallback` outside any. */
-export const currentOr = (fallback: string): Effect.Effect<Current> =>
-  Effect.map(CurrentOperation, (current) => current ?? { operation: fallback })
-
 /**
  * `Effect.fn` with the operation's name written once: the span is named `name`, and `name`
  * (with `pathOf` of the first argument, when given) is the operation every error raised
