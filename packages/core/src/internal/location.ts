@@ -41,14 +41,6 @@ export const escapePath = (path: string): string => JottaPath.escapePath(path.sp
 
 const displayOf = (name: string | Uint8Array): string => (typeof name === "string" ? name : utf8.toStringLossy(name))
 
-/** Encodes one raw name, checking it (before any request is sent). */
-export const encodeName = (
-  name: string | Uint8Array,
-  encoding: Name.Encoding,
-  operation: string,
-  path: string
-): Effect.Effect<string, JottaError.InvalidName> => JottaPath.wireName(name, encoding, { operation, path })
-
 const splitRaw = (path: string): Array<string> => path.split("/").filter((s) => s !== "")
 
 const rootWires = new WeakMap<JottaConfig.Service, ReadonlyArray<string>>()
@@ -129,7 +121,7 @@ export const resolve = (
   const display = input.map(displayOf).join("/")
   return Effect.flatMap(Op.at(), ({ operation }) =>
     Effect.map(
-      Effect.forEach(input, (n) => encodeName(n, config.encoding, operation, display)),
+      Effect.forEach(input, (n) => JottaPath.wireName(n, config.encoding, { operation, path: display })),
       (relative) => fromWire(config, username, relative, display)
     )
   )
