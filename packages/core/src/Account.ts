@@ -7,10 +7,12 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Decode from "./internal/decode.js"
 import { escapePath } from "./internal/location.js"
 import * as Op from "./internal/operation.js"
+import * as Username from "./internal/username.js"
 import * as Jfs from "./Jfs.js"
-import { decodeXml, JottaClient } from "./JottaClient.js"
+import { JottaClient } from "./JottaClient.js"
 import * as JottaError from "./JottaError.js"
 
 /**
@@ -55,18 +57,27 @@ export interface Service {
  */
 export class Account extends Context.Tag("@fjord/core/Account")<Account, Service>() {}
 
-const checkName = (operation: string, name: string): Effect.Effect<void, JottaError.InvalidName> =>
-  name === "" || name.includes("/") || name === "." || name === ".."
-    ? Effect.fail(
-        new JottaError.InvalidName({
-          operation,
-          reason: name === "" ? "Empty" : name.includes("/") ? "Unencodable" : "DotSegment",
-          name
-        })
-      )
-    : name.length > 255
-      ? Effect.fail(new JottaError.InvalidName({ operation, reason: "TooLong", name }))
-      : Effect.void
+/** Checks a device or mountpoint name (errors name the current operation). */
+const checkName = (name: string): Effect.Effect<void, JottaError.InvalidName> => {
+  const reason =
+    name === ""
+      ? "Empty"
+      : name.includes("/")
+        ? "Unencodable"
+        : name === "." || name === ".."
+          ? "DotSegment"
+          : undefined
+  const problem = reason ?? (name.length > 255 ? "TooLong" : undefined)
+  if (problem === undefined) return Effect.void
+  return Effect.flatMap(Op.at(), ({ operation }) =>
+    Effect.fail(new JottaError.InvalidName({ operation, reason: problem, name }))
+  )
+}
+
+const decodeUser = Decode.xml(Jfs.UserDocument)
+const decodeDevice = Decode.xml(Jfs.DeviceDocument)
+const decodeMountPoint = Decode.xml(Jfs.MountPointDocument)
+const nameOf = (u: unknown) => (typeof u === "string" ? u : undefined)
 
 /**
  * @since 0.1.0
@@ -77,12 +88,11 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   const config = client.config
 
   const url = (...segments: ReadonlyArray<string>) =>
-    Effect.map(client.username, (user) => config.jfsRoot + escapePath([user, ...segments].join("/")))
+    Effect.map(Username.username(client), (user) => config.jfsRoot + escapePath([user, ...segments].join("/")))
 
   const drive = Op.fn("Account.drive")(function* () {
-    const operation = "Account.drive"
-    const res = yield* client.execute(HttpClientRequest.get(yield* url()), { operation })
-    return (yield* decodeXml(Jfs.UserDocument, { operation })(res)).user
+    const res = yield* client.execute(HttpClientRequest.get(yield* url()))
+    return (yield* Decode.body(decodeUser, res)).user
   })
 
   const about = Op.fn("Account.about")(function* () {
@@ -93,58 +103,59 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   })
 
   const userInfo = Op.fn("Account.userInfo")(function* () {
-    return yield* client.customer
+    return yield* Username.customer(client)
   })
 
   const devices = Op.fn("Account.devices")(function* () {
     return (yield* drive()).devices
   })
 
-  const device = Op.fn("Account.device", (u) => (typeof u === "string" ? u : undefined))(function* (name: string) {
-    const operation = "Account.device"
+  const device = Op.fn(
+    "Account.device",
+    nameOf
+  )(function* (name: string) {
     yield* Effect.annotateCurrentSpan("device", name)
-    yield* checkName(operation, name)
-    const res = yield* client.execute(HttpClientRequest.get(yield* url(name)), { operation, path: name })
-    return (yield* decodeXml(Jfs.DeviceDocument, { operation, path: name })(res)).device
+    yield* checkName(name)
+    const res = yield* client.execute(HttpClientRequest.get(yield* url(name)), { path: name })
+    return (yield* Decode.body(decodeDevice, res, name)).device
   })
 
-  const mountpoints = Op.fn("Account.mountpoints", (u) => (typeof u === "string" ? u : undefined))(function* (
-    name?: string
-  ) {
+  const mountpoints = Op.fn(
+    "Account.mountpoints",
+    nameOf
+  )(function* (name?: string) {
     return (yield* device(name ?? config.device)).mountPoints
   })
 
-  const createDevice = Op.fn("Account.createDevice", (u) => (typeof u === "string" ? u : undefined))(function* (
-    name: string
-  ) {
-    const operation = "Account.createDevice"
+  const createDevice = Op.fn(
+    "Account.createDevice",
+    nameOf
+  )(function* (name: string) {
     yield* Effect.annotateCurrentSpan("device", name)
-    yield* checkName(operation, name)
+    yield* checkName(name)
     const existing = (yield* drive()).devices.find((d) => d.name.toLowerCase() === name.toLowerCase())
     if (existing !== undefined) {
       return yield* new JottaError.AlreadyExists({
-        operation,
-        path: name,
+        ...(yield* Op.at(name)),
         description: `device ${existing.name} exists`
       })
     }
     const request = HttpClientRequest.setUrlParam(HttpClientRequest.post(yield* url(name)), "type", "WORKSTATION")
-    const res = yield* client.execute(request, { operation, path: name, idempotent: false })
-    return (yield* decodeXml(Jfs.DeviceDocument, { operation, path: name })(res)).device
+    const res = yield* client.execute(request, { path: name, idempotent: false })
+    return (yield* Decode.body(decodeDevice, res, name)).device
   })
 
-  const createMountpoint = Op.fn("Account.createMountpoint", (u) => (typeof u === "string" ? u : undefined))(function* (
-    name: string,
-    deviceName?: string
-  ) {
-    const operation = "Account.createMountpoint"
+  const createMountpoint = Op.fn(
+    "Account.createMountpoint",
+    nameOf
+  )(function* (name: string, deviceName?: string) {
     const dev = deviceName ?? config.device
     const path = `${dev}/${name}`
     yield* Effect.annotateCurrentSpan("path", path)
-    yield* checkName(operation, dev)
-    yield* checkName(operation, name)
-    const res = yield* client.execute(HttpClientRequest.post(yield* url(dev, name)), { operation, path })
-    return (yield* decodeXml(Jfs.MountPointDocument, { operation, path })(res)).mountPoint
+    yield* checkName(dev)
+    yield* checkName(name)
+    const res = yield* client.execute(HttpClientRequest.post(yield* url(dev, name)), { path })
+    return (yield* Decode.body(decodeMountPoint, res, path)).mountPoint
   })
 
   return Account.of({ about, userInfo, drive, devices, device, mountpoints, createDevice, createMountpoint })

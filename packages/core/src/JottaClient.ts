@@ -6,8 +6,10 @@
  * (so a retry carries a fresh token); a 401 invalidates that token and the request is sent once
  * more with a new one; transient failures are retried under the `RetryPolicy` read at request
  * time; failed statuses are mapped to the typed errors of `JottaError` (the XML error document
- * or JSON error body supplies the service's message and reason). The account's internal
- * username, needed in every JFS path, is fetched once (`GET account/v1/customer`) and cached.
+ * or JSON error body supplies the service's message and reason). Errors name the operation
+ * the caller called: `RequestOptions.operation`, else the one the SDK's operation wrapper put in
+ * the context (so a request made underneath an operation, such as the username lookup, names it).
+ * The client knows no model: decoding replies is the callers' concern.
  *
  * Every request is bounded (`JottaConfig`'s `connectTimeout`, `timeout`, `maxResponseSize`):
  *
@@ -42,23 +44,16 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as SynchronizedRef from "effect/SynchronizedRef"
 import { AuthError, JottaAuth } from "./Auth.js"
 import * as Errors from "./internal/errors.js"
 import * as Operation from "./internal/operation.js"
 import { utf8DecoderLossy } from "./internal/text.js"
-import * as Jfs from "./Jfs.js"
 import * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
 import * as RetryPolicy from "./RetryPolicy.js"
-import * as Xml from "./Xml.js"
 
 /**
  * How one request is sent.
@@ -67,9 +62,12 @@ import * as Xml from "./Xml.js"
  * @category models
  */
 export interface RequestOptions {
-  /** Operation name for errors, e.g. `"Files.stat"`. */
-  readonly operation: string
-  /** The raw path the request is about (for errors). */
+  /**
+   * Operation name for errors, e.g. `"Files.stat"` (default: the operation the request runs
+   * under, as `Files` and `Account` operations set it).
+   */
+  readonly operation?: string | undefined
+  /** The raw path the request is about (for errors; default: the current operation's path). */
   readonly path?: string | undefined
   /**
    * `false` for requests with side effects that must not happen twice (allocate, `mv`, `cp`,
@@ -106,17 +104,13 @@ export interface Response {
  */
 export interface Service {
   readonly config: JottaConfig.Service
-  /** The account's internal username (fetched once, then cached). */
-  readonly username: Effect.Effect<string, JottaError.JottaError>
-  /** The customer document (`GET account/v1/customer`); also fills the username cache. */
-  readonly customer: Effect.Effect<Jfs.Customer, JottaError.JottaError>
   /**
    * Sends `request` with authentication, 401 handling, retries and error mapping. The
    * response is returned for any 2xx (and for statuses `accept`ed).
    */
   readonly execute: (
     request: HttpClientRequest.HttpClientRequest,
-    options: RequestOptions
+    options?: RequestOptions
   ) => Effect.Effect<Response, JottaError.JottaError>
 }
 
@@ -395,133 +389,19 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
 
     const execute = (
       request: HttpClientRequest.HttpClientRequest,
-      options: RequestOptions
+      options: RequestOptions = {}
     ): Effect.Effect<Response, JottaError.JottaError> => {
-      const ctx: Errors.Context = { operation: options.operation, path: options.path }
-      const once = attempt(request, ctx, options.accept ?? always)
-      if (options.retry === false) return once
-      return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
-    }
-
-    // Errors of the lookup name the operation it runs under (e.g. `Files.stat` and its path).
-    const fetchCustomer = Effect.flatMap(Operation.currentOr("Account.userInfo"), (current) =>
-      Effect.flatMap(
-        execute(HttpClientRequest.get(`${config.apiRoot}account/v1/customer`), current),
-        decodeJson(Jfs.Customer, current)
-      )
-    )
-
-    const cache = yield* SynchronizedRef.make(Option.none<string>())
-    // Read on every request: once known, the username is served from a plain field.
-    let known: Effect.Effect<string> | undefined
-    const remember = (name: string) => {
-      known = Effect.succeed(name)
-    }
-    const customer = Effect.tap(fetchCustomer, (c) =>
-      Effect.zipRight(
-        SynchronizedRef.set(cache, Option.some(c.username)),
-        Effect.sync(() => remember(c.username))
-      )
-    )
-    const fetchUsername = SynchronizedRef.modifyEffect(cache, (current) =>
-      Option.isSome(current)
-        ? Effect.succeed([current.value, current] as const)
-        : Effect.map(fetchCustomer, (c) => {
-            remember(c.username)
-            return [c.username, Option.some(c.username)] as const
-          })
-    )
-    const username = Effect.suspend(() => known ?? fetchUsername)
-
-    return { config, username, customer, execute }
-  })
-
-type Decoder = (input: unknown) => Effect.Effect<unknown, ParseResult.ParseError, unknown>
-
-// Compiling a decoder is expensive; build one per schema and reuse it.
-const jsonDecoders = new WeakMap<object, Decoder>()
-const xmlDecoders = new WeakMap<object, Decoder>()
-const fastXmlDecoders = new WeakMap<object, Decoder>()
-
-const cached = <A, I, R>(
-  cache: WeakMap<object, Decoder>,
-  schema: Schema.Schema<A, I, R>,
-  build: () => (input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
-): ((input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>) => {
-  let decoder = cache.get(schema)
-  if (decoder === undefined) {
-    decoder = build() as Decoder
-    cache.set(schema, decoder)
-  }
-  return decoder as (input: unknown) => Effect.Effect<A, ParseResult.ParseError, R>
-}
-
-const invalid =
-  (ctx: { readonly operation: string; readonly path?: string | undefined }, status: number) =>
-  (e: ParseResult.ParseError) =>
-    new JottaError.InvalidResponse({
-      ...(ctx.path === undefined ? { operation: ctx.operation } : ctx),
-      status,
-      issue: ParseResult.TreeFormatter.formatErrorSync(e),
-      cause: e
-    })
-
-/**
- * Decodes a JSON response body with `schema`; failures become `InvalidResponse`.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeJson = <A, I, R>(
-  schema: Schema.Schema<A, I, R>,
-  ctx: { readonly operation: string; readonly path?: string | undefined }
-): ((res: Response) => Effect.Effect<A, JottaError.JottaError, R>) => {
-  const decode = cached(jsonDecoders, schema, () => Schema.decodeUnknown(Schema.parseJson(schema)))
-  return (res) => Effect.flatMap(res.text, (text) => Effect.mapError(decode(text), invalid(ctx, res.status)))
-}
-
-/**
- * Decodes an XML response body with `schema` (over `Xml.XmlFromString`); failures become
- * `InvalidResponse`. Unknown elements are ignored.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeXml = <A, I>(
-  schema: Schema.Schema<A, I>,
-  ctx: { readonly operation: string; readonly path?: string | undefined },
-  options?: {
-    /**
-     * A hand-written decoder from the `Xml.parse` tree for a hot document: it builds what
-     * the schema builds, or returns `undefined` and the schema decides (and reports).
-     */
-    readonly fast?: ((tree: Xml.XmlElement) => A | undefined) | undefined
-  }
-): ((res: Response) => Effect.Effect<A, JottaError.JottaError>) => {
-  const fast = options?.fast
-  const decode = cached(fast === undefined ? xmlDecoders : fastXmlDecoders, schema, () => {
-    // Synchronous schemas: decode to an Either (itself an Effect), without the Effect parser.
-    const d = Schema.decodeUnknownEither(Schema.compose(Xml.XmlFromString, schema, { strict: false }))
-    const full = (input: unknown) => d(input, { onExcessProperty: "ignore" })
-    if (fast === undefined) return full
-    // The common, valid document: one parse, then the hand-written decoder; anything it does
-    // not accept goes through the Schema decoder (which reports the issue).
-    return (input: unknown) => {
-      if (typeof input === "string") {
-        let tree: Xml.XmlElement | undefined
-        try {
-          tree = Xml.parse(input)
-        } catch {
-          return full(input)
-        }
-        const a = fast(tree)
-        if (a !== undefined) return Either.right(a)
+      const run = (ctx: Errors.Context) => {
+        const once = attempt(request, ctx, options.accept ?? always)
+        if (options.retry === false) return once
+        return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
       }
-      return full(input)
+      if (options.operation !== undefined) return run({ operation: options.operation, path: options.path })
+      return Effect.flatMap(Operation.at(options.path), run)
     }
+
+    return { config, execute }
   })
-  return (res) => Effect.flatMap(res.text, (text) => Effect.mapError(decode(text), invalid(ctx, res.status)))
-}
 
 /**
  * The client layer; needs an `HttpClient`, `JottaAuth` and `JottaConfig`.

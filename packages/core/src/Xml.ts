@@ -21,12 +21,10 @@
  *
  * @since 0.1.0
  */
-import * as Effect from "effect/Effect"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import { SaxesParser } from "saxes"
 import { own } from "./internal/strings.js"
-import { InvalidResponse } from "./JottaError.js"
 
 /**
  * An element's content in the object tree. Values are strings, elements or arrays of them.
@@ -233,27 +231,3 @@ export const makeXmlFromString = (options?: {
  * @category schemas
  */
 export const XmlFromString: Schema.Schema<XmlElement, string> = makeXmlFromString()
-
-/**
- * Decodes XML text with `schema` (composed after {@link XmlFromString}): unknown elements
- * are ignored by the schema, malformed XML or a missing required element fails with
- * `InvalidResponse` carrying the formatted issue.
- *
- * @since 0.1.0
- * @category decoding
- */
-export const decodeXml = <A, I>(
-  schema: Schema.Schema<A, I>,
-  operation: string,
-  options?: { readonly isArray?: IsArray | undefined }
-): ((text: string) => Effect.Effect<A, InvalidResponse>) => {
-  const decode = Schema.decodeUnknown(
-    Schema.compose(options === undefined ? XmlFromString : makeXmlFromString(options), schema, { strict: false })
-  )
-  return (text) =>
-    Effect.mapError(
-      decode(text, { onExcessProperty: "ignore" }),
-      (error) =>
-        new InvalidResponse({ operation, issue: ParseResult.TreeFormatter.formatErrorSync(error), cause: error })
-    )
-}

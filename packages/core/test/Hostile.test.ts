@@ -394,6 +394,29 @@ describe("hostile servers", () => {
       assert.match(e.message, /^Files\.stat "some\/file\.txt": server error \(HTTP 500\)/)
     })
   )
+
+  it.scopedLive("the username is looked up once per client, for Files and Account alike", () =>
+    Effect.gen(function* () {
+      const server = yield* serve((req, res) => {
+        if (req.url === "/api/account/v1/customer") return
+        res.writeHead(404, { "content-type": "text/xml" })
+        res.end("<error><code>404</code><message>no.jotta.backup.errors.NoSuchPathException</message></error>")
+      })
+      const program = Effect.gen(function* () {
+        const files = yield* Files.Files
+        const account = yield* Account.Account
+        const errors = [
+          yield* Effect.flip(files.stat("a.txt")),
+          yield* Effect.flip(account.device("Jotta")),
+          yield* Effect.flip(files.list("b"))
+        ]
+        return errors.map((e) => `${e._tag} ${e.operation}`)
+      })
+      const named = yield* against(server.url)(program)
+      assert.deepStrictEqual(named, ["NotFound Files.stat", "NotFound Account.device", "NotFound Files.list"])
+      assert.strictEqual(server.seen.filter((s) => s.url === "/api/account/v1/customer").length, 1)
+    })
+  )
 })
 
 describe("no secret in any error", () => {

@@ -4,8 +4,8 @@ import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Decode from "../src/internal/decode.js"
 import * as Jfs from "../src/Jfs.js"
-import * as Xml from "../src/Xml.js"
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}.xml`, import.meta.url), "utf8")
 const iso = (o: Option.Option<DateTime.Utc>) => Option.map(o, DateTime.formatIso)
@@ -13,7 +13,7 @@ const iso = (o: Option.Option<DateTime.Utc>) => Option.map(o, DateTime.formatIso
 describe("Jfs models decode every fixture", () => {
   it.effect("user", () =>
     Effect.gen(function* () {
-      const { user } = yield* Xml.decodeXml(Jfs.UserDocument, "test")(fixture("user"))
+      const { user } = yield* Decode.xml(Jfs.UserDocument)(fixture("user"), { operation: "test" })
       assert.strictEqual(user.username, "k9demouser4x7q2")
       assert.strictEqual(user.capacity, -1)
       assert.strictEqual(user.usage, 1073741824)
@@ -29,7 +29,7 @@ describe("Jfs models decode every fixture", () => {
 
   it.effect("device", () =>
     Effect.gen(function* () {
-      const { device } = yield* Xml.decodeXml(Jfs.DeviceDocument, "test")(fixture("device"))
+      const { device } = yield* Decode.xml(Jfs.DeviceDocument)(fixture("device"), { operation: "test" })
       assert.strictEqual(device.type, "JOTTA")
       assert.deepStrictEqual(
         device.mountPoints.map((m) => m.name),
@@ -40,7 +40,7 @@ describe("Jfs models decode every fixture", () => {
 
   it.effect("mountPoint", () =>
     Effect.gen(function* () {
-      const { mountPoint } = yield* Xml.decodeXml(Jfs.MountPointDocument, "test")(fixture("mountPoint"))
+      const { mountPoint } = yield* Decode.xml(Jfs.MountPointDocument)(fixture("mountPoint"), { operation: "test" })
       assert.strictEqual(mountPoint.name, "Archive")
       assert.deepStrictEqual(
         mountPoint.folders.map((f) => f.name),
@@ -52,7 +52,7 @@ describe("Jfs models decode every fixture", () => {
 
   it.effect("folder with trashed and incomplete children", () =>
     Effect.gen(function* () {
-      const { folder } = yield* Xml.decodeXml(Jfs.FolderDocument, "test")(fixture("folder"))
+      const { folder } = yield* Decode.xml(Jfs.FolderDocument)(fixture("folder"), { operation: "test" })
       assert.strictEqual(folder.name, "docs")
       assert.deepStrictEqual(
         folder.folders.map((f) => [f.name, f.isTrashed]),
@@ -75,7 +75,7 @@ describe("Jfs models decode every fixture", () => {
 
   it.effect("file with revisions", () =>
     Effect.gen(function* () {
-      const { file } = yield* Xml.decodeXml(Jfs.FileDocument, "test")(fixture("file"))
+      const { file } = yield* Decode.xml(Jfs.FileDocument)(fixture("file"), { operation: "test" })
       assert.strictEqual(file.name, "hello.txt")
       assert.strictEqual(file.currentRevision?.number, 2)
       assert.strictEqual(file.currentRevision?.size, 14)
@@ -89,7 +89,7 @@ describe("Jfs models decode every fixture", () => {
 
   it.effect("error document", () =>
     Effect.gen(function* () {
-      const { error } = yield* Xml.decodeXml(Jfs.ErrorDoc, "test")(fixture("error"))
+      const { error } = yield* Decode.xml(Jfs.ErrorDoc)(fixture("error"), { operation: "test" })
       assert.strictEqual(error.code, 404)
       assert.strictEqual(error.reason, "Not Found")
       assert.match(error.message ?? "", /NoSuchPathException/)
@@ -98,7 +98,7 @@ describe("Jfs models decode every fixture", () => {
 
   it.effect("item document tells file, folder, mountpoint and others apart", () =>
     Effect.gen(function* () {
-      const decode = Xml.decodeXml(Jfs.ItemDocument, "test")
+      const decode = Decode.xml(Jfs.ItemDocument)
       assert.isTrue("file" in (yield* decode(fixture("file"))))
       assert.isTrue("folder" in (yield* decode(fixture("folder"))))
       assert.isTrue("mountPoint" in (yield* decode(fixture("mountPoint"))))
@@ -109,7 +109,9 @@ describe("Jfs models decode every fixture", () => {
   it.effect("a missing required element is an InvalidResponse carrying the issue", () =>
     Effect.gen(function* () {
       const error = yield* Effect.flip(
-        Xml.decodeXml(Jfs.UserDocument, "Account.about")("<user><username>x</username><usage>1</usage></user>")
+        Decode.xml(Jfs.UserDocument)("<user><username>x</username><usage>1</usage></user>", {
+          operation: "Account.about"
+        })
       )
       assert.strictEqual(error._tag, "InvalidResponse")
       assert.strictEqual(error.operation, "Account.about")

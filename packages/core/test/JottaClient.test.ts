@@ -13,6 +13,7 @@ import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import { AuthError, JottaAuth } from "../src/Auth.js"
 import * as Errors from "../src/internal/errors.js"
+import * as Username from "../src/internal/username.js"
 import * as JottaClient from "../src/JottaClient.js"
 import * as JottaConfig from "../src/JottaConfig.js"
 import * as JottaError from "../src/JottaError.js"
@@ -241,11 +242,11 @@ describe("JottaClient", () => {
     })
   )
 
-  it.effect("the username is fetched once", () =>
+  it.effect("the username is fetched once per client", () =>
     Effect.gen(function* () {
       const { service, seen } = yield* clientWith([() => new Response('{"username":"u9"}')])
-      assert.strictEqual(yield* service.username, "u9")
-      assert.strictEqual(yield* service.username, "u9")
+      assert.strictEqual(yield* Username.username(service), "u9")
+      assert.strictEqual(yield* Username.username(service), "u9")
       const urls = (yield* Ref.get(seen)).map((s) => s.url)
       assert.deepStrictEqual(urls, ["http://127.0.0.1:9/api/account/v1/customer"])
     })
@@ -255,7 +256,7 @@ describe("JottaClient", () => {
     Effect.gen(function* () {
       const { service, seen } = yield* clientWith([() => new Response('{"username":"u7"}')])
       const names = yield* Effect.all(
-        Array.from({ length: 5 }, () => service.username),
+        Array.from({ length: 5 }, () => Username.username(service)),
         { concurrency: "unbounded" }
       )
       assert.deepStrictEqual(names, ["u7", "u7", "u7", "u7", "u7"])

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
+import * as Decode from "../src/internal/decode.js"
+import * as Op from "../src/internal/operation.js"
 import * as Xml from "../src/Xml.js"
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}.xml`, import.meta.url), "utf8")
@@ -147,22 +149,62 @@ const FileDoc = Schema.Struct({
   })
 })
 
-describe("Xml.decodeXml", () => {
+describe("Decode.xml", () => {
   it.effect("decodes into a schema, ignoring unknown elements", () =>
     Effect.gen(function* () {
-      const doc = yield* Xml.decodeXml(FileDoc, "test.op")(fixture("file"))
+      const doc = yield* Decode.xml(FileDoc)(fixture("file"), { operation: "test.op" })
       assert.deepStrictEqual(doc, { file: { name: "hello.txt", currentRevision: { state: "COMPLETED", size: 14 } } })
     })
   )
 
   it.effect("a missing required element is InvalidResponse carrying the issue", () =>
     Effect.gen(function* () {
-      const error = yield* Effect.flip(Xml.decodeXml(FileDoc, "test.op")(fixture("folder")))
+      const error = yield* Effect.flip(Decode.xml(FileDoc)(fixture("folder"), { operation: "test.op" }))
       assert.strictEqual(at(error, "_tag"), "InvalidResponse")
       assert.strictEqual(at(error, "operation"), "test.op")
       assert.include(at(error, "issue"), "file")
-      const malformed = yield* Effect.flip(Xml.decodeXml(FileDoc, "test.op")("<file"))
+      const malformed = yield* Effect.flip(Decode.xml(FileDoc)("<file", { operation: "test.op" }))
       assert.include(malformed.issue, "invalid XML")
+    })
+  )
+
+  it.effect("without an operation given, the error names the current one and its path", () =>
+    Effect.gen(function* () {
+      const inOp = Op.fn("Test.op", (u) => (typeof u === "string" ? u : undefined))(function* (_path: string) {
+        return yield* Decode.xml(FileDoc)(fixture("folder"), { status: 200 })
+      })
+      const error = yield* Effect.flip(inOp("a/b"))
+      assert.strictEqual(error.operation, "Test.op")
+      assert.strictEqual(error.path, "a/b")
+      assert.strictEqual(error.status, 200)
+    })
+  )
+
+  it.effect("the fast path's value is taken; when it declines, the schema decides", () =>
+    Effect.gen(function* () {
+      const built = { file: { name: "from the fast path", currentRevision: { state: "COMPLETED", size: 1 } } }
+      const taken = yield* Decode.xml(FileDoc, { fast: () => built })(fixture("file"))
+      assert.strictEqual(taken, built)
+      const declined = yield* Decode.xml(FileDoc, { fast: () => undefined })(fixture("file"))
+      assert.deepStrictEqual(declined, {
+        file: { name: "hello.txt", currentRevision: { state: "COMPLETED", size: 14 } }
+      })
+      const invalid = yield* Effect.flip(Decode.xml(FileDoc, { fast: () => undefined })(fixture("folder")))
+      assert.strictEqual(invalid._tag, "InvalidResponse")
+    })
+  )
+})
+
+describe("Decode.json", () => {
+  it.effect("decodes JSON with a schema; a mismatch is InvalidResponse", () =>
+    Effect.gen(function* () {
+      const Reply = Schema.Struct({ files: Schema.Number })
+      assert.deepStrictEqual(yield* Decode.json(Reply)('{"files":3}'), { files: 3 })
+      const error = yield* Effect.flip(Decode.json(Reply)('{"files":"x"}', { operation: "test.op", path: "p" }))
+      assert.strictEqual(error.operation, "test.op")
+      assert.strictEqual(error.path, "p")
+      const malformed = yield* Effect.flip(Decode.json(Reply)("{", { operation: "test.op" }))
+      assert.strictEqual(malformed._tag, "InvalidResponse")
     })
   )
 })

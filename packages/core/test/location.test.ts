@@ -14,7 +14,7 @@ const agrees = (c: JottaConfig.Service, input: string) => {
   const general = Either.flatMap(JottaPath.make(input, "op"), (path) =>
     Either.map(JottaPath.toWireSegments(path, c.encoding, "op"), (relative) => ({ relative, display: path }))
   )
-  const got = Effect.runSync(Effect.either(Loc.resolve(c, "user", input, "op")))
+  const got = Effect.runSync(Effect.either(Loc.resolve(c, "user", input)))
   if (Either.isLeft(general)) {
     assert.isTrue(Either.isLeft(got), `expected a failure for ${JSON.stringify(input)}`)
     if (Either.isLeft(got)) assert.strictEqual(got.left.reason, general.left.reason)

@@ -7,7 +7,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Jfs from "../Jfs.js"
 import * as JottaError from "../JottaError.js"
-import * as Xml from "../Xml.js"
+import * as Decode from "./decode.js"
 
 /** Where a failure happened. */
 export interface Context {
@@ -116,7 +116,7 @@ const ApiErrorJson = Schema.Struct({
 })
 const decodeApiErrorJson = Schema.decodeUnknownOption(Schema.parseJson(ApiErrorJson))
 
-const decodeErrorDoc = Xml.decodeXml(Jfs.ErrorDoc, "error document")
+const decodeErrorDoc = Decode.xml(Jfs.ErrorDoc)
 
 /** Reads a JFS XML error document or an API JSON error; anything else yields nothing. */
 export const parseErrorBody = (body: string): Effect.Effect<ServiceError> => {

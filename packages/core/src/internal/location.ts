@@ -4,6 +4,7 @@ import type * as JottaConfig from "../JottaConfig.js"
 import type * as JottaError from "../JottaError.js"
 import * as JottaPath from "../JottaPath.js"
 import * as Name from "../Name.js"
+import * as Op from "./operation.js"
 import * as utf8 from "./utf8.js"
 
 /**
@@ -39,14 +40,6 @@ export interface Location {
 export const escapePath = (path: string): string => JottaPath.escapePath(path.split("/"))
 
 const displayOf = (name: string | Uint8Array): string => (typeof name === "string" ? name : utf8.toStringLossy(name))
-
-/** Encodes one raw name, checking it (before any request is sent). */
-export const encodeName = (
-  name: string | Uint8Array,
-  encoding: Name.Encoding,
-  operation: string,
-  path: string
-): Effect.Effect<string, JottaError.InvalidName> => JottaPath.wireName(name, encoding, { operation, path })
 
 const splitRaw = (path: string): Array<string> => path.split("/").filter((s) => s !== "")
 
@@ -102,12 +95,14 @@ const plainWire = (config: JottaConfig.Service, input: string): Array<string> | 
   return names
 }
 
-/** Resolves a caller's path into a location, checking every name. */
+/**
+ * Resolves a caller's path into a location, checking every name (a bad name is `InvalidName`
+ * naming the current operation).
+ */
 export const resolve = (
   config: JottaConfig.Service,
   username: string,
-  input: PathInput,
-  operation: string
+  input: PathInput
 ): Effect.Effect<Location, JottaError.InvalidName> => {
   if (typeof input === "object" && "wirePath" in input) {
     return Effect.succeed(fromWire(config, username, input.wirePath))
@@ -115,16 +110,20 @@ export const resolve = (
   if (typeof input === "string") {
     const plain = plainWire(config, input)
     if (plain !== undefined) return Effect.succeed(fromWire(config, username, plain, plain.join("/")))
-    return Effect.flatMap(JottaPath.make(input, operation), (path) =>
-      Effect.map(JottaPath.toWireSegments(path, config.encoding, operation), (relative) =>
-        fromWire(config, username, relative, path)
+    return Effect.flatMap(Op.at(), ({ operation }) =>
+      Effect.flatMap(JottaPath.make(input, operation), (path) =>
+        Effect.map(JottaPath.toWireSegments(path, config.encoding, operation), (relative) =>
+          fromWire(config, username, relative, path)
+        )
       )
     )
   }
   const display = input.map(displayOf).join("/")
-  return Effect.map(
-    Effect.forEach(input, (n) => encodeName(n, config.encoding, operation, display)),
-    (relative) => fromWire(config, username, relative, display)
+  return Effect.flatMap(Op.at(), ({ operation }) =>
+    Effect.map(
+      Effect.forEach(input, (n) => JottaPath.wireName(n, config.encoding, { operation, path: display })),
+      (relative) => fromWire(config, username, relative, display)
+    )
   )
 }
 

@@ -6,6 +6,7 @@
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import type { YieldWrap } from "effect/Utils"
 
 /** The operation the caller called and the path it was given. */
@@ -18,10 +19,6 @@ export interface Current {
 export class CurrentOperation extends Context.Reference<CurrentOperation>()("@fjord/core/internal/CurrentOperation", {
   defaultValue: (): Current | undefined => undefined
 }) {}
-
-/** The current operation, or `fallback` outside any. */
-export const currentOr = (fallback: string): Effect.Effect<Current> =>
-  Effect.map(CurrentOperation, (current) => current ?? { operation: fallback })
 
 /**
  * `Effect.fn` with the operation's name written once: the span is named `name`, and `name`
@@ -39,3 +36,17 @@ export const fn =
         path: pathOf === undefined ? undefined : pathOf(args[0])
       })
     )
+
+/** Error fields of an error raised in the current operation: its name, and `path` (default: its path). */
+export const at = (path?: string | undefined): Effect.Effect<{ readonly operation: string; readonly path?: string }> =>
+  Effect.map(CurrentOperation, (current) => {
+    const operation = current?.operation ?? "unknown operation"
+    const p = path ?? current?.path
+    return p === undefined ? { operation } : { operation, path: p }
+  })
+
+/** The stream counterpart of {@link fn}: `self` runs in a span named `name`, as operation `name` at `path`. */
+export const stream =
+  (name: string, path: string | undefined) =>
+  <A, E, R>(self: Stream.Stream<A, E, R>): Stream.Stream<A, E, R> =>
+    self.pipe(Stream.provideService(CurrentOperation, { operation: name, path }), Stream.withSpan(name))

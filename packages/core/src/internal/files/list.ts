@@ -1,0 +1,69 @@
+/**
+ * Listing and metadata. `list` reads one folder or mountpoint document (§4.1): its folders,
+ * then its complete files, those in the trash left out (the trashed-only view shows exactly
+ * those, §4.11). `listRecursive` streams `mode=liststream` (§4.9), decoded incrementally by
+ * `ListStream` in constant memory; the folder itself (an empty path) is not an entry. `stat`
+ * reads one file's document (§4.2).
+ *
+ * @internal
+ */
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import type { Entry, Path } from "../../Files.js"
+import * as JottaError from "../../JottaError.js"
+import * as ListStream from "../../ListStream.js"
+import * as Loc from "../location.js"
+import * as Op from "../operation.js"
+import { at, execute, type FilesContext, op, resolve, resolveAnnotated } from "./context.js"
+import { entriesOf, fromListStream } from "./entries.js"
+import { listing, statLoc } from "./item.js"
+
+/** The body of {@link list} in the given view: the visible entries of the folder at `path`. */
+export const entriesIn = (ctx: FilesContext, trashedOnly: boolean) =>
+  function* (path?: Path) {
+    const loc = yield* resolveAnnotated(ctx, path)
+    const doc = yield* listing(ctx, loc, trashedOnly)
+    return entriesOf(ctx.config, loc, doc, trashedOnly)
+  }
+
+/** `Files.list`: one folder, in the configured view. */
+export const list = (ctx: FilesContext) => op("Files.list")(entriesIn(ctx, ctx.config.trashedOnly))
+
+/** `Files.stat`: one file's metadata. */
+export const stat = (ctx: FilesContext) =>
+  op("Files.stat")(function* (path: Path) {
+    const loc = yield* resolveAnnotated(ctx, path)
+    return (yield* statLoc(ctx, loc)).info
+  })
+
+/** `Files.listRecursive`: the whole tree below `path`, as a stream. */
+export const listRecursive =
+  (ctx: FilesContext) =>
+  (path?: Path): Stream.Stream<Entry, JottaError.JottaError> =>
+    Stream.unwrap(
+      Effect.gen(function* () {
+        const loc = yield* resolve(ctx, path)
+        const where = yield* at(loc)
+        if (ctx.config.trashedOnly) {
+          return yield* new JottaError.NotFound({
+            ...where,
+            description: "recursive listing is not available in the trashed-only view"
+          })
+        }
+        const res = yield* execute(
+          ctx,
+          HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "liststream")),
+          loc
+        )
+        return ListStream.decode(res.stream, {
+          mountpoint: ctx.config.mountpoint,
+          root: loc.wire,
+          operation: where.operation,
+          path: loc.display
+        }).pipe(
+          Stream.filter((e) => e._tag === "File" || e.path.length > 0),
+          Stream.map((e): Entry => fromListStream(ctx.config, e, loc))
+        )
+      })
+    ).pipe(Op.stream("Files.listRecursive", Loc.displayUnknown(path)))
