@@ -57,6 +57,7 @@ import { utf8DecoderLossy } from "./internal/text.js"
 import * as Jfs from "./Jfs.js"
 import * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
+import * as Metrics from "./Metrics.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 import * as Xml from "./Xml.js"
 
@@ -353,7 +354,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
           watchdog
         )
       })
-      return withToken
+      return Metrics.trackRequest(ctx.operation, request, withToken)
     }
 
     const failed = (res: HttpClientResponse.HttpClientResponse, ctx: Errors.Context) =>
@@ -400,7 +401,8 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
       const ctx: Errors.Context = { operation: options.operation, path: options.path }
       const once = attempt(request, ctx, options.accept ?? always)
       if (options.retry === false) return once
-      return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
+      const allow = options.idempotent === false ? RetryPolicy.isUnsent : undefined
+      return Metrics.countRetries(ctx.operation, once, (counted) => RetryPolicy.retry(counted, allow))
     }
 
     // Errors of the lookup name the operation it runs under (e.g. `Files.stat` and its path).
