@@ -53,6 +53,7 @@ import * as Operation from "./internal/operation.js"
 import { utf8DecoderLossy } from "./internal/text.js"
 import * as JottaConfig from "./JottaConfig.js"
 import * as JottaError from "./JottaError.js"
+import * as Metrics from "./Metrics.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
@@ -347,7 +348,7 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
           watchdog
         )
       })
-      return withToken
+      return Metrics.trackRequest(ctx.operation, request, withToken)
     }
 
     const failed = (res: HttpClientResponse.HttpClientResponse, ctx: Errors.Context) =>
@@ -394,7 +395,8 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
       const run = (ctx: Errors.Context) => {
         const once = attempt(request, ctx, options.accept ?? always)
         if (options.retry === false) return once
-        return RetryPolicy.retry(once, options.idempotent === false ? RetryPolicy.isUnsent : undefined)
+        const allow = options.idempotent === false ? RetryPolicy.isUnsent : undefined
+        return Metrics.countRetries(ctx.operation, once, (counted) => RetryPolicy.retry(counted, allow))
       }
       if (options.operation !== undefined) return run({ operation: options.operation, path: options.path })
       return Effect.flatMap(Operation.at(options.path), run)

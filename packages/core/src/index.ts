@@ -61,6 +61,11 @@ export * as ListStream from "./ListStream.js"
 /**
  * @since 0.1.0
  */
+export * as Metrics from "./Metrics.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Name from "./Name.js"
 
 /**
