@@ -46,6 +46,13 @@ import * as Version from "./version.js"
 // options shared by every command
 
 const globals = {
+  config: Options.text("config").pipe(
+    Options.withDescription(
+      "The config file of named remotes, rclone's format (default $FJORD_CONFIG or fjord.conf in the config directory)"
+    ),
+    Options.withFallbackConfig(Config.string("FJORD_CONFIG")),
+    Options.optional
+  ),
   configDir: Options.text("config-dir").pipe(
     Options.withDescription("Directory of the token and settings (default $FJORD_CONFIG_DIR or ~/.config/fjord)"),
     Options.optional
@@ -74,6 +81,12 @@ const optionalRemoteArg = (name: string) => remoteArg(name).pipe(Args.withDefaul
 const remotePath = (arg: string): string => {
   const loc = RemotePath.parse(arg)
   return loc._tag === "Remote" ? loc.path : RemotePath.normalize(loc.path)
+}
+
+/** The remote a cloud-only command's path argument names (`jotta` when it names none). */
+const remoteOf = (arg: string): string => {
+  const loc = RemotePath.parse(arg)
+  return loc._tag === "Remote" ? loc.remote : RemotePath.remoteName
 }
 
 const out = (text: string) => Effect.flatMap(Output, (o) => o.line(text))
@@ -359,7 +372,7 @@ const listFilesCommand = (name: "ls" | "lsl" | "md5sum", description: string) =>
         }
       })
       if (a.json) yield* json(all)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
   ).pipe(Command.withDescription(description))
 
 const ls = listFilesCommand("ls", "List the files below a path (recursive): size and path")
@@ -373,7 +386,7 @@ const lsd = Command.make("lsd", { ...globals, path: optionalRemoteArg("path") },
     if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
     for (const e of entries)
       yield* out(`${Format.padSize(-1, 12)} ${Format.lsdTime(time(e.modified))} ${Format.padSize(-1)} ${e.name}`)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List the folders in a path"))
 
 /** The entries in `base`, or (recursive) every entry below it. */
@@ -397,7 +410,7 @@ const lsf = Command.make(
       const entries = yield* listEntries(base, a.recursive)
       if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
       for (const e of entries) yield* out(`${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List names in a path, folders with a trailing /"))
 
 const lsjson = Command.make(
@@ -432,7 +445,7 @@ const lsjson = Command.make(
           ...(a.hash && e._tag === "File" && e.md5 !== undefined ? { Hashes: { md5: e.md5 } } : {})
         }))
       )
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List the entries in a path as JSON, in rclone lsjson's shape"))
 
 const size = Command.make("size", { ...globals, path: optionalRemoteArg("path") }, (a) =>
@@ -448,7 +461,7 @@ const size = Command.make("size", { ...globals, path: optionalRemoteArg("path") 
     if (a.json) return yield* json({ count, bytes, sizeless: 0 })
     yield* out(`Total objects: ${count} (${count})`)
     yield* out(`Total size: ${Format.human(bytes)} (${bytes} Byte)`)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("The number of files below a path and their total size"))
 
 interface TreeNode {
@@ -509,7 +522,7 @@ const treeCommand = (name: "tree" | "lsr") =>
       walk(root, "")
       lines.push("", `${dirs} directories, ${fileCount} files`)
       for (const line of lines) yield* out(line)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
   ).pipe(
     Command.withDescription(
       name === "tree"
@@ -528,7 +541,10 @@ const pathCommand = <Name extends string, E>(
   op: (files: Files.Service, path: string) => Effect.Effect<unknown, E>
 ) =>
   Command.make(name, { ...globals, path: remoteArg("path") }, (a) =>
-    Effect.flatMap(Files.Files, (files) => op(files, remotePath(a.path))).pipe(Effect.asVoid, Sdk.withSdk(a))
+    Effect.flatMap(Files.Files, (files) => op(files, remotePath(a.path))).pipe(
+      Effect.asVoid,
+      Sdk.withSdk(a, remoteOf(a.path))
+    )
   ).pipe(Command.withDescription(description))
 
 const mkdir = pathCommand("mkdir", "Create a folder (and its parents)", (files, path) => files.mkdir(path))
@@ -545,7 +561,7 @@ const cat = Command.make("cat", { ...globals, revision: revisionOption, path: re
     const p = remotePath(a.path)
     const content = Option.isSome(a.revision) ? files.downloadRevision(p, a.revision.value) : files.download(p)
     yield* Stream.runForEach(content, output.bytes)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Write a file's content (or an older revision's) to stdout"))
 
 const isDirectoryError = (e: { readonly _tag: string }) => e._tag === "IsADirectory" || e._tag === "NotAFile"
@@ -564,7 +580,7 @@ const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
             )
           )
         )
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
   ).pipe(Command.withDescription("Delete a file (to the trash; for good with --hard-delete)"))
 
 const rmdir = pathCommand("rmdir", "Remove an empty folder", (files, path) => files.rmdir(path))
@@ -584,7 +600,7 @@ const link = Command.make(
       if (a.remove) return yield* files.removePublicLink(remotePath(a.path))
       const url = yield* files.publicLink(remotePath(a.path))
       yield* a.json ? json({ url }) : out(url)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Share a file or folder and print its public link (--remove to stop)"))
 
 const cleanup = Command.make("cleanup", globals, (g) =>
@@ -604,14 +620,14 @@ const trash = Command.make("trash", { ...globals, path: optionalRemoteArg("path"
         `${Format.padSize(e._tag === "File" ? e.size : -1)} ${Format.lsdTime(time(e.deleted))} ${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`
       )
     }
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List what is in the trash below a path: size, deletion time, path"))
 
 const restore = Command.make("restore", { ...globals, path: remoteArg("path") }, (a) =>
   Effect.gen(function* () {
     const f = yield* (yield* Files.Files).restore(remotePath(a.path))
     yield* a.json ? json({ path: f.path, size: f.size }) : out(`Restored ${f.path}`)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Restore a trashed file to its original path"))
 
 const devices = Command.make("devices", globals, (g) =>
@@ -671,7 +687,7 @@ const revisions = Command.make(
           `${String(r.number).padStart(4)} ${Format.padSize(r.size ?? -1)} ${Format.lsdTime(time(r.modified))} ${r.state}${r.current ? " (current)" : ""}`
         )
       }
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List the revisions of a file, current first"))
 
 const emulator = Command.make(
