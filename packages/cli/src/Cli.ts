@@ -34,6 +34,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as ConfigCommand from "./commands/config.js"
 import * as Transfer from "./commands/transfer.js"
 import * as Format from "./internal/format.js"
 import * as Sdk from "./internal/sdk.js"
@@ -766,6 +767,7 @@ export const command = Command.make("fjord", {}, () =>
     md5sum,
     mkdir,
     ...Transfer.commands(globals),
+    ConfigCommand.command(globals),
     cat,
     deleteCommand("delete"),
     deleteCommand("rm"),
