@@ -3,12 +3,12 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, layer } from "@effect/vitest"
 import * as Cli from "@fjord/cli/Cli"
-import * as RcloneConfig from "@fjord/cli/internal/rcloneConfig"
 import * as Output from "@fjord/cli/Output"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as RcloneConfig from "../src/internal/rcloneConfig.js"
 
 const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
 

@@ -3,10 +3,10 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
 import * as SavedToken from "@fjord/auth/SavedToken"
-import * as RcloneConfig from "@fjord/cli/internal/rcloneConfig"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as RcloneConfig from "../src/internal/rcloneConfig.js"
 
 // as rclone 1.60 writes it: a standard (configVersion 1) remote, a legacy one, another type
 const rcloneConf = `[myjotta]
