@@ -37,6 +37,7 @@ import * as Stream from "effect/Stream"
 import * as ConfigCommand from "./commands/config.js"
 import * as Transfer from "./commands/transfer.js"
 import * as Format from "./internal/format.js"
+import * as GlobalArgs from "./internal/globalArgs.js"
 import * as Sdk from "./internal/sdk.js"
 import * as Settings from "./internal/settings.js"
 import { Output } from "./Output.js"
@@ -833,7 +834,7 @@ const cli = Command.run(command, { name: "fjord", version: Version.version })
  * @category running
  */
 export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure, Output | NodeContext.NodeContext> =>
-  cli(["node", "fjord", ...args]).pipe(
+  cli(["node", "fjord", ...GlobalArgs.hoist(args)]).pipe(
     Effect.catchAllCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
       const failure = Cause.failureOption(cause)

@@ -70,6 +70,12 @@ layer(Env, { timeout: 30_000 })("fjord config (in-process against the emulator)"
       NodeFs.writeFileSync(`${dir}/a.txt`, "hello\n")
       ok(yield* run("copy", `${dir}/a.txt`, "work:docs"))
       assert.strictEqual(ok(yield* run("lsf", "-R", "work:")), "docs/\ndocs/a.txt\n")
+      // global flags before the command
+      const before = yield* fjord("--config", file, "--config-dir", dir, "--json", "lsf", "-R", "work:docs")
+      assert.deepStrictEqual(
+        JSON.parse(ok(before)).map((e: { Path: string }) => e.Path),
+        ["a.txt"]
+      )
       // the remote's mountpoint is Sync: the file is not in Archive
       const paths = (yield* emu.requests).map((r) => r.path)
       assert.isTrue(
