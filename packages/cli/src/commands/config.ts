@@ -25,22 +25,7 @@ import * as RcloneConfig from "../internal/rcloneConfig.js"
 import * as Remotes from "../internal/remotes.js"
 import { UsageError } from "../internal/sdk.js"
 import { Output } from "../Output.js"
-
-/**
- * The options the config commands share with every command.
- *
- * @since 0.1.0
- * @category models
- */
-export interface GlobalOptions {
-  readonly config: Options.Options<Option.Option<string>>
-  readonly configDir: Options.Options<Option.Option<string>>
-  readonly endpoint: Options.Options<Option.Option<string>>
-  readonly device: Options.Options<Option.Option<string>>
-  readonly mountpoint: Options.Options<Option.Option<string>>
-  readonly hardDelete: Options.Options<boolean>
-  readonly json: Options.Options<boolean>
-}
+import type { GlobalOptions } from "./transfer.js"
 
 type Flags = Remotes.Flags & { readonly json: boolean }
 

@@ -18,17 +18,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as RcloneConfig from "./rcloneConfig.js"
+import type { Globals } from "./sdk.js"
 import * as Settings from "./settings.js"
 
-/** The flags remote resolution reads. */
-export interface Flags {
-  readonly config: Option.Option<string>
-  readonly configDir: Option.Option<string>
-  readonly endpoint: Option.Option<string>
-  readonly device: Option.Option<string>
-  readonly mountpoint: Option.Option<string>
-  readonly hardDelete: boolean
-}
+/** The flags remote resolution reads: the global ones but `--json`. */
+export type Flags = Omit<Globals, "json">
 
 /** The remote of `fjord login` and `--config-dir`. */
 export const loginRemote = "jotta"
