@@ -77,6 +77,12 @@ const globals = {
 const remoteArg = (name: string) =>
   Args.text({ name }).pipe(Args.withDescription("A cloud path, jotta:path (the jotta: prefix is optional here)"))
 
+/** `remote:` of the commands about a whole account (rclone's `about remote:`); default `jotta:`. */
+const remoteOnlyArg = Args.text({ name: "remote:" }).pipe(
+  Args.withDescription("The remote (default jotta:, the remote of fjord login)"),
+  Args.withDefault("jotta:")
+)
+
 const optionalRemoteArg = (name: string) => remoteArg(name).pipe(Args.withDefault("jotta:"))
 
 /** A path argument of a cloud-only command: `jotta:x` or plain `x`. */
@@ -332,17 +338,17 @@ const logout = Command.make("logout", globals, (g) =>
   })
 ).pipe(Command.withDescription("Forget the saved token (the settings stay)"))
 
-const about = Command.make("about", globals, (g) =>
+const about = Command.make("about", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const a = yield* (yield* Account.Account).about()
     if (g.json) return yield* json({ total: a.total ?? null, used: a.used, free: a.free ?? null })
     yield* out(`Total:   ${a.total === undefined ? "unlimited" : Format.human(a.total)}`)
     yield* out(`Used:    ${Format.human(a.used)}`)
     yield* out(`Free:    ${a.free === undefined ? "unlimited" : Format.human(a.free)}`)
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("Quota: total, used and free space"))
 
-const userinfo = Command.make("userinfo", globals, (g) =>
+const userinfo = Command.make("userinfo", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const c = yield* (yield* Account.Account).userInfo()
     if (g.json) return yield* json({ ...c })
@@ -353,7 +359,7 @@ const userinfo = Command.make("userinfo", globals, (g) =>
     if (c.subscriptionType !== undefined) yield* out(`Subscription:  ${c.subscriptionType}`)
     if (c.usage !== undefined) yield* out(`Usage:         ${Format.human(c.usage)}`)
     if (c.quota !== undefined) yield* out(`Quota:         ${c.quota < 0 ? "unlimited" : Format.human(c.quota)}`)
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("The account's user information"))
 
 const listFilesCommand = (name: "ls" | "lsl" | "md5sum", description: string) =>
@@ -605,11 +611,11 @@ const link = Command.make(
     }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Share a file or folder and print its public link (--remove to stop)"))
 
-const cleanup = Command.make("cleanup", globals, (g) =>
+const cleanup = Command.make("cleanup", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const r = yield* (yield* Files.Files).emptyTrash()
     yield* g.json ? json(r) : out(`Emptied the trash: ${r.files} files, ${r.folders} folders`)
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("Empty the trash"))
 
 const trash = Command.make("trash", { ...globals, path: optionalRemoteArg("path") }, (a) =>
@@ -632,7 +638,7 @@ const restore = Command.make("restore", { ...globals, path: remoteArg("path") },
   }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Restore a trashed file to its original path"))
 
-const devices = Command.make("devices", globals, (g) =>
+const devices = Command.make("devices", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const account = yield* Account.Account
     const list = yield* account.devices()
@@ -649,7 +655,7 @@ const devices = Command.make("devices", globals, (g) =>
       yield* out(`${d.name}${d.type === null ? "" : ` (${d.type})`}`)
       for (const m of d.mountpoints) yield* out(`  ${m.name}${m.size === null ? "" : `  ${Format.human(m.size)}`}`)
     }
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("List the devices and their mountpoints (for --device / --mountpoint)"))
 
 const revisions = Command.make(

@@ -72,6 +72,9 @@ layer(Env, { timeout: 30_000 })("fjord config (in-process against the emulator)"
         paths.join("\n")
       )
 
+      // the account commands take the remote as rclone's `about remote:` does
+      assert.isAtLeast(JSON.parse(ok(yield* run("about", "work:", "--json"))).used, 6)
+
       const shown = ok(yield* run("config", "show", "work"))
       assert.match(shown, /^\[work\]\ntype = jottacloud\n/)
       assert.include(shown, "token = *** REDACTED ***")
