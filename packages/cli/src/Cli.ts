@@ -34,8 +34,10 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as ConfigCommand from "./commands/config.js"
 import * as Transfer from "./commands/transfer.js"
 import * as Format from "./internal/format.js"
+import * as GlobalArgs from "./internal/globalArgs.js"
 import * as Sdk from "./internal/sdk.js"
 import * as Settings from "./internal/settings.js"
 import { Output } from "./Output.js"
@@ -46,6 +48,13 @@ import * as Version from "./version.js"
 // options shared by every command
 
 const globals = {
+  config: Options.text("config").pipe(
+    Options.withDescription(
+      "The config file of named remotes, rclone's format (default $FJORD_CONFIG or fjord.conf in the config directory)"
+    ),
+    Options.withFallbackConfig(Config.string("FJORD_CONFIG")),
+    Options.optional
+  ),
   configDir: Options.text("config-dir").pipe(
     Options.withDescription("Directory of the token and settings (default $FJORD_CONFIG_DIR or ~/.config/fjord)"),
     Options.optional
@@ -68,12 +77,24 @@ const globals = {
 const remoteArg = (name: string) =>
   Args.text({ name }).pipe(Args.withDescription("A cloud path, jotta:path (the jotta: prefix is optional here)"))
 
+/** `remote:` of the commands about a whole account (rclone's `about remote:`); default `jotta:`. */
+const remoteOnlyArg = Args.text({ name: "remote:" }).pipe(
+  Args.withDescription("The remote (default jotta:, the remote of fjord login)"),
+  Args.withDefault("jotta:")
+)
+
 const optionalRemoteArg = (name: string) => remoteArg(name).pipe(Args.withDefault("jotta:"))
 
 /** A path argument of a cloud-only command: `jotta:x` or plain `x`. */
 const remotePath = (arg: string): string => {
   const loc = RemotePath.parse(arg)
   return loc._tag === "Remote" ? loc.path : RemotePath.normalize(loc.path)
+}
+
+/** The remote a cloud-only command's path argument names (`jotta` when it names none). */
+const remoteOf = (arg: string): string => {
+  const loc = RemotePath.parse(arg)
+  return loc._tag === "Remote" ? loc.remote : RemotePath.remoteName
 }
 
 const out = (text: string) => Effect.flatMap(Output, (o) => o.line(text))
@@ -317,17 +338,17 @@ const logout = Command.make("logout", globals, (g) =>
   })
 ).pipe(Command.withDescription("Forget the saved token (the settings stay)"))
 
-const about = Command.make("about", globals, (g) =>
+const about = Command.make("about", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const a = yield* (yield* Account.Account).about()
     if (g.json) return yield* json({ total: a.total ?? null, used: a.used, free: a.free ?? null })
     yield* out(`Total:   ${a.total === undefined ? "unlimited" : Format.human(a.total)}`)
     yield* out(`Used:    ${Format.human(a.used)}`)
     yield* out(`Free:    ${a.free === undefined ? "unlimited" : Format.human(a.free)}`)
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("Quota: total, used and free space"))
 
-const userinfo = Command.make("userinfo", globals, (g) =>
+const userinfo = Command.make("userinfo", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const c = yield* (yield* Account.Account).userInfo()
     if (g.json) return yield* json({ ...c })
@@ -338,7 +359,7 @@ const userinfo = Command.make("userinfo", globals, (g) =>
     if (c.subscriptionType !== undefined) yield* out(`Subscription:  ${c.subscriptionType}`)
     if (c.usage !== undefined) yield* out(`Usage:         ${Format.human(c.usage)}`)
     if (c.quota !== undefined) yield* out(`Quota:         ${c.quota < 0 ? "unlimited" : Format.human(c.quota)}`)
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("The account's user information"))
 
 const listFilesCommand = (name: "ls" | "lsl" | "md5sum", description: string) =>
@@ -359,7 +380,7 @@ const listFilesCommand = (name: "ls" | "lsl" | "md5sum", description: string) =>
         }
       })
       if (a.json) yield* json(all)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
   ).pipe(Command.withDescription(description))
 
 const ls = listFilesCommand("ls", "List the files below a path (recursive): size and path")
@@ -373,7 +394,7 @@ const lsd = Command.make("lsd", { ...globals, path: optionalRemoteArg("path") },
     if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
     for (const e of entries)
       yield* out(`${Format.padSize(-1, 12)} ${Format.lsdTime(time(e.modified))} ${Format.padSize(-1)} ${e.name}`)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List the folders in a path"))
 
 /** The entries in `base`, or (recursive) every entry below it. */
@@ -397,7 +418,7 @@ const lsf = Command.make(
       const entries = yield* listEntries(base, a.recursive)
       if (a.json) return yield* json(entries.map((e) => entryJson(base, e)))
       for (const e of entries) yield* out(`${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List names in a path, folders with a trailing /"))
 
 const lsjson = Command.make(
@@ -432,7 +453,7 @@ const lsjson = Command.make(
           ...(a.hash && e._tag === "File" && e.md5 !== undefined ? { Hashes: { md5: e.md5 } } : {})
         }))
       )
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List the entries in a path as JSON, in rclone lsjson's shape"))
 
 const size = Command.make("size", { ...globals, path: optionalRemoteArg("path") }, (a) =>
@@ -448,7 +469,7 @@ const size = Command.make("size", { ...globals, path: optionalRemoteArg("path") 
     if (a.json) return yield* json({ count, bytes, sizeless: 0 })
     yield* out(`Total objects: ${count} (${count})`)
     yield* out(`Total size: ${Format.human(bytes)} (${bytes} Byte)`)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("The number of files below a path and their total size"))
 
 interface TreeNode {
@@ -509,7 +530,7 @@ const treeCommand = (name: "tree" | "lsr") =>
       walk(root, "")
       lines.push("", `${dirs} directories, ${fileCount} files`)
       for (const line of lines) yield* out(line)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
   ).pipe(
     Command.withDescription(
       name === "tree"
@@ -528,7 +549,10 @@ const pathCommand = <Name extends string, E>(
   op: (files: Files.Service, path: string) => Effect.Effect<unknown, E>
 ) =>
   Command.make(name, { ...globals, path: remoteArg("path") }, (a) =>
-    Effect.flatMap(Files.Files, (files) => op(files, remotePath(a.path))).pipe(Effect.asVoid, Sdk.withSdk(a))
+    Effect.flatMap(Files.Files, (files) => op(files, remotePath(a.path))).pipe(
+      Effect.asVoid,
+      Sdk.withSdk(a, remoteOf(a.path))
+    )
   ).pipe(Command.withDescription(description))
 
 const mkdir = pathCommand("mkdir", "Create a folder (and its parents)", (files, path) => files.mkdir(path))
@@ -545,7 +569,7 @@ const cat = Command.make("cat", { ...globals, revision: revisionOption, path: re
     const p = remotePath(a.path)
     const content = Option.isSome(a.revision) ? files.downloadRevision(p, a.revision.value) : files.download(p)
     yield* Stream.runForEach(content, output.bytes)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Write a file's content (or an older revision's) to stdout"))
 
 const isDirectoryError = (e: { readonly _tag: string }) => e._tag === "IsADirectory" || e._tag === "NotAFile"
@@ -564,7 +588,7 @@ const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
             )
           )
         )
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
   ).pipe(Command.withDescription("Delete a file (to the trash; for good with --hard-delete)"))
 
 const rmdir = pathCommand("rmdir", "Remove an empty folder", (files, path) => files.rmdir(path))
@@ -584,14 +608,14 @@ const link = Command.make(
       if (a.remove) return yield* files.removePublicLink(remotePath(a.path))
       const url = yield* files.publicLink(remotePath(a.path))
       yield* a.json ? json({ url }) : out(url)
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Share a file or folder and print its public link (--remove to stop)"))
 
-const cleanup = Command.make("cleanup", globals, (g) =>
+const cleanup = Command.make("cleanup", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const r = yield* (yield* Files.Files).emptyTrash()
     yield* g.json ? json(r) : out(`Emptied the trash: ${r.files} files, ${r.folders} folders`)
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("Empty the trash"))
 
 const trash = Command.make("trash", { ...globals, path: optionalRemoteArg("path") }, (a) =>
@@ -604,17 +628,17 @@ const trash = Command.make("trash", { ...globals, path: optionalRemoteArg("path"
         `${Format.padSize(e._tag === "File" ? e.size : -1)} ${Format.lsdTime(time(e.deleted))} ${relativeTo(base, e.path)}${e._tag === "Folder" ? "/" : ""}`
       )
     }
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List what is in the trash below a path: size, deletion time, path"))
 
 const restore = Command.make("restore", { ...globals, path: remoteArg("path") }, (a) =>
   Effect.gen(function* () {
     const f = yield* (yield* Files.Files).restore(remotePath(a.path))
     yield* a.json ? json({ path: f.path, size: f.size }) : out(`Restored ${f.path}`)
-  }).pipe(Sdk.withSdk(a))
+  }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("Restore a trashed file to its original path"))
 
-const devices = Command.make("devices", globals, (g) =>
+const devices = Command.make("devices", { ...globals, remote: remoteOnlyArg }, (g) =>
   Effect.gen(function* () {
     const account = yield* Account.Account
     const list = yield* account.devices()
@@ -631,7 +655,7 @@ const devices = Command.make("devices", globals, (g) =>
       yield* out(`${d.name}${d.type === null ? "" : ` (${d.type})`}`)
       for (const m of d.mountpoints) yield* out(`  ${m.name}${m.size === null ? "" : `  ${Format.human(m.size)}`}`)
     }
-  }).pipe(Sdk.withSdk(g))
+  }).pipe(Sdk.withSdk(g, remoteOf(g.remote)))
 ).pipe(Command.withDescription("List the devices and their mountpoints (for --device / --mountpoint)"))
 
 const revisions = Command.make(
@@ -671,7 +695,7 @@ const revisions = Command.make(
           `${String(r.number).padStart(4)} ${Format.padSize(r.size ?? -1)} ${Format.lsdTime(time(r.modified))} ${r.state}${r.current ? " (current)" : ""}`
         )
       }
-    }).pipe(Sdk.withSdk(a))
+    }).pipe(Sdk.withSdk(a, remoteOf(a.path)))
 ).pipe(Command.withDescription("List the revisions of a file, current first"))
 
 const emulator = Command.make(
@@ -750,6 +774,7 @@ export const command = Command.make("fjord", {}, () =>
     md5sum,
     mkdir,
     ...Transfer.commands(globals),
+    ConfigCommand.command(globals),
     cat,
     deleteCommand("delete"),
     deleteCommand("rm"),
@@ -815,7 +840,7 @@ const cli = Command.run(command, { name: "fjord", version: Version.version })
  * @category running
  */
 export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure, Output | NodeContext.NodeContext> =>
-  cli(["node", "fjord", ...args]).pipe(
+  cli(["node", "fjord", ...GlobalArgs.hoist(args)]).pipe(
     Effect.catchAllCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause as Cause.Cause<never>)
       const failure = Cause.failureOption(cause)

@@ -1,7 +1,7 @@
 /**
- * Command-line paths, written like rclone's: `jotta:Some/Folder` is a path in the cloud
- * (relative to the configured device and mountpoint, `jotta:` alone is its root); anything
- * else is a local path.
+ * Command-line paths, written like rclone's: `name:Some/Folder` is a path on the remote
+ * `name` (relative to its device and mountpoint, `name:` alone is its root; `jotta:` is the
+ * remote of `fjord login`); anything else is a local path.
  *
  * @since 0.1.0
  */
@@ -11,11 +11,11 @@
  * @category models
  */
 export type Location =
-  | { readonly _tag: "Remote"; readonly path: string }
+  | { readonly _tag: "Remote"; readonly remote: string; readonly path: string }
   | { readonly _tag: "Local"; readonly path: string }
 
 /**
- * The remote name the CLI understands.
+ * The remote of `fjord login` (the token file in the config directory).
  *
  * @since 0.1.0
  * @category constants
@@ -40,10 +40,18 @@ export const normalize = (path: string): string =>
  * @since 0.1.0
  * @category constructors
  */
-export const parse = (arg: string): Location =>
-  arg.startsWith(`${remoteName}:`)
-    ? { _tag: "Remote", path: normalize(arg.slice(remoteName.length + 1)) }
-    : { _tag: "Local", path: arg }
+export const parse = (arg: string): Location => {
+  const m = remotePattern.exec(arg)
+  return m === null || m[1] === undefined || m[2] === undefined
+    ? { _tag: "Local", path: arg }
+    : { _tag: "Remote", remote: m[1], path: normalize(m[2]) }
+}
+
+/**
+ * rclone's remote names: letters, digits, `_ . - + @` and inner spaces, not starting with `-`
+ * or a space; a `/` before the colon makes the argument a local path.
+ */
+const remotePattern = /^([\p{L}\p{N}_.+@][\p{L}\p{N}_.+@\- ]*):(.*)$/su
 
 /**
  * The last segment of a path ("" for the root).

@@ -6,27 +6,12 @@ import * as Cli from "@fjord/cli/Cli"
 import * as Output from "@fjord/cli/Output"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import { fjord, type Result } from "./fjord.js"
 
 const twoFactor = { username: "k7twofactor9user", email: "kari@example.org", password: "kari-pw", otp: "123456" }
 const Env = Layer.mergeAll(Emulator.layer({ accounts: [twoFactor] }), NodeContext.layer)
-
-interface Result {
-  readonly exitCode: number
-  readonly stdout: string
-  readonly stderr: string
-}
-
-/** Runs `fjord args…` in-process, capturing its output. */
-const fjord = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const { service, captured } = Output.makeMemory()
-    const exit = yield* Effect.exit(Cli.run(args).pipe(Effect.provideService(Output.Output, service)))
-    const exitCode = Exit.isSuccess(exit) ? 0 : exit.cause._tag === "Fail" ? exit.cause.error.exitCode : -1
-    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() } satisfies Result
-  })
 
 /** A fresh config directory, logged in to the emulator. */
 const loggedIn = Effect.gen(function* () {

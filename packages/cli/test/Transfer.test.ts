@@ -2,22 +2,12 @@ import * as NodeFs from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, layer } from "@effect/vitest"
-import * as Cli from "@fjord/cli/Cli"
-import * as Output from "@fjord/cli/Output"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import { fjord } from "./fjord.js"
 
 const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
-
-const fjord = (...args: ReadonlyArray<string>) =>
-  Effect.gen(function* () {
-    const { service, captured } = Output.makeMemory()
-    const exit = yield* Effect.exit(Cli.run(args).pipe(Effect.provideService(Output.Output, service)))
-    const exitCode = Exit.isSuccess(exit) ? 0 : exit.cause._tag === "Fail" ? exit.cause.error.exitCode : -1
-    return { exitCode, stdout: captured.stdout(), stderr: captured.stderr() }
-  })
 
 const loggedIn = Effect.gen(function* () {
   const emu = yield* Emulator.Emulator

@@ -128,4 +128,45 @@ describe("fjord bin (spawned)", () => {
       ).pipe(Effect.provide(NodeContext.layer)),
     150_000
   )
+
+  it.live(
+    "config create, then named-remote commands in separate processes, tokens rotated in the config file",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const fs = yield* FileSystem.FileSystem
+          const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-bin-" })
+          const { info } = yield* emulator(dir)
+          const file = `${dir}/rclone.conf`
+          const c = ["--config", file]
+          const create = yield* fjord(
+            "config",
+            "create",
+            "cloud",
+            "jottacloud",
+            `config_login_token=${info.loginToken}`,
+            `endpoint=${info.url}`,
+            ...c
+          )
+          assert.strictEqual(create.code, 0, create.stderr)
+          assert.strictEqual(NodeFs.statSync(file).mode & 0o777, 0o600)
+          const tokenOf = () => /^token = (.*)$/m.exec(NodeFs.readFileSync(file, "utf8"))?.[1]
+          const first = tokenOf()
+          assert.strictEqual((yield* fjord("mkdir", "cloud:a", ...c)).code, 0)
+          // 1-second access tokens: three processes refresh at once through the one config file
+          yield* Effect.sleep("1100 millis")
+          const [b, cc, unknown] = yield* Effect.all(
+            [fjord("mkdir", "cloud:b", ...c), fjord("mkdir", "cloud:c", ...c), fjord("lsf", "other:x", ...c)],
+            { concurrency: 3 }
+          )
+          for (const r of [b, cc]) assert.strictEqual(r.code, 0, r.stderr)
+          assert.notStrictEqual(tokenOf(), first)
+          const after = yield* fjord("lsf", "cloud:", ...c)
+          assert.strictEqual(after.stdout, "a/\nb/\nc/\n", after.stderr)
+          assert.strictEqual(unknown.code, 1)
+          assert.match(unknown.stderr, /^fjord: unknown remote other: .*configured: cloud:/)
+        })
+      ).pipe(Effect.provide(NodeContext.layer)),
+    90_000
+  )
 })

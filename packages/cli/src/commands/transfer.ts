@@ -426,6 +426,7 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
  * @category models
  */
 export interface GlobalOptions {
+  readonly config: Options.Options<Option.Option<string>>
   readonly configDir: Options.Options<Option.Option<string>>
   readonly endpoint: Options.Options<Option.Option<string>>
   readonly device: Options.Options<Option.Option<string>>
@@ -453,7 +454,7 @@ const transferCommand = (name: Name, globals: GlobalOptions) =>
           program(name, a, src, dst, a.source, (path) =>
             Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files))
           )
-        ).pipe(Sdk.withSdk(a))
+        ).pipe(Sdk.withSdk(a, src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
       })
   ).pipe(Command.withDescription(descriptions[name]))
 

@@ -8,10 +8,12 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Remotes from "./remotes.js"
 import * as Settings from "./settings.js"
 
 /** The options every command accepts. */
 export interface Globals {
+  readonly config: Option.Option<string>
   readonly configDir: Option.Option<string>
   readonly endpoint: Option.Option<string>
   readonly device: Option.Option<string>
@@ -57,9 +59,11 @@ export type Sdk =
   | NodeJotta.NodeJotta
 
 /** The SDK, authenticated from the token file in the config directory. */
-export const layer = (g: Globals) =>
+export const layer = (g: Globals, remote: string = Remotes.loginRemote) =>
   Layer.unwrapEffect(
     Effect.gen(function* () {
+      const named = yield* Remotes.find(g, remote)
+      if (Option.isSome(named)) return named.value
       const dir = Settings.configDir(g.configDir)
       const fs = yield* FileSystem.FileSystem
       const hasToken = yield* Effect.orElseSucceed(fs.exists(Settings.tokenFile(dir)), () => false)
@@ -75,6 +79,6 @@ export const layer = (g: Globals) =>
 
 /** Runs `effect` with the SDK built from the global options. */
 export const withSdk =
-  (g: Globals) =>
+  (g: Globals, remote?: string) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.provide(effect, layer(g))
+    Effect.provide(effect, layer(g, remote))
