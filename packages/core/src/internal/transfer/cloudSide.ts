@@ -164,6 +164,8 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
       root: `jotta:${root}`,
       caseInsensitive: true,
       writeNeedsMd5: true,
+      // Files.download checks size and MD5 as it streams (the MD5 before its last chunk ends)
+      readVerifies: true,
       stat,
       list,
       read,

@@ -276,7 +276,13 @@ const engine = (
           return false
         }
         const hash = src.md5 ?? md5 ?? (destination.writeNeedsMd5 && src.size > 0 ? yield* source.hash(src) : undefined)
-        yield* destination.write(to, { size: src.size, md5: hash, modified: src.modified, stream: counted(src) })
+        yield* destination.write(to, {
+          size: src.size,
+          md5: hash,
+          modified: src.modified,
+          stream: counted(src),
+          verified: source.readVerifies === true && src.md5 !== undefined && hash === src.md5
+        })
         return false
       })
 

@@ -78,6 +78,11 @@ export interface Content {
   readonly modified: number | undefined
   /** Re-runnable: every run starts again from byte 0. */
   readonly stream: Stream.Stream<Uint8Array, SideError>
+  /**
+   * Whether `stream` itself fails unless it delivers exactly `size` bytes with MD5 `md5` (a
+   * cloud download is checked as it streams), so the destination need not hash it again.
+   */
+  readonly verified?: boolean | undefined
 }
 
 /** One end of a transfer. @internal */
@@ -90,6 +95,8 @@ export interface Side {
   readonly caseInsensitive: boolean
   /** Whether `write` needs the MD5 before the first byte (Jottacloud's allocate step). */
   readonly writeNeedsMd5: boolean
+  /** Whether `read` of a file with a known MD5 fails unless its bytes have that size and MD5. */
+  readonly readVerifies?: boolean | undefined
   /** The entry at an engine path ("" is the root), or `None`. */
   readonly stat: (path: string) => Effect.Effect<FileEntry | DirEntry | undefined, SideError>
   /** Every entry below the root, pruned as `options` says. */
