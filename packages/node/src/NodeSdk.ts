@@ -21,7 +21,6 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as RefreshingAuth from "@fjord/auth/RefreshingAuth"
 import * as Account from "@fjord/core/Account"
@@ -65,10 +64,10 @@ export interface ConfigOptions {
   readonly loginToken?: Config.Config<Option.Option<Redacted.Redacted<string>>> | undefined
 }
 
-/** Whether the token file holds a token (a missing or unreadable file holds none). */
+/** Whether the token file holds a token, read through the file store itself (unreadable: none). */
 const hasSavedToken = (file: string) =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(file)).pipe(
-    Effect.map((text) => text.trim().length > 0),
+  Effect.flatMap(NodeTokenStore.make(file), (store) => store.get).pipe(
+    Effect.map(Option.isSome),
     Effect.orElseSucceed(() => false)
   )
 
