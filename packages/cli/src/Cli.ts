@@ -35,6 +35,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ConfigCommand from "./commands/config.js"
+import * as Serve from "./commands/serve.js"
 import * as Transfer from "./commands/transfer.js"
 import * as Format from "./internal/format.js"
 import * as GlobalArgs from "./internal/globalArgs.js"
@@ -788,6 +789,7 @@ export const command = Command.make("fjord", {}, () =>
     revisions,
     devices,
     emulator,
+    Serve.command(globals),
     versionCommand
   ])
 )

@@ -85,7 +85,7 @@ export const make = (options: Options = {}): Effect.Effect<HttpApp.Default, neve
         dirCacheMillis: dirCacheMillis(options.dirCacheTime),
         md5MemoryLimit: options.md5MemoryLimit
       },
-      { files, account, context, md5MemoryLimit: yield* Internal.md5MemoryLimit }
+      { files, account, context, ...(yield* Internal.clientSettings) }
     )
   })
 

@@ -31,7 +31,9 @@ export const fromUrl = (prefix: string, target: string): string | undefined => {
       return undefined
     }
   }
-  path = path.split("#")[0]?.split("?")[0] ?? ""
+  // a fragment never belongs in a request target (RFC 9112 §3.2): refused, not cut off
+  if (path.includes("#")) return undefined
+  path = path.split("?")[0] ?? ""
   if (prefix !== "") {
     if (path !== prefix && !path.startsWith(`${prefix}/`)) return undefined
     path = path.slice(prefix.length)

@@ -83,14 +83,22 @@ export const lookup = (remote: Remote, rel: string): Effect.Effect<Resource | un
         : yield* remote.files.stat(path(remote, rel)).pipe(
             Effect.map((f): Resource | undefined => fromEntry(rel, f)),
             Effect.catchTags({
-              IsADirectory: () => Effect.succeed(folder(rel)),
-              NotAFile: () => Effect.succeed(folder(rel)),
-              NotFound: () => Effect.succeed(undefined)
+              // a folder (which may be in the trash: stat does not tell) is looked up in its
+              // parent's listing, which also gives its modification time
+              IsADirectory: () => folderInParent(remote, rel),
+              NotAFile: () => (rel === "" ? Effect.succeed(folder(rel)) : folderInParent(remote, rel)),
+              // a served root that does not exist yet is an empty folder (created by the first write)
+              NotFound: () => Effect.succeed(rel === "" ? folder("") : undefined)
             })
           )
     Cache.put(remote.cache, key, found, now)
     return found
   })
+
+const folderInParent = (remote: Remote, rel: string): Effect.Effect<Resource | undefined, JottaError.JottaError> =>
+  rel === ""
+    ? Effect.succeed(folder(rel))
+    : Effect.map(list(remote, Paths.parent(rel)), (members) => members.find((m) => m.rel === rel && m.folder))
 
 /** The members of the folder `rel`. */
 export const list = (remote: Remote, rel: string): Effect.Effect<ReadonlyArray<Resource>, JottaError.JottaError> =>
@@ -99,7 +107,9 @@ export const list = (remote: Remote, rel: string): Effect.Effect<ReadonlyArray<R
     const key = `list:${rel}`
     const hit = Cache.get(remote.cache, key, now)
     if (hit !== undefined) return hit.value as ReadonlyArray<Resource>
-    const entries = yield* remote.files.list(path(remote, rel))
+    const entries = yield* remote.files
+      .list(path(remote, rel))
+      .pipe(Effect.catchTag("NotFound", (e) => (rel === "" ? Effect.succeed([]) : Effect.fail(e))))
     const members = entries.map((e) => fromEntry(rel === "" ? e.name : `${rel}/${e.name}`, e))
     Cache.put(remote.cache, key, members, now)
     for (const m of members) Cache.put(remote.cache, `stat:${m.rel}`, m, now)

@@ -50,6 +50,7 @@ interface Server {
   readonly locks: Locks.LockTable
   readonly props: Props.DeadProps
   readonly md5MemoryLimit: number
+  readonly hardDelete: boolean
 }
 
 /** An answer decided before the end of a handler (an error status, mostly). */
@@ -377,6 +378,25 @@ const deleteResource = (server: Server, r: Remote.Resource): Handled<void> =>
     Locks.dropBelow(server.locks, r.rel)
   })
 
+/**
+ * Removes a COPY or MOVE destination that is overwritten. A folder in the trash still holds
+ * its name for files (the service refuses a file where a trashed folder is, §8), so a folder
+ * replaced by a file is first renamed to `NAME (replaced DATE)` and then trashed under that
+ * name; with hard delete it is simply deleted.
+ */
+const replaced = (server: Server, existing: Remote.Resource, byFolder: boolean): Handled<void> =>
+  Effect.gen(function* () {
+    if (!existing.folder || byFolder || server.hardDelete) return yield* deleteResource(server, existing)
+    const stamp = new Date(yield* Clock.currentTimeMillis).toISOString().replace(/:/g, "-")
+    const aside = `${existing.rel} (replaced ${stamp})`
+    yield* server.remote.files
+      .moveDir(Remote.path(server.remote, existing.rel), Remote.path(server.remote, aside))
+      .pipe(Effect.ensuring(Remote.changed(server.remote, existing.rel)))
+    Props.drop(server.props, existing.rel)
+    Locks.dropBelow(server.locks, existing.rel)
+    yield* deleteResource(server, { ...existing, rel: aside })
+  })
+
 const mkcol = (server: Server): Handled<HttpServerResponse.HttpServerResponse> =>
   Effect.gen(function* () {
     const rel = yield* requestPath(server)
@@ -412,7 +432,7 @@ const copyOrMove = (server: Server, move: boolean): Handled<HttpServerResponse.H
     if (existing !== undefined && !overwrite) return yield* answer(412, "destination exists")
     const tokens = yield* checkIf(server, rel)
     yield* checkLocks(server, tokens, [...(move ? [{ rel, deep: src.folder }] : []), { rel: dest, deep: true }])
-    if (existing !== undefined) yield* deleteResource(server, existing)
+    if (existing !== undefined) yield* replaced(server, existing, src.folder)
     const from = Remote.path(server.remote, rel)
     const to = Remote.path(server.remote, dest)
     const files = server.remote.files
@@ -557,9 +577,9 @@ const lock = (server: Server): Handled<HttpServerResponse.HttpServerResponse> =>
     const depth = ((yield* header("depth")) ?? "infinity").trim().toLowerCase()
     if (depth !== "0" && depth !== "infinity") return yield* answer(400, "bad Depth")
     const owner = Xml.child(doc, Xml.DAV, "owner")
-    const tokens = yield* checkIf(server, rel)
-    yield* checkLocks(server, tokens, [{ rel, deep: false }])
-    let existing = yield* Remote.lookup(server.remote, rel)
+    // a new lock conflicts only with locks of an incompatible scope (checked by acquire)
+    yield* checkIf(server, rel)
+    const existing = yield* Remote.lookup(server.remote, rel)
     const acquired = Locks.acquire(
       server.locks,
       { path: rel, exclusive, infinite: depth === "infinity", owner: owner?.children ?? [], timeoutSeconds: timeout },
@@ -574,7 +594,6 @@ const lock = (server: Server): Handled<HttpServerResponse.HttpServerResponse> =>
       yield* server.remote.files
         .upload(Remote.path(server.remote, rel), { size: 0, stream: Stream.empty, md5: Option.none() })
         .pipe(Effect.ensuring(Remote.changed(server.remote, rel)))
-      existing = undefined
       return lockResponse(server, acquired, 201, now)
     }
     return lockResponse(server, acquired, 200, now)
@@ -643,6 +662,7 @@ export const make = (
     readonly account: Account.Service
     readonly context: Context.Context<FileSystem.FileSystem>
     readonly md5MemoryLimit: number
+    readonly hardDelete: boolean
   }
 ): HttpApp.Default => {
   const server: Server = {
@@ -655,7 +675,8 @@ export const make = (
     }),
     locks: Locks.makeTable(),
     props: Props.make(),
-    md5MemoryLimit: config.md5MemoryLimit ?? services.md5MemoryLimit
+    md5MemoryLimit: config.md5MemoryLimit ?? services.md5MemoryLimit,
+    hardDelete: services.hardDelete
   }
   return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
     const method = request.method.toUpperCase()
@@ -680,8 +701,12 @@ export const make = (
   })
 }
 
-/** The md5 memory limit of the configured client (rclone's `md5_memory_limit`). */
-export const md5MemoryLimit: Effect.Effect<number> = Effect.map(
-  Effect.serviceOption(JottaConfig.JottaConfig),
-  Option.match({ onNone: () => JottaConfig.tenMebibytes, onSome: (c) => c.md5MemoryLimit })
-)
+/** The configured client's `md5MemoryLimit` (rclone's `md5_memory_limit`) and `hardDelete`. */
+export const clientSettings: Effect.Effect<{ readonly md5MemoryLimit: number; readonly hardDelete: boolean }> =
+  Effect.map(
+    Effect.serviceOption(JottaConfig.JottaConfig),
+    Option.match({
+      onNone: () => ({ md5MemoryLimit: JottaConfig.tenMebibytes, hardDelete: false }),
+      onSome: (c) => ({ md5MemoryLimit: c.md5MemoryLimit, hardDelete: c.hardDelete })
+    })
+  )
