@@ -56,7 +56,7 @@ const run = (command: string, args: ReadonlyArray<string>, env: Record<string, s
   )
 
 /** `<- summary for `basic': of 16 tests run: 16 passed, 0 failed.` → figures per group. */
-const summaries = (out: string) =>
+const summaries = (out: string): Record<string, { run: number; passed: number; failed: number }> =>
   Object.fromEntries(
     [...out.matchAll(/summary for `(\w+)': of (\d+) tests run: (\d+) passed, (\d+) failed/g)].map((m) => [
       m[1],
