@@ -1,9 +1,13 @@
 import * as Crypto from "node:crypto"
 import * as Net from "node:net"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { assert, layer } from "@effect/vitest"
 import * as Account from "@fjord/core/Account"
 import * as Files from "@fjord/core/Files"
 import * as UploadSource from "@fjord/core/UploadSource"
+import * as NodeServe from "@fjord/serve/NodeServe"
+import * as WebDav from "@fjord/serve/WebDav"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -292,6 +296,27 @@ layer(Env, { timeout: 60_000 })("WebDav (a real server over loopback, the SDK ag
       assert.deepStrictEqual(part.body, bytes(2048, 4).subarray(10, 20))
       assert.strictEqual((yield* request(`${url}/a%20%3Cb%3E.txt`, { method: "PUT", body: "x" })).status, 405)
       assert.strictEqual((yield* request(`${url}/missing`)).status, 404)
+    })
+  )
+
+  it.scoped("mounted in an app's own router under a prefix (the README example): hrefs carry the prefix", () =>
+    Effect.gen(function* () {
+      yield* (yield* Files.Files).upload("mounted/m.txt", UploadSource.fromUint8Array(new TextEncoder().encode("m")))
+      const dav = yield* WebDav.router({ root: "mounted", prefix: "/dav" })
+      const app = HttpRouter.empty.pipe(
+        HttpRouter.get("/health", HttpServerResponse.text("ok")),
+        HttpRouter.concat(dav),
+        HttpRouter.toHttpApp
+      )
+      const { url } = yield* NodeServe.serve(yield* app, { addr: "127.0.0.1:0" })
+      assert.strictEqual((yield* request(`${url}/health`)).text, "ok")
+      const listing = yield* propfind(`${url}/dav/`, "1")
+      assert.strictEqual(listing.status, 207)
+      assert.include(listing.text, "<D:href>/dav/</D:href>")
+      assert.include(listing.text, "<D:href>/dav/m.txt</D:href>")
+      assert.strictEqual((yield* request(`${url}/dav/m.txt`)).text, "m")
+      assert.strictEqual((yield* request(`${url}/dav/n.txt`, { method: "PUT", body: "n" })).status, 201)
+      assert.strictEqual((yield* request(`${url}/dav/n.txt`)).text, "n")
     })
   )
 
