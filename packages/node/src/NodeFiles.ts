@@ -18,6 +18,7 @@
 
 import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
+import { finished } from "node:stream/promises"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as NodeSink from "@effect/platform-node/NodeSink"
@@ -169,9 +170,27 @@ export const uploadStream: <E, R>(
   )
 })
 
+/** Writes a chunk to a Node write stream, waiting for `drain` when its buffer is full. */
+const writeChunk = (ws: NodeFs.WriteStream, chunk: Uint8Array, path: string): Effect.Effect<void, LocalFileError> =>
+  Effect.async<void, LocalFileError>((resume) => {
+    if (ws.write(chunk)) return resume(Effect.void)
+    const done = (error?: Error) => {
+      ws.off("drain", onDrain)
+      ws.off("error", onError)
+      resume(error === undefined ? Effect.void : Effect.fail(io("spool", path)(error)))
+    }
+    const onDrain = () => done()
+    const onError = (error: Error) => done(error)
+    ws.once("drain", onDrain)
+    ws.once("error", onError)
+  })
+
 /**
  * Reads a one-shot stream once into a re-runnable `UploadSource` with a known MD5: in memory
- * up to `memoryLimit` bytes, else in a temporary file removed when the scope closes.
+ * up to `memoryLimit` bytes, else in a temporary file removed when the scope closes. The file
+ * is written through a Node write stream (buffered, written behind the reads, as
+ * `downloadFile` does), so spooling runs at the speed of the disk rather than one awaited
+ * write per chunk.
  *
  * @since 0.1.0
  * @category upload
@@ -185,8 +204,22 @@ export const spool = <E, R>(
     const hash = Crypto.createHash("md5")
     const chunks: Array<Uint8Array> = []
     let size = 0
-    let file: FileSystem.File | undefined
-    let tmp: string | undefined
+    let file: { readonly ws: NodeFs.WriteStream; readonly path: string } | undefined
+    let writeError: Error | undefined
+    const open = Effect.gen(function* () {
+      const path = yield* Effect.mapError(
+        fs.makeTempFileScoped({ prefix: "fjord-md5-" }),
+        io("spool", "temporary file")
+      )
+      const ws = yield* Effect.acquireRelease(
+        Effect.sync(() => NodeFs.createWriteStream(path, { highWaterMark: 1024 * 1024 })),
+        (ws) => Effect.sync(() => ws.destroy())
+      )
+      ws.on("error", (error) => {
+        writeError = error
+      })
+      return { ws, path }
+    })
     yield* Stream.runForEach(stream, (chunk) =>
       Effect.gen(function* () {
         hash.update(chunk)
@@ -196,19 +229,26 @@ export const spool = <E, R>(
           return
         }
         if (file === undefined) {
-          tmp = yield* Effect.mapError(fs.makeTempFileScoped({ prefix: "fjord-md5-" }), io("spool", "temporary file"))
-          file = yield* Effect.mapError(fs.open(tmp, { flag: "w" }), io("spool", tmp))
-          for (const c of chunks) yield* Effect.mapError(file.writeAll(c), io("spool", tmp))
+          file = yield* open
+          for (const c of chunks) yield* writeChunk(file.ws, c, file.path)
           chunks.length = 0
         }
-        yield* Effect.mapError(file.writeAll(chunk), io("spool", tmp ?? ""))
+        yield* writeChunk(file.ws, chunk, file.path)
       })
     )
     const md5 = hash.digest("hex") as ContentHasher.Md5
-    if (tmp === undefined) {
+    if (file === undefined) {
       return UploadSource.make({ size, md5, stream: Stream.fromIterable(chunks) })
     }
-    const path = tmp
+    const { ws, path } = file
+    yield* Effect.tryPromise({
+      try: () => {
+        ws.end()
+        return finished(ws)
+      },
+      catch: io("spool", path)
+    })
+    if (writeError !== undefined) return yield* Effect.fail(io("spool", path)(writeError))
     return UploadSource.make({
       size,
       md5,
