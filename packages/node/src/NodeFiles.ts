@@ -18,10 +18,8 @@
 
 import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
-import { finished } from "node:stream/promises"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeSink from "@effect/platform-node/NodeSink"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Files from "@fjord/core/Files"
@@ -34,6 +32,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Writable from "./internal/writable.js"
 
 /**
  * A local file operation failed.
@@ -89,6 +88,62 @@ export const fileStream = (
     io("read", path)
   )
 
+/** The read size of {@link md5File}. */
+const HASH_READ = 1024 * 1024
+
+/**
+ * The MD5 of a local file of `size` bytes, read in 1 MiB blocks into two buffers it reuses
+ * (the next block is read while this one is hashed): no allocation per block, so hashing a
+ * large file adds no garbage and no memory. Fails with `SizeMismatch` when the file does not
+ * hold exactly `size` bytes (it changed since it was listed).
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const md5File = (path: string, size: number): Effect.Effect<ContentHasher.Md5, LocalFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const file = await NodeFs.promises.open(path, "r")
+      try {
+        const hash = Crypto.createHash("md5")
+        const buffers = [
+          Buffer.allocUnsafe(Math.min(HASH_READ, size + 1)),
+          Buffer.allocUnsafe(Math.min(HASH_READ, size + 1))
+        ]
+        let position = 0
+        let current = 0
+        let reading = file.read(buffers[0]!, 0, buffers[0]!.length, 0)
+        for (;;) {
+          const { bytesRead } = await reading
+          if (bytesRead === 0) break
+          const block = buffers[current]!
+          position += bytesRead
+          current ^= 1
+          reading = file.read(buffers[current]!, 0, buffers[current]!.length, position)
+          hash.update(block.subarray(0, bytesRead))
+        }
+        await reading
+        return { md5: hash.digest("hex") as ContentHasher.Md5, read: position }
+      } finally {
+        await file.close()
+      }
+    },
+    catch: io("hash", path)
+  }).pipe(
+    Effect.flatMap(({ md5, read }) =>
+      read === size
+        ? Effect.succeed(md5)
+        : Effect.fail(
+            new LocalFileError({
+              reason: "SizeMismatch",
+              operation: "hash",
+              path,
+              description: `the file holds ${read} bytes, expected ${size}: it changed while being read`
+            })
+          )
+    )
+  )
+
 /**
  * An `UploadSource` over a local file, read with {@link fileStream} (re-runnable: each run
  * reopens the file). The file must not change during the upload.
@@ -133,7 +188,7 @@ export const uploadFile: (
   const files = yield* Files.Files
   const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
   if (info.type !== "File") return yield* new LocalFileError({ reason: "NotAFile", operation: "upload", path: local })
-  const source = yield* uploadSource(local)
+  const source = yield* uploadSource(local, { md5: yield* md5File(local, Number(info.size)) })
   const modified = Option.getOrUndefined(Option.map(info.mtime, DateTime.unsafeFromDate))
   return yield* files.upload(remote, source, { ...(modified === undefined ? {} : { modified }), ...options })
 })
@@ -170,21 +225,6 @@ export const uploadStream: <E, R>(
   )
 })
 
-/** Writes a chunk to a Node write stream, waiting for `drain` when its buffer is full. */
-const writeChunk = (ws: NodeFs.WriteStream, chunk: Uint8Array, path: string): Effect.Effect<void, LocalFileError> =>
-  Effect.async<void, LocalFileError>((resume) => {
-    if (ws.write(chunk)) return resume(Effect.void)
-    const done = (error?: Error) => {
-      ws.off("drain", onDrain)
-      ws.off("error", onError)
-      resume(error === undefined ? Effect.void : Effect.fail(io("spool", path)(error)))
-    }
-    const onDrain = () => done()
-    const onError = (error: Error) => done(error)
-    ws.once("drain", onDrain)
-    ws.once("error", onError)
-  })
-
 /**
  * Reads a one-shot stream once into a re-runnable `UploadSource` with a known MD5: in memory
  * up to `memoryLimit` bytes, else in a temporary file removed when the scope closes. The file
@@ -205,19 +245,15 @@ export const spool = <E, R>(
     const chunks: Array<Uint8Array> = []
     let size = 0
     let file: { readonly ws: NodeFs.WriteStream; readonly path: string } | undefined
-    let writeError: Error | undefined
     const open = Effect.gen(function* () {
       const path = yield* Effect.mapError(
         fs.makeTempFileScoped({ prefix: "fjord-md5-" }),
         io("spool", "temporary file")
       )
       const ws = yield* Effect.acquireRelease(
-        Effect.sync(() => NodeFs.createWriteStream(path, { highWaterMark: 1024 * 1024 })),
+        Effect.sync(() => Writable.fileWriter(path, "w")),
         (ws) => Effect.sync(() => ws.destroy())
       )
-      ws.on("error", (error) => {
-        writeError = error
-      })
       return { ws, path }
     })
     yield* Stream.runForEach(stream, (chunk) =>
@@ -230,10 +266,10 @@ export const spool = <E, R>(
         }
         if (file === undefined) {
           file = yield* open
-          for (const c of chunks) yield* writeChunk(file.ws, c, file.path)
+          for (const c of chunks) yield* Writable.write(file.ws, c, io("spool", file.path))
           chunks.length = 0
         }
-        yield* writeChunk(file.ws, chunk, file.path)
+        yield* Writable.write(file.ws, chunk, io("spool", file.path))
       })
     )
     const md5 = hash.digest("hex") as ContentHasher.Md5
@@ -241,14 +277,7 @@ export const spool = <E, R>(
       return UploadSource.make({ size, md5, stream: Stream.fromIterable(chunks) })
     }
     const { ws, path } = file
-    yield* Effect.tryPromise({
-      try: () => {
-        ws.end()
-        return finished(ws)
-      },
-      catch: io("spool", path)
-    })
-    if (writeError !== undefined) return yield* Effect.fail(io("spool", path)(writeError))
+    yield* Writable.end(ws, io("spool", path), { untilClosed: true })
     return UploadSource.make({
       size,
       md5,
@@ -284,23 +313,15 @@ export const downloadFile: (
   yield* Effect.mapError(fs.makeDirectory(dir, { recursive: true }), io("download", dir))
   const tmp = path.join(dir, `.${path.basename(local)}.${Crypto.randomBytes(4).toString("hex")}.fjord-partial`)
   // Node's WriteStream buffers and writes behind the network reads; then fsync before rename
-  const written = files
-    .download(info)
-    .pipe(
-      Stream.run(
-        NodeSink.fromWritable<LocalFileError, Uint8Array>(
-          () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
-          io("download", tmp)
-        )
-      ),
-      Effect.zipRight(
-        Effect.scoped(
-          Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
-            Effect.mapError(f.sync, io("download", tmp))
-          )
+  const written = Writable.toNewFile(tmp, files.download(info), io("download", tmp)).pipe(
+    Effect.zipRight(
+      Effect.scoped(
+        Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
+          Effect.mapError(f.sync, io("download", tmp))
         )
       )
     )
+  )
   yield* Effect.gen(function* () {
     yield* written
     if (Option.isSome(info.modified)) {
