@@ -145,6 +145,23 @@ export const md5File = (path: string, size: number): Effect.Effect<ContentHasher
   )
 
 /**
+ * The read size for sending a file of `size` bytes: `max`, or the file's size when smaller. A read
+ * stream allocates a buffer of its chunk size for every read, so a 4 KiB file read in 1 MiB
+ * chunks would allocate 1 MiB (twice per upload: hashing, then sending), and that memory
+ * outside the JS heap makes V8 collect garbage far more often over a tree of small files.
+ *
+ * At most 256 KiB: a buffer handed to a socket lives until the kernel has taken it, long
+ * enough to outlive V8's young generation, and 1 MiB buffers then filled the old generation
+ * fast enough to cost a 1 GiB upload a second of full garbage collections (measured: 3.1 s
+ * CPU with 1 MiB, 2.0 s with 256 KiB, 2.3 s with 64 KiB, the same wall time or less).
+ * Hashing does not read through here: `NodeFiles.md5File` reuses two buffers.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const sendChunkSize = (size: number): number => Math.min(256 * 1024, Math.max(size + 1, 16 * 1024))
+
+/**
  * An `UploadSource` over a local file, read with {@link fileStream} (re-runnable: each run
  * reopens the file). The file must not change during the upload.
  *
@@ -165,7 +182,7 @@ export const uploadSource: (
     size: Number(info.size),
     md5: options?.md5,
     stream: Stream.mapError(
-      fileStream(path),
+      fileStream(path, { chunkSize: sendChunkSize(Number(info.size)) }),
       (e) => new UploadSource.UploadSourceError({ description: "cannot read upload source", path, cause: e })
     )
   })
@@ -282,7 +299,7 @@ export const spool = <E, R>(
       size,
       md5,
       stream: Stream.mapError(
-        fileStream(path),
+        fileStream(path, { chunkSize: sendChunkSize(size) }),
         (cause) => new UploadSource.UploadSourceError({ description: "cannot read spooled upload", path, cause })
       )
     })
