@@ -320,6 +320,25 @@ layer(Env, { timeout: 60_000 })("WebDav (a real server over loopback, the SDK ag
     })
   )
 
+  it.scoped("--dir-cache-time: listings are kept; writes through the server are seen at once", () =>
+    Effect.gen(function* () {
+      const files = yield* Files.Files
+      yield* files.upload("cached/a.txt", UploadSource.fromUint8Array(new TextEncoder().encode("a")))
+      const url = yield* webdav({ root: "cached", dirCacheTime: "1 hour" })
+      assert.include((yield* propfind(`${url}/`, "1")).text, "/a.txt<")
+      // a change made elsewhere is not seen while the listing is cached
+      yield* files.upload("cached/elsewhere.txt", UploadSource.fromUint8Array(new TextEncoder().encode("e")))
+      assert.notInclude((yield* propfind(`${url}/`, "1")).text, "/elsewhere.txt<")
+      // a write through the server forgets what it changed
+      assert.strictEqual((yield* request(`${url}/b.txt`, { method: "PUT", body: "b" })).status, 201)
+      const after = (yield* propfind(`${url}/`, "1")).text
+      assert.include(after, "/b.txt<")
+      assert.include(after, "/elsewhere.txt<")
+      assert.strictEqual((yield* request(`${url}/a.txt`, { method: "DELETE" })).status, 204)
+      assert.notInclude((yield* propfind(`${url}/`, "1")).text, "/a.txt<")
+    })
+  )
+
   it.scoped("listens only on the address given", () =>
     Effect.gen(function* () {
       yield* (yield* Files.Files).mkdir("dav8")

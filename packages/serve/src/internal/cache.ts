@@ -28,11 +28,10 @@ export const put = <A>(cache: DirCache<A>, key: string, value: A, now: number) =
   cache.entries.set(key, { value, expires: now + cache.ttlMillis })
 }
 
-/** Forgets `path`, its parent and everything below `path`. */
+/** Forgets `path`, its parent and everything below `path` (keys are paths). */
 export const invalidate = <A>(cache: DirCache<A>, path: string) => {
   const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ""
-  for (const key of [...cache.entries.keys()]) {
-    const p = key.slice(key.indexOf(":") + 1)
-    if (path === "" || p === path || p === parent || p.startsWith(`${path}/`)) cache.entries.delete(key)
+  for (const p of [...cache.entries.keys()]) {
+    if (path === "" || p === path || p === parent || p.startsWith(`${path}/`)) cache.entries.delete(p)
   }
 }

@@ -30,7 +30,12 @@ export interface Remote {
   readonly files: Files.Service
   readonly account: Account.Service
   readonly root: string
-  readonly cache: Cache.DirCache<Resource | ReadonlyArray<Resource> | Account.About | undefined>
+  /** Resources by path (`undefined`: known not to exist). */
+  readonly stats: Cache.DirCache<Resource | undefined>
+  /** Folder listings by path. */
+  readonly lists: Cache.DirCache<ReadonlyArray<Resource>>
+  /** `about`, under the key `""`. */
+  readonly about: Cache.DirCache<Account.About>
 }
 
 export const make = (options: {
@@ -42,7 +47,9 @@ export const make = (options: {
   files: options.files,
   account: options.account,
   root: Paths.normalizeRoot(options.root),
-  cache: Cache.make(options.dirCacheMillis)
+  stats: Cache.make(options.dirCacheMillis),
+  lists: Cache.make(options.dirCacheMillis),
+  about: Cache.make(options.dirCacheMillis)
 })
 
 export const path = (remote: Remote, rel: string): string => Paths.remote(remote.root, rel)
@@ -74,9 +81,8 @@ const folder = (rel: string): Resource => ({
 export const lookup = (remote: Remote, rel: string): Effect.Effect<Resource | undefined, JottaError.JottaError> =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const key = `stat:${rel}`
-    const hit = Cache.get(remote.cache, key, now)
-    if (hit !== undefined) return hit.value as Resource | undefined
+    const hit = Cache.get(remote.stats, rel, now)
+    if (hit !== undefined) return hit.value
     const found: Resource | undefined =
       rel === "" && remote.root === ""
         ? folder("")
@@ -91,7 +97,7 @@ export const lookup = (remote: Remote, rel: string): Effect.Effect<Resource | un
               NotFound: () => Effect.succeed(rel === "" ? folder("") : undefined)
             })
           )
-    Cache.put(remote.cache, key, found, now)
+    Cache.put(remote.stats, rel, found, now)
     return found
   })
 
@@ -104,15 +110,14 @@ const folderInParent = (remote: Remote, rel: string): Effect.Effect<Resource | u
 export const list = (remote: Remote, rel: string): Effect.Effect<ReadonlyArray<Resource>, JottaError.JottaError> =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const key = `list:${rel}`
-    const hit = Cache.get(remote.cache, key, now)
-    if (hit !== undefined) return hit.value as ReadonlyArray<Resource>
+    const hit = Cache.get(remote.lists, rel, now)
+    if (hit !== undefined) return hit.value
     const entries = yield* remote.files
       .list(path(remote, rel))
       .pipe(Effect.catchTag("NotFound", (e) => (rel === "" ? Effect.succeed([]) : Effect.fail(e))))
     const members = entries.map((e) => fromEntry(rel === "" ? e.name : `${rel}/${e.name}`, e))
-    Cache.put(remote.cache, key, members, now)
-    for (const m of members) Cache.put(remote.cache, `stat:${m.rel}`, m, now)
+    Cache.put(remote.lists, rel, members, now)
+    for (const m of members) Cache.put(remote.stats, m.rel, m, now)
     return members
   })
 
@@ -120,18 +125,19 @@ export const list = (remote: Remote, rel: string): Effect.Effect<ReadonlyArray<R
 export const about = (remote: Remote): Effect.Effect<Account.About, JottaError.JottaError> =>
   Effect.gen(function* () {
     const now = yield* Clock.currentTimeMillis
-    const hit = Cache.get(remote.cache, "about:", now)
-    if (hit !== undefined) return hit.value as Account.About
+    const hit = Cache.get(remote.about, "", now)
+    if (hit !== undefined) return hit.value
     const about = yield* remote.account.about()
-    Cache.put(remote.cache, "about:", about, now)
+    Cache.put(remote.about, "", about, now)
     return about
   })
 
 /** Forgets what a write to `rel` changed. */
 export const changed = (remote: Remote, rel: string) =>
   Effect.sync(() => {
-    Cache.invalidate(remote.cache, rel)
-    remote.cache.entries.delete("about:")
+    Cache.invalidate(remote.stats, rel)
+    Cache.invalidate(remote.lists, rel)
+    remote.about.entries.clear()
   })
 
 export const etag = (r: Resource): string | undefined => (r.md5 === undefined ? undefined : `"${r.md5}"`)
