@@ -33,7 +33,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { against, mbps, peakRss, print, round, time, writeFile } from "../../../bench/common.js"
+import { against, mbps, peakRss, print, rssGrowth, time, writeFile } from "../../../bench/common.js"
 
 const summaryOf = (events: Stream.Stream<Transfer.Event>) =>
   Effect.flatMap(Stream.runLast(events), (last) =>
@@ -137,13 +137,7 @@ export const run = async (): Promise<void> => {
       Layer.provideMerge(NodeContext.layer)
     )
     const r = await Effect.runPromise(Effect.scoped(Effect.provide(program, env)))
-    const growth = (name: string, peakMiB: number) => ({
-      name,
-      value: peakMiB,
-      unit: "MiB",
-      baseline: round(size / 1024 / 1024),
-      ratio: round(peakMiB / (size / 1024 / 1024))
-    })
+    const growth = (name: string, peakMiB: number) => rssGrowth(name, peakMiB, size)
     print([
       against("serve.webdav.put.throughput", mbps(size, r.servedUp.value), "MB/s", mbps(size, r.directUpMs)),
       growth("serve.webdav.put.peak-rss-growth", r.servedUp.peakMiB),
