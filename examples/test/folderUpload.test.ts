@@ -44,6 +44,7 @@ describe("FolderUpload example", () => {
       checks: 0,
       errors: 0,
       deleted: 0,
+      deletedDirs: 0,
       elapsedMs: 5,
       rate: 0,
       etaSeconds: undefined,

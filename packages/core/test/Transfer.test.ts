@@ -101,6 +101,11 @@ const apply = (dst: ReadonlyArray<Transfer.Listed>, actions: ReadonlyArray<Trans
       if (a.src.md5 === a.dst.md5) files.set(key(a.to), { ...a.dst, modified: a.src.modified })
       else files.set(key(a.to), { ...a.src, path: a.to })
     } else if (a._tag === "Delete") files.delete(key(a.file.path))
+    else if (a._tag === "RemoveEmptyDir") {
+      const k = key(a.dir.path)
+      const busy = [...files.keys(), ...dirs.keys()].some((p) => p.startsWith(`${k}/`))
+      if (!busy) dirs.delete(k)
+    }
     else if (a._tag === "DeleteDir") {
       const k = key(a.dir.path)
       for (const f of [...files.keys()]) if (f.startsWith(`${k}/`)) files.delete(f)
@@ -123,14 +128,27 @@ describe("Transfer.plan properties", () => {
   )
 
   it.prop(
-    "sync deletes exactly the destination files the source lacks, never one it has",
-    [listing(true), listing(true)],
-    ([src, dst]) => {
-      const actions = Transfer.plan(src, dst, { caseInsensitive: true, deleteExtraneous: true })
+    "sync deletes exactly the destination files and folders the source lacks, filtered or not",
+    [listing(true), listing(true), FastCheck.boolean()],
+    ([src, dst, filtered]) => {
+      const actions = Transfer.plan(src, dst, { caseInsensitive: true, deleteExtraneous: true, filtered })
       const srcKeys = new Set(filesOf(src).map((f) => f.path.toLowerCase()))
       const after = apply(dst, actions, true)
       const afterFiles = new Set(filesOf(after).map((f) => f.path.toLowerCase()))
       assert.deepStrictEqual([...afterFiles].sort(), [...srcKeys].sort())
+      // every folder left is one the source has (the listings here hold every file, so an
+      // extraneous folder is always empty by the time it is tried), or where it has a file (a
+      // kind conflict: that copy fails, and the folder is not removed under it)
+      const srcDirs = new Set(src.map((d) => d.path.toLowerCase()))
+      for (const d of after) if (d._tag === "Dir") assert.isTrue(srcDirs.has(d.path.toLowerCase()), d.path)
+      // filtered: folders only ever go one by one, each after everything below it
+      if (filtered) {
+        assert.isFalse(actions.some((a) => a._tag === "DeleteDir"))
+        const order = actions.flatMap((a) => (a._tag === "RemoveEmptyDir" ? [a.dir.path] : []))
+        order.forEach((d, i) => {
+          for (const later of order.slice(i + 1)) assert.isFalse(later.startsWith(`${d}/`), `${later} after ${d}`)
+        })
+      }
     }
   )
 
@@ -191,8 +209,13 @@ describe("Transfer.plan properties", () => {
     assert.strictEqual(Transfer.plan([file("A.txt", 1, 0), file("a.txt", 2, 0)], [], {}).length, 2)
   })
 
-  it("an extraneous folder is deleted as a whole (its files not one by one) unless filtered", () => {
-    const dst: Array<Transfer.Listed> = [{ _tag: "Dir", path: "old" }, file("old/x", 1, 0), file("keep", 1, 0)]
+  it("an extraneous folder is deleted as a whole unless filtered; filtered, its files go, then it if empty", () => {
+    const dst: Array<Transfer.Listed> = [
+      { _tag: "Dir", path: "old" },
+      { _tag: "Dir", path: "old/deeper" },
+      file("old/x", 1, 0),
+      file("keep", 1, 0)
+    ]
     const whole = Transfer.plan([file("keep", 1, 0)], dst, { deleteExtraneous: true })
     assert.deepStrictEqual(
       whole.map((a) => a._tag),
@@ -200,8 +223,8 @@ describe("Transfer.plan properties", () => {
     )
     const filtered = Transfer.plan([file("keep", 1, 0)], dst, { deleteExtraneous: true, filtered: true })
     assert.deepStrictEqual(
-      filtered.map((a) => a._tag),
-      ["Skip", "Delete"]
+      filtered.map((a) => `${a._tag} ${"dir" in a ? a.dir.path : "file" in a ? a.file.path : ""}`),
+      ["Skip ", "Delete old/x", "RemoveEmptyDir old/deeper", "RemoveEmptyDir old"]
     )
   })
 

@@ -55,6 +55,18 @@ const remoteTree = (path: string) =>
   )
 const t0 = Date.UTC(2024, 0, 2, 3, 4, 5)
 
+/** Everything below a side's root, unfiltered: `path:size` for files, `path/` for folders. */
+const treeOf = (side: Transfer.Side) =>
+  Effect.map(
+    Stream.runCollect(side.list({ descend: () => true, keep: () => true })).pipe(
+      Effect.catchAll((e) => (e.reason === "NotFound" ? Effect.succeed(Chunk.empty<Transfer.Listed>()) : Effect.fail(e)))
+    ),
+    (c) =>
+      Chunk.toReadonlyArray(c)
+        .map((e) => (e._tag === "File" ? `${e.path}:${e.size}` : `${e.path}/`))
+        .sort()
+  )
+
 layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Transfer against the emulator", (it) => {
   it.scoped("local → cloud copy; unchanged copy sends nothing; a touched mtime is pushed without re-sending", () =>
     Effect.scoped(
@@ -459,5 +471,127 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
         assert.isAtMost(r.events.filter((e) => e._tag === "Failed").length, 1)
       })
     )
+  )
+
+  it.scoped("every operation between every pair: copy, check, sync, move with --delete-empty-src-dirs", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        const pairs = [
+          ["local", "cloud"],
+          ["cloud", "local"],
+          ["cloud", "cloud"],
+          ["local", "local"]
+        ] as const
+        for (const [from, to] of pairs) {
+          const name = `${from}-${to}`
+          const at = (kind: "local" | "cloud", where: string) =>
+            kind === "local" ? Effect.succeed(local(`${dir}/${name}/${where}`)) : cloud(`tr/pairs/${name}/${where}`)
+          const staging = local(`${dir}/${name}/staging`)
+          const src = yield* at(from, "src")
+          const dst = yield* at(to, "dst")
+          /** The source gets the staging tree (through the engine when the source is the cloud). */
+          const publish = from === "cloud" ? go(Transfer.run(staging, src, { mode: "sync" })) : Effect.void
+          const stage = (path: string, content: string, mtime = t0) => {
+            write(`${dir}/${name}/staging/${path}`, content, mtime)
+            if (from === "local") write(`${dir}/${name}/src/${path}`, content, mtime)
+          }
+          stage("a.txt", "a")
+          stage("sub/b.txt", "bb")
+          stage("sub/deep/c.txt", "ccc")
+          yield* publish
+
+          const copied = yield* go(Transfer.run(src, dst, { mode: "copy" }))
+          assert.strictEqual(copied.summary.transferred, 3, name)
+          assert.deepStrictEqual(yield* treeOf(dst), yield* treeOf(src), name)
+          const same = yield* go(Transfer.run(src, dst, { mode: "check" }))
+          assert.deepStrictEqual([same.summary.checks, same.summary.differences], [3, 0], name)
+
+          // the source changes: one file new, one with other content; the destination has an extra
+          stage("sub/b.txt", "BB", t0 + 60_000)
+          stage("new.txt", "n")
+          yield* publish
+          if (to === "local") write(`${dir}/${name}/dst/extra/x.txt`, "x", t0)
+          else {
+            write(`${dir}/${name}/extra-src/extra/x.txt`, "x", t0)
+            yield* go(Transfer.run(local(`${dir}/${name}/extra-src`), dst, { mode: "copy" }))
+          }
+          const differ = yield* go(Transfer.run(src, dst, { mode: "check", download: true }))
+          assert.strictEqual(differ.summary.differences, 3, name) // b differs, new missing, extra/x.txt extra
+          const synced = yield* go(Transfer.run(src, dst, { mode: "sync" }))
+          assert.strictEqual(synced.summary.errors, 0, name)
+          assert.deepStrictEqual(yield* treeOf(dst), yield* treeOf(src), name)
+          assert.deepStrictEqual(synced.paths("Deleted"), ["extra"], name)
+
+          // move: every file leaves the source, its emptied folders stay (rclone's default)
+          const moved = yield* at(to, "moved")
+          const there = yield* go(Transfer.run(src, moved, { mode: "move" }))
+          assert.strictEqual(there.summary.transferred, 4, name)
+          assert.deepStrictEqual(yield* treeOf(src), ["sub/", "sub/deep/"], name)
+          // and back the other way (so every pair is tried) with --delete-empty-src-dirs
+          const back = yield* go(Transfer.run(moved, src, { mode: "move", deleteEmptySrcDirs: true }))
+          assert.strictEqual(back.summary.errors, 0, name)
+          assert.deepStrictEqual(yield* treeOf(moved), [], name)
+          assert.deepStrictEqual(
+            back.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
+            ["sub", "sub/deep"],
+            name
+          )
+          assert.deepStrictEqual(yield* treeOf(src), [
+            "a.txt:1",
+            "new.txt:1",
+            "sub/",
+            "sub/b.txt:2",
+            "sub/deep/",
+            "sub/deep/c.txt:3"
+          ])
+        }
+      })
+    )
+  )
+
+  it.scoped(
+    "sync with filters: excluded destination files stay, extraneous folders go when empty; --delete-excluded",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const dir = yield* tempDir("fjord-tr-")
+          const exclude = yield* Filter.make({ exclude: ["*.txt"] })
+          // the case rclone 1.60.1 was run on (rclone sync --exclude '*.txt' [--delete-excluded])
+          write(`${dir}/src/a.jpg`, "a", t0)
+          write(`${dir}/src/keepdir/k.jpg`, "k", t0)
+          write(`${dir}/before/gone/deep/g.jpg`, "g", t0)
+          write(`${dir}/before/mixed/m.jpg`, "m", t0)
+          write(`${dir}/before/mixed/t.txt`, "t", t0)
+          write(`${dir}/before/top.txt`, "t", t0)
+          write(`${dir}/before/old.jpg`, "o", t0)
+          NodeFs.mkdirSync(`${dir}/before/emptyx`)
+          NodeFs.mkdirSync(`${dir}/before/keepdir`)
+          for (const kind of ["cloud", "local"] as const) {
+            for (const deleteExcluded of [false, true]) {
+              const where = `${kind}-${deleteExcluded}`
+              const dst = kind === "cloud" ? yield* cloud(`tr/fsync/${where}`) : local(`${dir}/${where}`)
+              // the destination as it was, empty folders included (--create-empty-src-dirs)
+              const made = yield* go(Transfer.run(local(`${dir}/before`), dst, { mode: "copy", createEmptySrcDirs: true }))
+              assert.strictEqual(made.summary.errors, 0)
+              assert.includeMembers(yield* treeOf(dst), ["emptyx/", "keepdir/"], where)
+              const r = yield* go(
+                Transfer.run(local(`${dir}/src`), dst, { mode: "sync", filter: exclude, deleteExcluded })
+              )
+              assert.strictEqual(r.summary.errors, 0, where)
+              assert.deepStrictEqual(
+                yield* treeOf(dst),
+                deleteExcluded
+                  ? ["a.jpg:1", "keepdir/", "keepdir/k.jpg:1"]
+                  : ["a.jpg:1", "keepdir/", "keepdir/k.jpg:1", "mixed/", "mixed/t.txt:1", "top.txt:1"],
+                where
+              )
+              // filtered: gone/deep, gone, emptyx one by one (mixed keeps t.txt); with
+              // --delete-excluded nothing is hidden, so the topmost gone, mixed, emptyx go whole
+              assert.strictEqual(r.summary.deletedDirs, 3, where)
+            }
+          }
+        })
+      )
   )
 })

@@ -10,13 +10,21 @@
  *   "not deleting files as there were IO errors").
  * - A move removes each source file only after its copy is verified (the destination's
  *   `write` verifies size and MD5 before it returns), or moves it server-side.
+ * - Filters: the destination is listed with the same filter, so a sync never deletes an
+ *   excluded destination file (rclone); `deleteExcluded` lists the destination unfiltered,
+ *   so excluded files are deleted too (rclone's `--delete-excluded`).
+ * - A move with `deleteEmptySrcDirs` then removes the source folders left empty (not the
+ *   root), deepest first, as rclone's `--delete-empty-src-dirs`; without it they stay.
  * - Dry run: every action is planned and reported, nothing is changed.
+ * - `progressEveryMs`: a `Progress` event on a timer, so a display can redraw while nothing
+ *   else happens (a slow upload).
  *
  * @internal
  */
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type { Md5 } from "../../ContentHasher.js"
@@ -43,6 +51,12 @@ export interface RunOptions extends Plan.Comparison {
   /** check: compare content (read both sides) instead of stored MD5s. */
   readonly download?: boolean | undefined
   readonly createEmptySrcDirs?: boolean | undefined
+  /** sync: also delete destination files the filters exclude (rclone's `--delete-excluded`). */
+  readonly deleteExcluded?: boolean | undefined
+  /** move: remove source folders left empty (rclone's `--delete-empty-src-dirs`). */
+  readonly deleteEmptySrcDirs?: boolean | undefined
+  /** Emit a `Progress` event this often (milliseconds) while the run lasts. */
+  readonly progressEveryMs?: number | undefined
 }
 
 /** A per-file failure. @internal */
@@ -58,7 +72,10 @@ export interface Summary {
   readonly transferred: number
   readonly bytes: number
   readonly checks: number
+  /** Files deleted. */
   readonly deleted: number
+  /** Folders removed. */
+  readonly deletedDirs: number
   readonly errors: number
   /** check: files that differ or are missing on one side. */
   readonly differences: number
@@ -124,6 +141,8 @@ export type Event =
       readonly dryRun: boolean
       readonly progress: Progress
     }
+  /** A progress snapshot on the `progressEveryMs` timer. */
+  | { readonly _tag: "Progress"; readonly progress: Progress }
   | { readonly _tag: "Summary"; readonly summary: Summary; readonly progress: Progress }
 
 /** Where the files go: a tree below the roots, or one file to one path (copyto, moveto). @internal */
@@ -131,7 +150,7 @@ export type Scope =
   | { readonly _tag: "Tree" }
   | { readonly _tag: "File"; readonly source: string; readonly destination: string }
 
-type Work = Exclude<Plan.Action, { readonly _tag: "Delete" | "DeleteDir" }>
+type Work = Exclude<Plan.Action, { readonly _tag: "Delete" | "DeleteDir" | "RemoveEmptyDir" }>
 
 /** Runs a transfer. @internal */
 export const run = (source: Side, destination: Side, options: RunOptions, scope: Scope): Stream.Stream<Event> =>
@@ -155,9 +174,11 @@ export const run = (source: Side, destination: Side, options: RunOptions, scope:
     })
   )
 
+const everything: ListOptions = { descend: () => true, keep: () => true }
+
 const listOptions = (filter: Filter.Compiled | undefined, now: number): ListOptions =>
   filter === undefined || !filter.active
-    ? { descend: () => true, keep: () => true }
+    ? everything
     : {
         descend: (dir) => Filter.includeDir(filter, dir),
         keep: (f) => Filter.includeFile(filter, f.path, f.size, f.modified, now),
@@ -190,6 +211,18 @@ const engine = (
 
     const snap = () => tracker.snapshot()
     const emit = (e: Event) => Effect.asVoid(offer(e))
+    const every = options.progressEveryMs
+    const ticker =
+      every !== undefined && every > 0
+        ? yield* Effect.fork(
+            Effect.forever(
+              Effect.zipRight(
+                Effect.sleep(every),
+                Effect.suspend(() => emit({ _tag: "Progress", progress: snap() }))
+              )
+            )
+          )
+        : undefined
     let lastBytes = 0
 
     const stopWith = (path: string, e: SideError) =>
@@ -205,14 +238,15 @@ const engine = (
     // -- listing -----------------------------------------------------------------------------
     const now = clock.unsafeCurrentTimeMillis()
     const lo = listOptions(options.filter, now)
-    const filtered = options.filter?.active === true
+    const deleteExcluded = mode === "sync" && options.deleteExcluded === true
+    const filtered = options.filter?.active === true && !deleteExcluded
     const index = Plan.emptyIndex()
     const single = scope._tag === "File"
     const dstListing: Stream.Stream<Listed, SideError> = single
       ? Stream.fromEffect(destination.stat(scope.destination)).pipe(
           Stream.filter((e): e is FileEntry | DirEntry => e !== undefined)
         )
-      : destination.list(lo)
+      : destination.list(deleteExcluded ? everything : lo)
     const listedDst = yield* Stream.runForEach(dstListing, (e) =>
       Effect.sync(() => Plan.addToIndex(index, key, e))
     ).pipe(
@@ -228,7 +262,8 @@ const engine = (
     const planner = Plan.planner(index, caseInsensitive, {
       ...options,
       deleteExtraneous: mode === "sync" || (mode === "check" && options.oneWay !== true),
-      filtered,
+      // a check reports every file the source lacks, also those in folders it lacks
+      filtered: filtered || mode === "check",
       ...(mode === "check" ? { checksum: true, createEmptySrcDirs: false } : {}),
       ...(single ? { target: () => scope.destination } : {})
     })
@@ -435,7 +470,7 @@ const engine = (
           const now = () => (progress ??= snap())
           for (const e of chunk) {
             const a = planner.next(e)
-            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir") continue
+            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir") continue
             if (a._tag === "Skip" && mode !== "move") {
               tracker.checks++
               progress = undefined
@@ -478,6 +513,36 @@ const engine = (
     tracker.listing = false
 
     // -- deletions (sync) and the other side of a check ------------------------------------------
+    const clean = () => fatal === undefined && failures.size === 0 && tracker.errors === 0
+    const deletionFailed = (e: SideError) =>
+      e.reason === "Fatal"
+        ? stopWith(e.path, e)
+        : Effect.suspend(() => {
+            tracker.errors++
+            failures.set(e.path, { path: e.path, description: e.message })
+            return emit({
+              _tag: "Failed",
+              path: e.path,
+              description: e.message,
+              retrying: false,
+              fatal: false,
+              progress: snap()
+            })
+          })
+    /** Removes each folder that is empty by now, deepest first (a dry run reports them all). */
+    const removeEmptyDirs = (side: Side, which: "source" | "destination", dirs: ReadonlyArray<DirEntry>) =>
+      Effect.forEach(
+        dirs,
+        (dir) =>
+          Effect.gen(function* () {
+            if (fatal !== undefined) return
+            const removed = dryRun ? true : yield* side.removeEmptyDir(dir.path)
+            if (!removed) return
+            tracker.deletedDirs++
+            yield* emit({ _tag: "Deleted", path: dir.path, kind: "Dir", side: which, dryRun, progress: snap() })
+          }).pipe(Effect.catchAll((e) => (e.reason === "NotFound" ? Effect.void : deletionFailed(e)))),
+        { discard: true }
+      )
     const extraneous = planner.extraneous()
     if (mode === "check") {
       for (const a of extraneous) {
@@ -487,9 +552,9 @@ const engine = (
         yield* emit({ _tag: "Checked", path: a.file.path, result: "MissingOnSource", progress: snap() })
       }
     } else if (mode === "sync" && extraneous.length > 0) {
-      if (fatal === undefined && failures.size === 0 && tracker.errors === 0) {
+      if (clean()) {
         for (const a of extraneous) {
-          const path = a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" ? a.dir.path : ""
+          const path = a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir" ? a.dir.path : ""
           yield* emit({ _tag: "Planned", path, action: "Delete", size: 0, progress: snap() })
         }
         yield* Effect.forEach(
@@ -499,7 +564,8 @@ const engine = (
               if (a._tag !== "Delete" && a._tag !== "DeleteDir") return
               const path = a._tag === "Delete" ? a.file.path : a.dir.path
               if (!dryRun) yield* a._tag === "Delete" ? destination.remove(a.file) : destination.removeDir(path)
-              tracker.deleted++
+              if (a._tag === "Delete") tracker.deleted++
+              else tracker.deletedDirs++
               yield* emit({
                 _tag: "Deleted",
                 path,
@@ -508,25 +574,13 @@ const engine = (
                 dryRun,
                 progress: snap()
               })
-            }).pipe(
-              Effect.catchAll((e) =>
-                e.reason === "Fatal"
-                  ? stopWith(e.path, e)
-                  : Effect.suspend(() => {
-                      tracker.errors++
-                      failures.set(e.path, { path: e.path, description: e.message })
-                      return emit({
-                        _tag: "Failed",
-                        path: e.path,
-                        description: e.message,
-                        retrying: false,
-                        fatal: false,
-                        progress: snap()
-                      })
-                    })
-              )
-            ),
+            }).pipe(Effect.catchAll(deletionFailed)),
           { concurrency: transfers, discard: true }
+        )
+        yield* removeEmptyDirs(
+          destination,
+          "destination",
+          extraneous.flatMap((a) => (a._tag === "RemoveEmptyDir" ? [a.dir] : []))
         )
       } else if (fatal === undefined) {
         const description = "not deleting files on the destination as there were errors"
@@ -534,6 +588,16 @@ const engine = (
       }
     }
 
+    // -- a move's emptied source folders (rclone's --delete-empty-src-dirs) ---------------------
+    if (mode === "move" && options.deleteEmptySrcDirs === true && !single && fatal === undefined) {
+      if (clean()) yield* removeEmptyDirs(source, "source", planner.sourceDirs())
+      else {
+        const description = "not deleting source folders as there were errors"
+        yield* emit({ _tag: "Failed", path: "", description, retrying: false, fatal: false, progress: snap() })
+      }
+    }
+
+    if (ticker !== undefined) yield* Fiber.interrupt(ticker)
     const progress = snap()
     yield* emit({
       _tag: "Summary",
@@ -544,6 +608,7 @@ const engine = (
         bytes,
         checks: tracker.checks,
         deleted: tracker.deleted,
+        deletedDirs: tracker.deletedDirs,
         errors: tracker.errors,
         differences,
         failures: Array.from(failures.values()),
