@@ -55,6 +55,8 @@ describe("FolderUpload example", () => {
       path: "a.txt",
       action: "Created",
       size: 4,
+      replaced: false,
+      serverSide: false,
       dryRun: false,
       progress
     })

@@ -108,6 +108,10 @@ export type Event =
       readonly path: string
       readonly action: "Copied" | "Moved" | "ModTimeUpdated" | "Created"
       readonly size: number
+      /** Whether a file was already at the destination path (rclone: "replaced existing"). */
+      readonly replaced: boolean
+      /** Whether the destination's side copied or moved it without the bytes passing here. */
+      readonly serverSide: boolean
       readonly dryRun: boolean
       readonly progress: Progress
     }
@@ -121,6 +125,8 @@ export type Event =
       readonly _tag: "Checked"
       readonly path: string
       readonly result: "Equal" | "Differ" | "MissingOnDestination" | "MissingOnSource"
+      /** What differs: the sizes, or (sizes equal) the MD5s. */
+      readonly difference?: "Size" | "Hash" | undefined
       readonly progress: Progress
     }
   | {
@@ -300,15 +306,20 @@ const engine = (
       })
 
     const sameKind = source.kind === destination.kind
-    const send = (src: FileEntry, to: string, md5: Md5 | undefined): Effect.Effect<boolean, SideError> =>
+    /** Sends one file: "moved" (server-side), "copied" (server-side) or "sent" (through here). */
+    const send = (
+      src: FileEntry,
+      to: string,
+      md5: Md5 | undefined
+    ): Effect.Effect<"moved" | "copied" | "sent", SideError> =>
       Effect.gen(function* () {
         if (mode === "move" && sameKind && destination.moveWithin !== undefined) {
           yield* destination.moveWithin(src, to)
-          return true
+          return "moved" as const
         }
         if (sameKind && destination.copyWithin !== undefined) {
           yield* destination.copyWithin(src, to)
-          return false
+          return "copied" as const
         }
         const hash = src.md5 ?? md5 ?? (destination.writeNeedsMd5 && src.size > 0 ? yield* source.hash(src) : undefined)
         yield* destination.write(to, {
@@ -318,7 +329,7 @@ const engine = (
           stream: counted(src),
           verified: source.readVerifies === true && src.md5 !== undefined && hash === src.md5
         })
-        return false
+        return "sent" as const
       })
 
     const removeSource = (src: FileEntry) =>
@@ -334,14 +345,14 @@ const engine = (
         })
       })
 
-    const transferOne = (src: FileEntry, to: string, md5: Md5 | undefined) =>
+    const transferOne = (src: FileEntry, to: string, md5: Md5 | undefined, replaced: boolean) =>
       Effect.gen(function* () {
         tracker.start(src.path, src.size)
         yield* emit({ _tag: "Started", path: src.path, size: src.size, progress: snap() })
-        const moved = dryRun
-          ? false
+        const how = dryRun
+          ? "sent"
           : yield* send(src, to, md5).pipe(Effect.onError(() => Effect.sync(() => tracker.finish(src.path, false))))
-        if (mode === "move" && !moved && !dryRun) yield* source.remove(src)
+        if (mode === "move" && how !== "moved" && !dryRun) yield* source.remove(src)
         tracker.finish(src.path, true)
         transferred++
         bytes += src.size
@@ -350,6 +361,8 @@ const engine = (
           path: src.path,
           action: mode === "move" ? "Moved" : "Copied",
           size: src.size,
+          replaced,
+          serverSide: how !== "sent",
           dryRun,
           progress: snap()
         })
@@ -362,18 +375,22 @@ const engine = (
       Effect.gen(function* () {
         if (a._tag === "Fail" || a._tag === "Mkdir") return
         let result: "Equal" | "Differ" | "MissingOnDestination"
-        if (a._tag === "Transfer") result = a.reason === "Missing" ? "MissingOnDestination" : "Differ"
-        else if (a._tag === "Skip") result = "Equal"
+        let difference: "Size" | "Hash" | undefined
+        if (a._tag === "Transfer") {
+          result = a.reason === "Missing" ? "MissingOnDestination" : "Differ"
+          if (result === "Differ") difference = "Size"
+        } else if (a._tag === "Skip") result = "Equal"
         else {
           const [s, d] = yield* Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
           result = s === d ? "Equal" : "Differ"
+          if (result === "Differ") difference = "Hash"
         }
         tracker.checks++
         if (result !== "Equal") {
           differences++
           tracker.errors++
         }
-        yield* emit({ _tag: "Checked", path: a.src.path, result, progress: snap() })
+        yield* emit({ _tag: "Checked", path: a.src.path, result, difference, progress: snap() })
       })
 
     const doOne = (a: Work): Effect.Effect<void, SideError> =>
@@ -384,10 +401,19 @@ const engine = (
             return yield* new SideError({ reason: "Failed", path: a.path, description: a.description })
           case "Mkdir": {
             if (!dryRun) yield* destination.mkdir(a.path)
-            return yield* emit({ _tag: "Done", path: a.path, action: "Created", size: 0, dryRun, progress: snap() })
+            return yield* emit({
+              _tag: "Done",
+              path: a.path,
+              action: "Created",
+              size: 0,
+              replaced: false,
+              serverSide: false,
+              dryRun,
+              progress: snap()
+            })
           }
           case "Transfer":
-            return yield* transferOne(a.src, a.to, undefined)
+            return yield* transferOne(a.src, a.to, undefined, a.dst !== undefined)
           case "Skip": {
             tracker.checks++
             yield* emit({ _tag: "Skipped", path: a.src.path, reason: a.reason, progress: snap() })
@@ -398,7 +424,7 @@ const engine = (
             const srcMd5 = a.src.md5 ?? (yield* source.hash(a.src))
             const dstMd5 = a.dst.md5 ?? (yield* destination.hash(a.dst))
             const next = Plan.afterHash(srcMd5 === dstMd5, a.onEqual)
-            if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5)
+            if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5, true)
             tracker.checks++
             if (next._tag === "SetModTime" && a.src.modified !== undefined) {
               if (!dryRun) yield* destination.setModTime(a.dst.path, a.src.modified)
@@ -407,6 +433,8 @@ const engine = (
                 path: a.src.path,
                 action: "ModTimeUpdated",
                 size: 0,
+                replaced: true,
+                serverSide: false,
                 dryRun,
                 progress: snap()
               })
