@@ -101,4 +101,97 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/mirror`).sort(), ["a.jpg", "b.png"])
     })
   )
+
+  it.scoped("-v: rclone's INFO lines for new, replaced, touched and deleted files; -q prints nothing", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      const t0 = new Date(Date.UTC(2024, 0, 2, 3, 4, 5))
+      write(`${dir}/src/new.txt`, "n")
+      write(`${dir}/src/changed.txt`, "1")
+      write(`${dir}/src/touched.txt`, "t")
+      write(`${dir}/src/gone.txt`, "g")
+      for (const f of ["changed", "touched", "gone"]) NodeFs.utimesSync(`${dir}/src/${f}.txt`, t0, t0)
+      const first = yield* run("copy", `${dir}/src`, "jotta:info")
+      assert.strictEqual(first.exitCode, 0, first.stderr)
+      assert.strictEqual(first.stderr, "") // NOTICE level: nothing happened worth a line
+      NodeFs.rmSync(`${dir}/src/gone.txt`)
+      write(`${dir}/src/changed.txt`, "22")
+      const later = new Date(t0.getTime() + 60_000)
+      NodeFs.utimesSync(`${dir}/src/touched.txt`, later, later)
+      write(`${dir}/src/another.txt`, "a")
+      const r = yield* run("sync", "-v", `${dir}/src`, "jotta:info")
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      const info = r.stderr
+        .split("\n")
+        .filter((l) => l.includes(" INFO  : "))
+        .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO  : /, ""))
+        .sort()
+      assert.deepStrictEqual(info, [
+        "another.txt: Copied (new)",
+        "changed.txt: Copied (replaced existing)",
+        "gone.txt: Deleted",
+        "touched.txt: Updated modification time in destination"
+      ])
+      assert.match(r.stdout, /^Deleted: +1 \(files\), 0 \(dirs\)$/m)
+      assert.match(r.stdout, /^Transferred: +2 \/ 2, 100%$/m)
+      write(`${dir}/src/quiet.txt`, "q")
+      const q = yield* run("copy", "-q", `${dir}/src`, "jotta:info")
+      assert.deepStrictEqual([q.exitCode, q.stdout, q.stderr], [0, "", ""])
+    })
+  )
+
+  it.scoped("sync with filters keeps excluded files (--delete-excluded removes them); move --delete-empty-src-dirs", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      write(`${dir}/src/a.jpg`, "a")
+      write(`${dir}/old/a.jpg`, "a")
+      write(`${dir}/old/notes.txt`, "n")
+      write(`${dir}/old/gone/g.jpg`, "g")
+      write(`${dir}/old/mixed/m.jpg`, "m")
+      write(`${dir}/old/mixed/t.txt`, "t")
+      assert.strictEqual((yield* run("copy", `${dir}/old`, "jotta:fs")).exitCode, 0)
+      const r = yield* run("sync", "-v", "--exclude", "*.txt", `${dir}/src`, "jotta:fs")
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      assert.strictEqual((yield* run("lsf", "-R", "jotta:fs")).stdout, "a.jpg\nnotes.txt\nmixed/\nmixed/t.txt\n")
+      assert.match(r.stderr, / INFO  : gone: Removing directory$/m)
+      const all = yield* run("sync", "--exclude", "*.txt", "--delete-excluded", `${dir}/src`, "jotta:fs")
+      assert.strictEqual(all.exitCode, 0, all.stderr)
+      assert.strictEqual((yield* run("lsf", "-R", "jotta:fs")).stdout, "a.jpg\n")
+
+      write(`${dir}/mv/x/y/z.txt`, "z")
+      write(`${dir}/mv/top.txt`, "t")
+      NodeFs.mkdirSync(`${dir}/mv/empty`)
+      const kept = yield* run("move", `${dir}/mv`, "jotta:mv")
+      assert.strictEqual(kept.exitCode, 0, kept.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/mv`).sort(), ["empty", "x"])
+      const back = yield* run("move", "--delete-empty-src-dirs", "jotta:mv", `${dir}/mv`)
+      assert.strictEqual(back.exitCode, 0, back.stderr)
+      assert.strictEqual((yield* run("lsf", "-R", "jotta:mv")).stdout, "")
+      assert.strictEqual(NodeFs.readFileSync(`${dir}/mv/x/y/z.txt`, "utf8"), "z")
+    })
+  )
+
+  it.scoped("without a terminal, -v prints a stats block every --stats interval on a timer, or one line", () =>
+    Effect.gen(function* () {
+      const { emu, dir, run } = yield* loggedIn
+      write(`${dir}/src/slow.bin`, "x".repeat(300_000))
+      // the upload is held for 1.5 s: no event comes from the engine meanwhile, the timer does
+      yield* emu.inject(Emulator.parseFault("delay:1500,op=upload,times=1"))
+      const r = yield* run("copy", "-v", "--stats", "300ms", `${dir}/src`, "jotta:stats")
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      const blocks = r.stderr.split(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO  : \n/m).slice(1)
+      assert.isAtLeast(blocks.length, 3, r.stderr)
+      const during = blocks.find((b) => b.includes("Transferring:"))
+      assert.isDefined(during, r.stderr)
+      assert.match(during!, /^Transferred: +\t +[\d.]+ [KMG]?i?B \/ 292\.969 KiB, \d+%, /m)
+      assert.match(during!, /^Transferred: +0 \/ 1, 0%$/m)
+      assert.match(during!, /^Elapsed time: +\d+\.\ds$/m)
+      assert.match(during!, /^ \* +slow\.bin: *\d+% \/292\.969Ki, [\d.]+[KMG]?i?\/s, (-|\d+s)$/m)
+      yield* emu.inject(Emulator.parseFault("delay:1000,op=upload,times=1"))
+      write(`${dir}/src2/slow.bin`, "y".repeat(300_000))
+      const one = yield* run("copy", "-v", "--stats-one-line", "--stats", "300ms", `${dir}/src2`, "jotta:stats2")
+      assert.strictEqual(one.exitCode, 0, one.stderr)
+      assert.match(one.stderr, / INFO  : +[\d.]+ [KMG]?i?B \/ 292\.969 KiB, \d+%, [\d.]+ [KMG]?i?B\/s, ETA \S+ \(xfr#0\/1\)$/m)
+    })
+  )
 })

@@ -83,7 +83,9 @@ export class Tracker {
   }
 
   start(path: string, size: number): void {
-    this.inFlight.set(path, { size, bytes: 0, rate: new Rate() })
+    const rate = new Rate()
+    rate.at(this.now(), 0)
+    this.inFlight.set(path, { size, bytes: 0, rate })
   }
   /** A new read of the file starts (a retry or resume counts from 0 again). */
   restart(path: string): void {
@@ -91,6 +93,7 @@ export class Tracker {
     if (f !== undefined) {
       f.bytes = 0
       f.rate = new Rate()
+      f.rate.at(this.now(), 0)
     }
   }
   add(path: string, n: number): void {
