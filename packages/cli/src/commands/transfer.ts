@@ -110,6 +110,7 @@ const transferOptions = {
   maxSize: optionalText("max-size", "Only files at most this big"),
   minAge: optionalText("min-age", "Only files older than this (ms, s, m, h, d, w, M, y; default s)"),
   maxAge: optionalText("max-age", "Only files newer than this"),
+  ignoreCase: flag("ignore-case", "Filter patterns match regardless of case"),
   maxDepth: Options.integer("max-depth").pipe(
     Options.withDescription("Only this many folder levels below the source"),
     Options.optional
@@ -191,7 +192,8 @@ const buildFilter = (a: Parsed) =>
       maxSize: yield* size(a.maxSize, "max-size"),
       minAgeMs: yield* age(a.minAge, "min-age"),
       maxAgeMs: yield* age(a.maxAge, "max-age"),
-      maxDepth: Option.getOrUndefined(a.maxDepth)
+      maxDepth: Option.getOrUndefined(a.maxDepth),
+      ignoreCase: a.ignoreCase
     }).pipe(Effect.mapError((e) => usage(e.message)))
   })
 
