@@ -35,7 +35,15 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a termin
       const emu = yield* Emulator.Emulator
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-tmux-" })
-      const r = yield* fjord("login", "--login-token", yield* emu.newLoginToken(), "--endpoint", emu.url, "--config-dir", dir)
+      const r = yield* fjord(
+        "login",
+        "--login-token",
+        yield* emu.newLoginToken(),
+        "--endpoint",
+        emu.url,
+        "--config-dir",
+        dir
+      )
       assert.strictEqual(r.exitCode, 0, r.stderr)
       NodeFs.mkdirSync(`${dir}/src`)
       NodeFs.writeFileSync(`${dir}/src/big.bin`, new Uint8Array(6 * 1024 * 1024).fill(7))
@@ -49,9 +57,8 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a termin
         `copy -P ${quote(`${dir}/src`)} jotta:tmux --config-dir ${quote(dir)};`,
         "echo EXIT=$?; sleep 60"
       ].join(" ")
-      yield* Effect.acquireRelease(
-        tmux(socket, "new-session", "-d", "-s", "p", "-x", "120", "-y", "30", command),
-        () => Effect.ignore(tmux(socket, "kill-server"))
+      yield* Effect.acquireRelease(tmux(socket, "new-session", "-d", "-s", "p", "-x", "120", "-y", "30", command), () =>
+        Effect.ignore(tmux(socket, "kill-server"))
       )
       const screen = tmux(socket, "capture-pane", "-p", "-t", "p")
       /** Reads the pane until `ok` holds (every 100 ms, at most `ms`). */
@@ -84,7 +91,11 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a termin
         [true, true, true, true, true],
         second
       )
-      assert.deepStrictEqual([...order].sort((a, b) => a - b), order, second)
+      assert.deepStrictEqual(
+        [...order].sort((a, b) => a - b),
+        order,
+        second
+      )
       // redrawn in place: one block on the screen, and its elapsed time moved on while the
       // upload was held (no event came from the transfer then, only the timer)
       const elapsed = (s: string) => s.match(/^Elapsed time: +(\d+\.\d)s$/gm) ?? []

@@ -51,8 +51,8 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       write(`${dir}/src/sub/two.txt`, "22")
       const up = yield* run("sync", "-v", `${dir}/src`, "jotta:v")
       assert.strictEqual(up.exitCode, 0, up.stderr)
-      assert.match(up.stderr, / INFO  : one\.txt: Copied \(new\)$/m)
-      assert.match(up.stderr, / INFO  : sub\/two\.txt: Copied \(new\)$/m)
+      assert.match(up.stderr, / INFO {2}: one\.txt: Copied \(new\)$/m)
+      assert.match(up.stderr, / INFO {2}: sub\/two\.txt: Copied \(new\)$/m)
       const same = yield* run("check", `${dir}/src`, "jotta:v")
       assert.strictEqual(same.exitCode, 0, same.stderr)
       assert.match(same.stdout, /0 differences found/)
@@ -124,7 +124,7 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       const info = r.stderr
         .split("\n")
         .filter((l) => l.includes(" INFO  : "))
-        .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO  : /, ""))
+        .map((l) => l.replace(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO {2}: /, ""))
         .sort()
       assert.deepStrictEqual(info, [
         "another.txt: Copied (new)",
@@ -140,35 +140,37 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
     })
   )
 
-  it.scoped("sync with filters keeps excluded files (--delete-excluded removes them); move --delete-empty-src-dirs", () =>
-    Effect.gen(function* () {
-      const { dir, run } = yield* loggedIn
-      write(`${dir}/src/a.jpg`, "a")
-      write(`${dir}/old/a.jpg`, "a")
-      write(`${dir}/old/notes.txt`, "n")
-      write(`${dir}/old/gone/g.jpg`, "g")
-      write(`${dir}/old/mixed/m.jpg`, "m")
-      write(`${dir}/old/mixed/t.txt`, "t")
-      assert.strictEqual((yield* run("copy", `${dir}/old`, "jotta:fs")).exitCode, 0)
-      const r = yield* run("sync", "-v", "--exclude", "*.txt", `${dir}/src`, "jotta:fs")
-      assert.strictEqual(r.exitCode, 0, r.stderr)
-      assert.strictEqual((yield* run("lsf", "-R", "jotta:fs")).stdout, "a.jpg\nnotes.txt\nmixed/\nmixed/t.txt\n")
-      assert.match(r.stderr, / INFO  : gone: Removing directory$/m)
-      const all = yield* run("sync", "--exclude", "*.txt", "--delete-excluded", `${dir}/src`, "jotta:fs")
-      assert.strictEqual(all.exitCode, 0, all.stderr)
-      assert.strictEqual((yield* run("lsf", "-R", "jotta:fs")).stdout, "a.jpg\n")
+  it.scoped(
+    "sync with filters keeps excluded files (--delete-excluded removes them); move --delete-empty-src-dirs",
+    () =>
+      Effect.gen(function* () {
+        const { dir, run } = yield* loggedIn
+        write(`${dir}/src/a.jpg`, "a")
+        write(`${dir}/old/a.jpg`, "a")
+        write(`${dir}/old/notes.txt`, "n")
+        write(`${dir}/old/gone/g.jpg`, "g")
+        write(`${dir}/old/mixed/m.jpg`, "m")
+        write(`${dir}/old/mixed/t.txt`, "t")
+        assert.strictEqual((yield* run("copy", `${dir}/old`, "jotta:fs")).exitCode, 0)
+        const r = yield* run("sync", "-v", "--exclude", "*.txt", `${dir}/src`, "jotta:fs")
+        assert.strictEqual(r.exitCode, 0, r.stderr)
+        assert.strictEqual((yield* run("lsf", "-R", "jotta:fs")).stdout, "a.jpg\nnotes.txt\nmixed/\nmixed/t.txt\n")
+        assert.match(r.stderr, / INFO {2}: gone: Removing directory$/m)
+        const all = yield* run("sync", "--exclude", "*.txt", "--delete-excluded", `${dir}/src`, "jotta:fs")
+        assert.strictEqual(all.exitCode, 0, all.stderr)
+        assert.strictEqual((yield* run("lsf", "-R", "jotta:fs")).stdout, "a.jpg\n")
 
-      write(`${dir}/mv/x/y/z.txt`, "z")
-      write(`${dir}/mv/top.txt`, "t")
-      NodeFs.mkdirSync(`${dir}/mv/empty`)
-      const kept = yield* run("move", `${dir}/mv`, "jotta:mv")
-      assert.strictEqual(kept.exitCode, 0, kept.stderr)
-      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/mv`).sort(), ["empty", "x"])
-      const back = yield* run("move", "--delete-empty-src-dirs", "jotta:mv", `${dir}/mv`)
-      assert.strictEqual(back.exitCode, 0, back.stderr)
-      assert.strictEqual((yield* run("lsf", "-R", "jotta:mv")).stdout, "")
-      assert.strictEqual(NodeFs.readFileSync(`${dir}/mv/x/y/z.txt`, "utf8"), "z")
-    })
+        write(`${dir}/mv/x/y/z.txt`, "z")
+        write(`${dir}/mv/top.txt`, "t")
+        NodeFs.mkdirSync(`${dir}/mv/empty`)
+        const kept = yield* run("move", `${dir}/mv`, "jotta:mv")
+        assert.strictEqual(kept.exitCode, 0, kept.stderr)
+        assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/mv`).sort(), ["empty", "x"])
+        const back = yield* run("move", "--delete-empty-src-dirs", "jotta:mv", `${dir}/mv`)
+        assert.strictEqual(back.exitCode, 0, back.stderr)
+        assert.strictEqual((yield* run("lsf", "-R", "jotta:mv")).stdout, "")
+        assert.strictEqual(NodeFs.readFileSync(`${dir}/mv/x/y/z.txt`, "utf8"), "z")
+      })
   )
 
   it.scoped("without a terminal, -v prints a stats block every --stats interval on a timer, or one line", () =>
@@ -179,7 +181,7 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       yield* emu.inject(Emulator.parseFault("delay:1500,op=upload,times=1"))
       const r = yield* run("copy", "-v", "--stats", "300ms", `${dir}/src`, "jotta:stats")
       assert.strictEqual(r.exitCode, 0, r.stderr)
-      const blocks = r.stderr.split(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO  : \n/m).slice(1)
+      const blocks = r.stderr.split(/^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO {2}: \n/m).slice(1)
       assert.isAtLeast(blocks.length, 3, r.stderr)
       const during = blocks.find((b) => b.includes("Transferring:"))
       assert.isDefined(during, r.stderr)
@@ -191,7 +193,10 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       write(`${dir}/src2/slow.bin`, "y".repeat(300_000))
       const one = yield* run("copy", "-v", "--stats-one-line", "--stats", "300ms", `${dir}/src2`, "jotta:stats2")
       assert.strictEqual(one.exitCode, 0, one.stderr)
-      assert.match(one.stderr, / INFO  : +[\d.]+ [KMG]?i?B \/ 292\.969 KiB, \d+%, [\d.]+ [KMG]?i?B\/s, ETA \S+ \(xfr#0\/1\)$/m)
+      assert.match(
+        one.stderr,
+        / INFO {2}: +[\d.]+ [KMG]?i?B \/ 292\.969 KiB, \d+%, [\d.]+ [KMG]?i?B\/s, ETA \S+ \(xfr#0\/1\)$/m
+      )
     })
   )
 })

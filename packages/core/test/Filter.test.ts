@@ -62,7 +62,15 @@ const commands: ReadonlyArray<readonly [string, Filter.Options, ReadonlyArray<re
       ["Zaphod.txt", false]
     ]
   ],
-  ["--exclude *.bak", { exclude: ["*.bak"] }, [["a.bak", false], ["d/b.bak", false], ["a.txt", true]]],
+  [
+    "--exclude *.bak",
+    { exclude: ["*.bak"] },
+    [
+      ["a.bak", false],
+      ["d/b.bak", false],
+      ["a.txt", true]
+    ]
+  ],
   [
     '--exclude "/dir/**"',
     { exclude: ["/dir/**"] },
@@ -111,7 +119,14 @@ const commands: ReadonlyArray<readonly [string, Filter.Options, ReadonlyArray<re
       ["file1.avi", false]
     ]
   ],
-  ['--filter "- *.bak"', { filter: ["- *.bak"] }, [["a.bak", false], ["a.txt", true]]],
+  [
+    '--filter "- *.bak"',
+    { filter: ["- *.bak"] },
+    [
+      ["a.bak", false],
+      ["a.txt", true]
+    ]
+  ],
   [
     "--filter-from filter-file.txt (the first example)",
     {

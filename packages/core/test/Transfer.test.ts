@@ -105,8 +105,7 @@ const apply = (dst: ReadonlyArray<Transfer.Listed>, actions: ReadonlyArray<Trans
       const k = key(a.dir.path)
       const busy = [...files.keys(), ...dirs.keys()].some((p) => p.startsWith(`${k}/`))
       if (!busy) dirs.delete(k)
-    }
-    else if (a._tag === "DeleteDir") {
+    } else if (a._tag === "DeleteDir") {
       const k = key(a.dir.path)
       for (const f of [...files.keys()]) if (f.startsWith(`${k}/`)) files.delete(f)
       for (const d of [...dirs.keys()]) if (d === k || d.startsWith(`${k}/`)) dirs.delete(d)

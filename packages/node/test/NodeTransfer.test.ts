@@ -60,7 +60,9 @@ const t0 = Date.UTC(2024, 0, 2, 3, 4, 5)
 const treeOf = (side: Transfer.Side) =>
   Effect.map(
     Stream.runCollect(side.list({ descend: () => true, keep: () => true })).pipe(
-      Effect.catchAll((e) => (e.reason === "NotFound" ? Effect.succeed(Chunk.empty<Transfer.Listed>()) : Effect.fail(e)))
+      Effect.catchAll((e) =>
+        e.reason === "NotFound" ? Effect.succeed(Chunk.empty<Transfer.Listed>()) : Effect.fail(e)
+      )
     ),
     (c) =>
       Chunk.toReadonlyArray(c)
@@ -573,7 +575,9 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
               const where = `${kind}-${deleteExcluded}`
               const dst = kind === "cloud" ? yield* cloud(`tr/fsync/${where}`) : local(`${dir}/${where}`)
               // the destination as it was, empty folders included (--create-empty-src-dirs)
-              const made = yield* go(Transfer.run(local(`${dir}/before`), dst, { mode: "copy", createEmptySrcDirs: true }))
+              const made = yield* go(
+                Transfer.run(local(`${dir}/before`), dst, { mode: "copy", createEmptySrcDirs: true })
+              )
               assert.strictEqual(made.summary.errors, 0)
               assert.includeMembers(yield* treeOf(dst), ["emptyx/", "keepdir/"], where)
               const r = yield* go(
@@ -596,84 +600,92 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
       )
   )
 
-  it.scoped("comparisons with a local destination: a changed cloud mtime only touches the local file; --update; --checksum", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const emu = yield* Emulator.Emulator
-        const dir = yield* tempDir("fjord-tr-")
-        const files = yield* Files.Files
-        write(`${dir}/up/a.txt`, "aaaa", t0)
-        write(`${dir}/up/b.txt`, "bbbb", t0)
-        const remote = yield* cloud("tr/cmpdown")
-        yield* go(Transfer.run(local(`${dir}/up`), remote, { mode: "copy" }))
-        const down = local(`${dir}/down`)
-        assert.strictEqual((yield* go(Transfer.run(remote, down, { mode: "copy" }))).summary.transferred, 2)
-        // the cloud file gets another time, same content: only the local time changes, nothing is downloaded
-        yield* files.setModTime("tr/cmpdown/a.txt", DateTime.unsafeMake(t0 + 120_000))
-        yield* emu.clearRequests
-        const touched = yield* go(Transfer.run(remote, down, { mode: "copy" }))
-        assert.deepStrictEqual(
-          touched.paths("Done", (e) => e._tag === "Done" && e.action === "ModTimeUpdated"),
-          ["a.txt"]
-        )
-        assert.notInclude(ops(yield* emu.requests), "download")
-        assert.strictEqual(NodeFs.statSync(`${dir}/down/a.txt`).mtimeMs, t0 + 120_000)
-        // a newer local file is kept with --update, replaced without it
-        write(`${dir}/down/b.txt`, "local!", t0 + 600_000)
-        assert.strictEqual(
-          (yield* go(Transfer.run(remote, down, { mode: "copy", update: true }))).summary.transferred,
-          0
-        )
-        assert.strictEqual(NodeFs.readFileSync(`${dir}/down/b.txt`, "utf8"), "local!")
-        // same size and time, other content: only --checksum sees it (the local MD5 is computed)
-        write(`${dir}/down/b.txt`, "BBBB", t0)
-        assert.strictEqual((yield* go(Transfer.run(remote, down, { mode: "copy" }))).summary.transferred, 0)
-        assert.strictEqual(
-          (yield* go(Transfer.run(remote, down, { mode: "copy", checksum: true }))).summary.transferred,
-          1
-        )
-        assert.strictEqual(NodeFs.readFileSync(`${dir}/down/b.txt`, "utf8"), "bbbb")
-      })
-    )
+  it.scoped(
+    "comparisons with a local destination: a changed cloud mtime only touches the local file; --update; --checksum",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          const files = yield* Files.Files
+          write(`${dir}/up/a.txt`, "aaaa", t0)
+          write(`${dir}/up/b.txt`, "bbbb", t0)
+          const remote = yield* cloud("tr/cmpdown")
+          yield* go(Transfer.run(local(`${dir}/up`), remote, { mode: "copy" }))
+          const down = local(`${dir}/down`)
+          assert.strictEqual((yield* go(Transfer.run(remote, down, { mode: "copy" }))).summary.transferred, 2)
+          // the cloud file gets another time, same content: only the local time changes, nothing is downloaded
+          yield* files.setModTime("tr/cmpdown/a.txt", DateTime.unsafeMake(t0 + 120_000))
+          yield* emu.clearRequests
+          const touched = yield* go(Transfer.run(remote, down, { mode: "copy" }))
+          assert.deepStrictEqual(
+            touched.paths("Done", (e) => e._tag === "Done" && e.action === "ModTimeUpdated"),
+            ["a.txt"]
+          )
+          assert.notInclude(ops(yield* emu.requests), "download")
+          assert.strictEqual(NodeFs.statSync(`${dir}/down/a.txt`).mtimeMs, t0 + 120_000)
+          // a newer local file is kept with --update, replaced without it
+          write(`${dir}/down/b.txt`, "local!", t0 + 600_000)
+          assert.strictEqual(
+            (yield* go(Transfer.run(remote, down, { mode: "copy", update: true }))).summary.transferred,
+            0
+          )
+          assert.strictEqual(NodeFs.readFileSync(`${dir}/down/b.txt`, "utf8"), "local!")
+          // same size and time, other content: only --checksum sees it (the local MD5 is computed)
+          write(`${dir}/down/b.txt`, "BBBB", t0)
+          assert.strictEqual((yield* go(Transfer.run(remote, down, { mode: "copy" }))).summary.transferred, 0)
+          assert.strictEqual(
+            (yield* go(Transfer.run(remote, down, { mode: "copy", checksum: true }))).summary.transferred,
+            1
+          )
+          assert.strictEqual(NodeFs.readFileSync(`${dir}/down/b.txt`, "utf8"), "bbbb")
+        })
+      )
   )
 
-  it.scoped("dry run of a filtered sync with --delete-excluded and a move with --delete-empty-src-dirs changes nothing", () =>
-    Effect.scoped(
-      Effect.gen(function* () {
-        const emu = yield* Emulator.Emulator
-        const dir = yield* tempDir("fjord-tr-")
-        write(`${dir}/src/keep.jpg`, "k", t0)
-        write(`${dir}/src/sub/x.jpg`, "x", t0)
-        write(`${dir}/old/stale.jpg`, "s", t0)
-        write(`${dir}/old/skip.txt`, "t", t0)
-        write(`${dir}/old/gone/g.jpg`, "g", t0)
-        const remote = yield* cloud("tr/dry2")
-        yield* go(Transfer.run(local(`${dir}/old`), remote, { mode: "copy" }))
-        const before = yield* remoteTree("tr/dry2")
-        yield* emu.clearRequests
-        const filter = yield* Filter.make({ exclude: ["*.txt"] })
-        const sync = yield* go(
-          Transfer.run(local(`${dir}/src`), remote, { mode: "sync", filter, deleteExcluded: true, dryRun: true })
-        )
-        assert.deepStrictEqual(sync.paths("Done"), ["keep.jpg", "sub/x.jpg"])
-        assert.deepStrictEqual(sync.paths("Deleted"), ["gone", "skip.txt", "stale.jpg"])
-        const move = yield* go(
-          Transfer.run(remote, yield* cloud("tr/dry2-moved"), { mode: "move", deleteEmptySrcDirs: true, dryRun: true })
-        )
-        assert.deepStrictEqual(move.paths("Done"), ["gone/g.jpg", "skip.txt", "stale.jpg"])
-        assert.deepStrictEqual(
-          move.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
-          ["gone"]
-        )
-        const back = yield* go(
-          Transfer.run(remote, local(`${dir}/down`), { mode: "move", deleteEmptySrcDirs: true, dryRun: true })
-        )
-        assert.strictEqual(back.summary.transferred, 3)
-        assert.deepStrictEqual(mutating(yield* emu.requests), [])
-        assert.deepStrictEqual(yield* remoteTree("tr/dry2"), before)
-        assert.isFalse(NodeFs.existsSync(`${dir}/down`))
-      })
-    )
+  it.scoped(
+    "dry run of a filtered sync with --delete-excluded and a move with --delete-empty-src-dirs changes nothing",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          write(`${dir}/src/keep.jpg`, "k", t0)
+          write(`${dir}/src/sub/x.jpg`, "x", t0)
+          write(`${dir}/old/stale.jpg`, "s", t0)
+          write(`${dir}/old/skip.txt`, "t", t0)
+          write(`${dir}/old/gone/g.jpg`, "g", t0)
+          const remote = yield* cloud("tr/dry2")
+          yield* go(Transfer.run(local(`${dir}/old`), remote, { mode: "copy" }))
+          const before = yield* remoteTree("tr/dry2")
+          yield* emu.clearRequests
+          const filter = yield* Filter.make({ exclude: ["*.txt"] })
+          const sync = yield* go(
+            Transfer.run(local(`${dir}/src`), remote, { mode: "sync", filter, deleteExcluded: true, dryRun: true })
+          )
+          assert.deepStrictEqual(sync.paths("Done"), ["keep.jpg", "sub/x.jpg"])
+          assert.deepStrictEqual(sync.paths("Deleted"), ["gone", "skip.txt", "stale.jpg"])
+          const move = yield* go(
+            Transfer.run(remote, yield* cloud("tr/dry2-moved"), {
+              mode: "move",
+              deleteEmptySrcDirs: true,
+              dryRun: true
+            })
+          )
+          assert.deepStrictEqual(move.paths("Done"), ["gone/g.jpg", "skip.txt", "stale.jpg"])
+          assert.deepStrictEqual(
+            move.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
+            ["gone"]
+          )
+          const back = yield* go(
+            Transfer.run(remote, local(`${dir}/down`), { mode: "move", deleteEmptySrcDirs: true, dryRun: true })
+          )
+          assert.strictEqual(back.summary.transferred, 3)
+          assert.deepStrictEqual(mutating(yield* emu.requests), [])
+          assert.deepStrictEqual(yield* remoteTree("tr/dry2"), before)
+          assert.isFalse(NodeFs.existsSync(`${dir}/down`))
+        })
+      )
   )
 
   it.scoped("--create-empty-src-dirs from the cloud: empty folders arrive locally and server-side", () =>

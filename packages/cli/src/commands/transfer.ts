@@ -253,7 +253,12 @@ const render = (
     const log = (level: Progress.Level, text: string) => {
       if (LEVELS[level] > LEVELS[display.level]) return Effect.void
       const line = Progress.logLine(level, text, new Date())
-      return live === undefined ? output.error(line) : Effect.zipRight(Effect.sync(() => live.persist(line)), draw)
+      return live === undefined
+        ? output.error(line)
+        : Effect.zipRight(
+            Effect.sync(() => live.persist(line)),
+            draw
+          )
     }
     yield* Stream.runForEach(events, (e) =>
       Effect.gen(function* () {
@@ -274,7 +279,10 @@ const render = (
       })
     )
     if (summary === undefined || last === undefined) return yield* new TransferFailed({ description: "no summary" })
-    const end = Progress.statsBlock(last, false, { fatal: summary.fatal !== undefined, check: summary.mode === "check" })
+    const end = Progress.statsBlock(last, false, {
+      fatal: summary.fatal !== undefined,
+      check: summary.mode === "check"
+    })
     if (live !== undefined) {
       live(end.join("\n"))
       live.done()

@@ -93,7 +93,11 @@ export interface Context {
 export const statsBlock = (p: Transfer.Progress, inFlight: boolean, context: Context = {}): Array<string> => {
   const lines = [`Transferred:   \t${totals(p)}`]
   if (p.errors > 0) {
-    const why = context.fatal ? " (fatal error encountered)" : context.check ? " (no need to retry)" : " (retrying may help)"
+    const why = context.fatal
+      ? " (fatal error encountered)"
+      : context.check
+        ? " (no need to retry)"
+        : " (retrying may help)"
     lines.push(`Errors:        ${String(p.errors).padStart(10)}${why}`)
   }
   if (p.checks > 0) lines.push(`Checks:        ${String(p.checks).padStart(10)} / ${p.checks}, 100%`)
@@ -138,11 +142,7 @@ const named = (path: string, text: string) => (path === "" ? text : `${path}: ${
  *
  * @param destination the destination's name, for check's "file not in …"
  */
-export const eventLog = (
-  e: Transfer.Event,
-  source: string,
-  destination: string
-): Array<readonly [Level, string]> => {
+export const eventLog = (e: Transfer.Event, source: string, destination: string): Array<readonly [Level, string]> => {
   switch (e._tag) {
     case "Done": {
       if (e.action === "Created") return []

@@ -498,7 +498,8 @@ const engine = (
           const now = () => (progress ??= snap())
           for (const e of chunk) {
             const a = planner.next(e)
-            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir") continue
+            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir")
+              continue
             if (a._tag === "Skip" && mode !== "move") {
               tracker.checks++
               progress = undefined
@@ -582,7 +583,8 @@ const engine = (
     } else if (mode === "sync" && extraneous.length > 0) {
       if (clean()) {
         for (const a of extraneous) {
-          const path = a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir" ? a.dir.path : ""
+          const path =
+            a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir" ? a.dir.path : ""
           yield* emit({ _tag: "Planned", path, action: "Delete", size: 0, progress: snap() })
         }
         yield* Effect.forEach(
