@@ -39,7 +39,7 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       assert.match(r.stdout, /^Errors: +1 \(retrying may help\)$/m)
       assert.match(r.stdout, /Transferred: +3 \/ 4, 75%/)
       assert.match(r.stdout, /Elapsed time: +\d/)
-      assert.match(r.stderr, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d ERROR : bad\.txt: /m)
+      assert.match(r.stderr, /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d ERROR : bad\.txt: Files\.download .*HTTP 500/m)
       assert.match(r.stderr, /^fjord: 1 errors: failed: bad\.txt\n$/m)
     })
   )

@@ -167,8 +167,14 @@ export const eventLog = (e: Transfer.Event, source: string, destination: string)
       }
       return [["INFO", named(e.path, e.kind === "Dir" ? "Removing directory" : "Deleted")]]
     }
-    case "Failed":
-      return e.retrying ? [] : [["ERROR", named(e.path, e.description)]]
+    case "Failed": {
+      // a side's error already names its path
+      const text =
+        e.path !== "" && e.description.startsWith(`${e.path}: `)
+          ? e.description.slice(e.path.length + 2)
+          : e.description
+      return e.retrying ? [] : [["ERROR", named(e.path, text)]]
+    }
     case "Checked":
       switch (e.result) {
         case "Equal":
