@@ -45,6 +45,7 @@ describe("FolderUpload example", () => {
       errors: 0,
       deleted: 0,
       deletedDirs: 0,
+      renamed: 0,
       elapsedMs: 5,
       rate: 0,
       etaSeconds: undefined,

@@ -145,6 +145,7 @@ describe("rclone's formats", () => {
         errors: 0,
         deleted: 0,
         deletedDirs: 0,
+        renamed: 0,
         elapsedMs: 2000,
         rate: 4_349_500,
         etaSeconds: 4.5,

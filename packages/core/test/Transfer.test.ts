@@ -1,5 +1,10 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import type { Md5 } from "../src/ContentHasher.js"
 import * as Transfer from "../src/Transfer.js"
 
@@ -235,4 +240,65 @@ describe("Transfer.plan properties", () => {
       assert.strictEqual(Transfer.rawName(Transfer.engineName(raw)), raw)
     }
   })
+})
+
+/** A side in memory whose reads take `readMs` (on the clock, so TestClock drives them). */
+const memorySide = (entries: ReadonlyArray<Transfer.FileEntry>, readMs: number): Transfer.Side => {
+  const files = new Map(entries.map((f) => [f.path, f]))
+  return {
+    kind: "memory",
+    root: "memory:",
+    caseInsensitive: false,
+    writeNeedsMd5: false,
+    stat: (path) => Effect.succeed(files.get(path)),
+    list: () => Stream.fromIterable([...files.values()]),
+    read: (f) => Stream.fromEffect(Effect.as(Effect.sleep(readMs), new Uint8Array(f.size))),
+    hash: () => Effect.succeed("0".repeat(32) as Md5),
+    hashContent: () => Effect.succeed("0".repeat(32) as Md5),
+    write: (path, content) =>
+      Effect.flatMap(Stream.runDrain(content.stream), () =>
+        Effect.sync(
+          () =>
+            void files.set(path, { _tag: "File", path, size: content.size, modified: content.modified, md5: undefined })
+        )
+      ),
+    setModTime: () => Effect.void,
+    remove: (f) => Effect.sync(() => void files.delete(f.path)),
+    removeDir: () => Effect.void,
+    removeEmptyDir: () => Effect.succeed(true),
+    mkdir: () => Effect.void
+  }
+}
+
+describe("Transfer.run progress on a timer", () => {
+  it.effect(
+    "a Progress event every progressEveryMs while a file is held, with the file in flight; none after the summary",
+    () =>
+      Effect.gen(function* () {
+        const source = memorySide([file("big.bin", 1000, 0)], 1000)
+        const destination = memorySide([], 0)
+        const fiber = yield* Effect.fork(
+          Stream.runCollect(Transfer.run(source, destination, { mode: "copy", progressEveryMs: 100 }))
+        )
+        for (let i = 0; i < 12; i++) yield* TestClock.adjust("100 millis")
+        const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+        const ticks = events.flatMap((e) => (e._tag === "Progress" ? [e.progress] : []))
+        // held 1 s: ticks at 100 … 900 ms see the file in flight with nothing read yet
+        const held = ticks.filter((p) => p.elapsedMs < 1000)
+        assert.deepStrictEqual(
+          held.map((p) => p.elapsedMs),
+          [100, 200, 300, 400, 500, 600, 700, 800, 900]
+        )
+        for (const p of held) {
+          assert.deepStrictEqual(
+            p.inFlight.map((f) => [f.path, f.bytes, f.size, f.rate]),
+            [["big.bin", 0, 1000, 0]]
+          )
+          assert.isUndefined(p.etaSeconds)
+        }
+        assert.strictEqual(events[events.length - 1]!._tag, "Summary")
+        const end = events[events.length - 1]!.progress
+        assert.deepStrictEqual([end.filesDone, end.bytesDone, end.inFlight.length], [1, 1000, 0])
+      })
+  )
 })

@@ -86,7 +86,7 @@ export interface Context {
 }
 
 /**
- * rclone's stats block: Transferred (bytes), Errors, Checks, Deleted, Transferred (files),
+ * rclone's stats block: Transferred (bytes), Errors, Checks, Deleted, Renamed, Transferred (files),
  * Elapsed time, then with `inFlight` the files being sent. Lines that would say 0 are left
  * out, as rclone does.
  */
@@ -104,6 +104,7 @@ export const statsBlock = (p: Transfer.Progress, inFlight: boolean, context: Con
   if (p.deleted > 0 || p.deletedDirs > 0) {
     lines.push(`Deleted:       ${String(p.deleted).padStart(10)} (files), ${p.deletedDirs} (dirs)`)
   }
+  if (p.renamed > 0) lines.push(`Renamed:       ${String(p.renamed).padStart(10)}`)
   if (p.filesPlanned > 0 || p.filesDone > 0) {
     lines.push(
       `Transferred:   ${String(p.filesDone).padStart(10)} / ${p.filesPlanned}, ${percent(p.filesDone, p.filesPlanned)}`

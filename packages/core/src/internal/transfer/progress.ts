@@ -32,6 +32,8 @@ export interface Progress {
   readonly deleted: number
   /** Folders removed. */
   readonly deletedDirs: number
+  /** Files moved (rclone's "Renamed"). */
+  readonly renamed: number
   readonly elapsedMs: number
   /** Bytes per second over the last seconds. */
   readonly rate: number
@@ -69,6 +71,7 @@ export class Tracker {
   errors = 0
   deleted = 0
   deletedDirs = 0
+  renamed = 0
   readonly inFlight = new Map<string, { size: number; bytes: number; rate: Rate }>()
   private readonly rate = new Rate()
   constructor(
@@ -124,6 +127,7 @@ export class Tracker {
       errors: this.errors,
       deleted: this.deleted,
       deletedDirs: this.deletedDirs,
+      renamed: this.renamed,
       elapsedMs: t - this.started,
       rate,
       etaSeconds: etaOf(this.bytesPlanned - done, rate),

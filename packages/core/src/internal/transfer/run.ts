@@ -335,6 +335,7 @@ const engine = (
     const removeSource = (src: FileEntry) =>
       Effect.gen(function* () {
         if (!dryRun) yield* source.remove(src)
+        tracker.deleted++
         yield* emit({
           _tag: "Deleted",
           path: src.path,
@@ -352,7 +353,11 @@ const engine = (
         const how = dryRun
           ? "sent"
           : yield* send(src, to, md5).pipe(Effect.onError(() => Effect.sync(() => tracker.finish(src.path, false))))
-        if (mode === "move" && how !== "moved" && !dryRun) yield* source.remove(src)
+        if (mode === "move" && how !== "moved" && !dryRun) {
+          yield* source.remove(src)
+          tracker.deleted++
+        }
+        if (mode === "move") tracker.renamed++
         tracker.finish(src.path, true)
         transferred++
         bytes += src.size
