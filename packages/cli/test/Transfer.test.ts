@@ -199,6 +199,14 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
         one.stderr,
         / INFO {2}: +[\d.]+ [KMG]?i?B \/ 292\.969 KiB, \d+%, [\d.]+ [KMG]?i?B\/s, ETA \S+ \(xfr#0\/1\)$/m
       )
+      // -P off a terminal: the same blocks, without -v's INFO lines
+      yield* emu.inject(Emulator.parseFault("delay:1000,op=upload,times=1"))
+      write(`${dir}/src3/slow.bin`, "z".repeat(300_000))
+      const p = yield* run("copy", "-P", "--stats", "300ms", `${dir}/src3`, "jotta:stats3")
+      assert.strictEqual(p.exitCode, 0, p.stderr)
+      assert.match(p.stderr, /^Transferring:\n \* +slow\.bin:/m)
+      assert.notInclude(p.stderr, "Copied")
+      assert.match(p.stdout, /^Transferred: +1 \/ 1, 100%$/m)
     })
   )
 })

@@ -248,7 +248,8 @@ const render = (
     let check = false
     const context = () => ({ fatal, check })
     const draw = Effect.sync(() => {
-      if (live !== undefined && last !== undefined) live(Progress.statsBlock(last, true, context()).join("\n"))
+      if (live !== undefined && last !== undefined)
+        live(a.statsOneLine ? Progress.statsOneLine(last) : Progress.statsBlock(last, true, context()).join("\n"))
     })
     const log = (level: Progress.Level, text: string) => {
       if (LEVELS[level] > LEVELS[display.level]) return Effect.void
@@ -272,8 +273,10 @@ const render = (
         for (const [level, text] of Progress.eventLog(e, names.source, names.destination)) yield* log(level, text)
         if (e._tag !== "Progress") return
         if (live !== undefined) return yield* draw
-        if (a.statsOneLine) return yield* log("INFO", Progress.statsOneLine(e.progress))
-        yield* log("INFO", "")
+        // asked for with -P or -v: printed at INFO whatever the level
+        const stamp = Progress.logLine("INFO", "", new Date())
+        if (a.statsOneLine) return yield* output.error(`${stamp}${Progress.statsOneLine(e.progress)}`)
+        yield* output.error(stamp)
         for (const l of Progress.statsBlock(e.progress, true, context())) yield* output.error(l)
         yield* output.error("")
       })
