@@ -114,6 +114,23 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a termin
   )
 })
 
+const zero = {
+  listing: false,
+  filesPlanned: 0,
+  filesDone: 0,
+  bytesPlanned: 0,
+  bytesDone: 0,
+  checks: 0,
+  errors: 0,
+  deleted: 0,
+  deletedDirs: 0,
+  renamed: 0,
+  elapsedMs: 0,
+  rate: 0,
+  etaSeconds: undefined,
+  inFlight: []
+}
+
 describe("rclone's formats", () => {
   it("sizes, percentages, durations, names", () => {
     assert.strictEqual(Progress.bytes(0), "0 B")
@@ -160,5 +177,53 @@ describe("rclone's formats", () => {
       "Transferring:",
       " *                                       big.bin: 21% /19.073Mi, 2.121Mi/s, 7s"
     ])
+  })
+
+  it("log lines: rclone's words for each step", () => {
+    const progress = zero
+    const done = (
+      action: "Copied" | "Moved" | "ModTimeUpdated",
+      replaced: boolean,
+      serverSide: boolean,
+      dryRun = false
+    ) => ({ _tag: "Done", path: "a.txt", action, size: 3, replaced, serverSide, dryRun, progress }) as const
+    const cloud = { source: "/here", destination: "jotta:x", bothLocal: false }
+    const local = { source: "/here", destination: "/there", bothLocal: true }
+    const lines = (e: Parameters<typeof Progress.eventLog>[0], sides = cloud) =>
+      Progress.eventLog(e, sides).map(([level, text]) => `${level} ${text}`)
+    assert.deepStrictEqual(lines(done("Copied", false, false)), ["INFO a.txt: Copied (new)"])
+    assert.deepStrictEqual(lines(done("Copied", true, false)), ["INFO a.txt: Copied (replaced existing)"])
+    assert.deepStrictEqual(lines(done("Copied", false, true)), ["INFO a.txt: Copied (server-side copy)"])
+    assert.deepStrictEqual(lines(done("Copied", false, true), local), ["INFO a.txt: Copied (new)"])
+    assert.deepStrictEqual(lines(done("Moved", false, true)), ["INFO a.txt: Moved (server-side)"])
+    assert.deepStrictEqual(lines(done("Moved", false, false)), ["INFO a.txt: Copied (new)", "INFO a.txt: Deleted"])
+    assert.deepStrictEqual(lines(done("ModTimeUpdated", true, false)), [
+      "INFO a.txt: Updated modification time in destination"
+    ])
+    assert.deepStrictEqual(lines(done("Copied", false, false, true)), [
+      "NOTICE a.txt: Skipped copy as --dry-run is set (size 3)"
+    ])
+    const deleted = (kind: "File" | "Dir", dryRun: boolean) =>
+      ({ _tag: "Deleted", path: "old", kind, side: "destination", dryRun, progress }) as const
+    assert.deepStrictEqual(lines(deleted("File", false)), ["INFO old: Deleted"])
+    assert.deepStrictEqual(lines(deleted("Dir", false)), ["INFO old: Removing directory"])
+    assert.deepStrictEqual(lines(deleted("Dir", true)), ["NOTICE old: Skipped remove directory as --dry-run is set"])
+    const checked = (result: "Differ" | "MissingOnDestination" | "MissingOnSource", difference?: "Size" | "Hash") =>
+      ({ _tag: "Checked", path: "c", result, difference, progress }) as const
+    assert.deepStrictEqual(lines(checked("Differ", "Size")), ["ERROR c: sizes differ"])
+    assert.deepStrictEqual(lines(checked("Differ", "Hash")), ["ERROR c: md5 differ"])
+    assert.deepStrictEqual(lines(checked("MissingOnDestination")), ["ERROR c: file not in jotta:x"])
+    assert.deepStrictEqual(lines(checked("MissingOnSource")), ["ERROR c: file not in /here"])
+    const failed = {
+      _tag: "Failed",
+      path: "b",
+      description: "b: boom",
+      retrying: false,
+      fatal: false,
+      progress
+    } as const
+    assert.deepStrictEqual(lines(failed), ["ERROR b: boom"])
+    assert.deepStrictEqual(lines({ ...failed, retrying: true }), [])
+    assert.match(Progress.logLine("INFO", "x", new Date(2024, 0, 2, 3, 4, 5)), /^2024\/01\/02 03:04:05 INFO {2}: x$/)
   })
 })

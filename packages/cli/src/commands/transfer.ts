@@ -229,12 +229,7 @@ const displayOf = (a: Parsed): Effect.Effect<Display, Sdk.UsageError> =>
     }
   })
 
-const render = (
-  a: Parsed,
-  display: Display,
-  names: { readonly source: string; readonly destination: string },
-  events: Stream.Stream<Transfer.Event>
-) =>
+const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stream.Stream<Transfer.Event>) =>
   Effect.gen(function* () {
     const output = yield* Output
     const live = display.live
@@ -270,7 +265,7 @@ const render = (
         }
         if (e._tag === "Failed" && e.fatal) fatal = true
         if (e._tag === "Checked") check = true
-        for (const [level, text] of Progress.eventLog(e, names.source, names.destination)) yield* log(level, text)
+        for (const [level, text] of Progress.eventLog(e, sides)) yield* log(level, text)
         if (e._tag !== "Progress") return
         if (live !== undefined) return yield* draw
         // asked for with -P or -v: printed at INFO whatever the level
@@ -329,6 +324,12 @@ const splitLast = (loc: Located): { readonly parent: string; readonly name: stri
   return { parent: RemotePath.dirname(loc.path), name: Transfer.engineName(RemotePath.basename(loc.path)) }
 }
 
+const sidesOf = (source: Transfer.Side, destination: Transfer.Side): Progress.Sides => ({
+  source: source.root,
+  destination: destination.root,
+  bothLocal: source.kind === "local" && destination.kind === "local"
+})
+
 const isRoot = (loc: Located) => loc._tag === "Remote" && loc.path === ""
 
 const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: string, cloudAt: CloudAt) =>
@@ -380,18 +381,13 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
       return yield* render(
         a,
         display,
-        { source: source.root, destination: destination.root },
+        sidesOf(source, destination),
         Transfer.runFile(source, from.name, destination, to.name, options)
       )
     }
     const source = yield* sideAt(src, src.path)
     const destination = yield* sideAt(dst, dst.path)
-    return yield* render(
-      a,
-      display,
-      { source: source.root, destination: destination.root },
-      Transfer.run(source, destination, options)
-    )
+    return yield* render(a, display, sidesOf(source, destination), Transfer.run(source, destination, options))
   }).pipe(
     Option.isSome(a.lowLevelRetries)
       ? Effect.provideService(

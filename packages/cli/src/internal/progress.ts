@@ -137,13 +137,20 @@ export const logLine = (level: Level, text: string, at: Date): string => {
 
 const named = (path: string, text: string) => (path === "" ? text : `${path}: ${text}`)
 
+/** The two sides, for messages. */
+export interface Sides {
+  readonly source: string
+  readonly destination: string
+  /** Both sides are local folders. */
+  readonly bothLocal: boolean
+}
+
 /**
  * The log lines of an event, as rclone logs the same step: `INFO` for what changed (`-v`),
  * `NOTICE` for what a dry run skipped, `ERROR` for failures and differences.
- *
- * @param destination the destination's name, for check's "file not in …"
  */
-export const eventLog = (e: Transfer.Event, source: string, destination: string): Array<readonly [Level, string]> => {
+export const eventLog = (e: Transfer.Event, sides: Sides): Array<readonly [Level, string]> => {
+  const { source, destination } = sides
   switch (e._tag) {
     case "Done": {
       if (e.action === "Created") return []
@@ -152,9 +159,9 @@ export const eventLog = (e: Transfer.Event, source: string, destination: string)
         return [["NOTICE", named(e.path, `Skipped ${what} as --dry-run is set (size ${short(e.size)})`)]]
       }
       if (e.action === "ModTimeUpdated") return [["INFO", named(e.path, "Updated modification time in destination")]]
-      if (e.serverSide) {
-        return [["INFO", named(e.path, e.action === "Moved" ? "Moved (server-side)" : "Copied (server-side copy)")]]
-      }
+      if (e.serverSide && e.action === "Moved") return [["INFO", named(e.path, "Moved (server-side)")]]
+      // rclone's local backend has no server-side copy: a local copy is logged as any other
+      if (e.serverSide && !sides.bothLocal) return [["INFO", named(e.path, "Copied (server-side copy)")]]
       const copied: readonly [Level, string] = [
         "INFO",
         named(e.path, e.replaced ? "Copied (replaced existing)" : "Copied (new)")
