@@ -6,6 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import type { Md5 } from "../src/ContentHasher.js"
+import * as Plan from "../src/internal/transfer/plan.js"
 import * as Transfer from "../src/Transfer.js"
 
 const file = (path: string, size: number, modified: number | undefined, md5?: string): Transfer.FileEntry => ({
@@ -171,6 +172,28 @@ describe("Transfer.plan properties", () => {
           (a._tag === "CompareHash" && a.src.md5 !== a.dst.md5)
       )
       assert.deepStrictEqual(work, [])
+    }
+  )
+
+  it.prop(
+    "a move's source folders (--delete-empty-src-dirs): each listed one once, every folder before its parent",
+    [listing(false), listing(false)],
+    ([src, dst]) => {
+      const index = Plan.emptyIndex()
+      for (const e of dst) Plan.addToIndex(index, (p) => p, e)
+      const p = Plan.planner(index, false, {})
+      for (const e of src) p.next(e)
+      const dirs = p.sourceDirs().map((d) => d.path)
+      assert.deepStrictEqual(
+        [...dirs].sort(),
+        src
+          .filter((e) => e._tag === "Dir")
+          .map((d) => d.path)
+          .sort()
+      )
+      dirs.forEach((d, i) => {
+        for (const later of dirs.slice(i + 1)) assert.isFalse(later.startsWith(`${d}/`), `${later} after ${d}`)
+      })
     }
   )
 
