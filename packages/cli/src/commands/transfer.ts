@@ -2,11 +2,14 @@
  * The transfer commands on the engine (`@fjord/core/Transfer`): `copy`, `copyto`, `sync`,
  * `move`, `moveto`, `check`, with rclone's flags for comparisons (`--checksum`,
  * `--size-only`, `--ignore-existing`, `--update`), filters (`--include`, `--exclude`,
- * `--filter`, `--*-from`, `--min/max-size`, `--min/max-age`, `--max-depth`), `--dry-run`,
- * `--retries`, `--transfers`, and rclone's output: `-P` draws a live display on a terminal
- * (plain ANSI rewrite of a few lines, no dependency needed), without a terminal a stats block
- * every `--stats` interval; `-v` prints a line per file; every run ends with rclone's summary
- * block; the exit code is 1 when any file failed.
+ * `--filter`, `--*-from`, `--min/max-size`, `--min/max-age`, `--max-depth`,
+ * `--ignore-case`), `--delete-excluded`, `--create-empty-src-dirs`,
+ * `--delete-empty-src-dirs`, `--dry-run`, `--retries`, `--transfers`, and rclone's output
+ * (formats in `internal/progress.ts`): `-P` redraws the stats block in place on a terminal
+ * every 500 ms (log-update, on the engine's progress timer); without a terminal `-P`/`-v`
+ * print it every `--stats` interval (`--stats-one-line`: one line); `-v` adds rclone's INFO
+ * line per change, `-q` leaves only errors; every run ends with rclone's summary block; the
+ * exit code is 1 when any file failed.
  *
  * Any two sides work: local → cloud, cloud → local, cloud → cloud (server-side), local →
  * local (no login needed).
