@@ -134,6 +134,8 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       ])
       assert.match(r.stdout, /^Deleted: +1 \(files\), 0 \(dirs\)$/m)
       assert.match(r.stdout, /^Transferred: +2 \/ 2, 100%$/m)
+      const nothing = yield* run("copy", "-v", `${dir}/src`, "jotta:info")
+      assert.match(nothing.stderr, / INFO {2}: There was nothing to transfer$/m)
       write(`${dir}/src/quiet.txt`, "q")
       const q = yield* run("copy", "-q", `${dir}/src`, "jotta:info")
       assert.deepStrictEqual([q.exitCode, q.stdout, q.stderr], [0, "", ""])
