@@ -19,10 +19,10 @@ import { fjord } from "./fjord.js"
 const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
 const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
 
-/** Runs tmux on a socket of this test's own (never another tmux server). */
+/** Runs tmux on a socket of this test's own, in its temporary folder (never another tmux server). */
 const tmux = (socket: string, ...args: ReadonlyArray<string>) =>
   Effect.async<string>((resume) => {
-    ChildProcess.execFile("tmux", ["-L", socket, ...args], (error, stdout, stderr) =>
+    ChildProcess.execFile("tmux", ["-S", socket, ...args], (error, stdout, stderr) =>
       resume(error === null ? Effect.succeed(stdout) : Effect.dieMessage(`tmux ${args[0]}: ${stderr}`))
     )
   })
@@ -50,7 +50,7 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a termin
       // the upload waits 2.5 s at the server: the display must keep redrawing meanwhile
       yield* emu.inject(Emulator.parseFault("delay:2500,op=upload,times=1"))
 
-      const socket = `fjord-test-${process.pid}`
+      const socket = `${dir}/tmux.sock`
       const command = [
         `cd ${quote(root)} &&`,
         `${quote(process.execPath)} --import tsx --conditions=@fjord/source packages/cli/src/bin.ts`,
