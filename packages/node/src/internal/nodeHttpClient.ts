@@ -13,33 +13,21 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { ClientResponse } from "./clientResponse.js"
+import * as Timeouts from "./timeouts.js"
 import * as Writable from "./writable.js"
 
 /** Options of the client and of the agents it owns. @internal */
-export interface Options {
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  readonly idleTimeout?: Duration.DurationInput | undefined
-  readonly connections?: number | undefined
-}
+export type Options = Timeouts.Options
 
 /** The keep-alive agents of one client. @internal */
 export interface Agents {
   readonly http: Http.Agent
   readonly https: Https.Agent
 }
-
-/** rclone's `--contimeout` and `--timeout` defaults. @internal */
-export const defaultConnectTimeout = Duration.minutes(1)
-/** @internal */
-export const defaultIdleTimeout = Duration.minutes(5)
-
-const millis = (d: Duration.DurationInput | undefined, fallback: Duration.Duration): number =>
-  Duration.toMillis(Duration.decode(d ?? fallback))
 
 /** Keep-alive pooling agents, destroyed with the scope. @internal */
 export const makeAgents = (options: Options = {}): Effect.Effect<Agents, never, Scope.Scope> =>
@@ -67,8 +55,7 @@ const timeoutError = (code: "FJORD_CONNECT_TIMEOUT" | "FJORD_IDLE_TIMEOUT", ms: 
 
 /** The client over `agents`; `idleTimeout` bounds every wait for a byte, `connectTimeout` the connection. @internal */
 export const make = (agents: Agents, options: Options = {}): HttpClient.HttpClient => {
-  const idle = millis(options.idleTimeout, defaultIdleTimeout)
-  const connect = millis(options.connectTimeout, defaultConnectTimeout)
+  const { connect, idle } = Timeouts.millisOf(options)
   return HttpClient.make((request, url, signal) =>
     Effect.suspend(() => {
       const https = url.protocol === "https:"
@@ -83,7 +70,13 @@ export const make = (agents: Agents, options: Options = {}): HttpClient.HttpClie
       nodeRequest.on("error", ignore)
       bound(nodeRequest, connect, idle)
       const state = { responded: false }
-      const send = sendBody(nodeRequest, request, request.body).pipe(
+      const body = request.body
+      if (body._tag !== "Stream" && body._tag !== "FormData") {
+        // a body in memory is handed over at once; a failure to send it fails the request
+        nodeRequest.end(body._tag === "Empty" ? undefined : (body.body as Uint8Array | string))
+        return waitForResponse(nodeRequest, request, state)
+      }
+      const send = sendBody(nodeRequest, request, body).pipe(
         // a server may answer before it has read the whole body (an early 4xx): the reply counts
         Effect.catchAll((e) => (state.responded ? Effect.void : Effect.fail(e)))
       )
@@ -118,43 +111,30 @@ const ignore = (_: unknown) => {}
 const transport = (request: HttpClientRequest.HttpClientRequest) => (cause: unknown) =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })
 
+/** Writes a body that is not in memory: a form (encoded first) or a stream (with backpressure). */
 const sendBody = (
   nodeRequest: Http.ClientRequest,
   request: HttpClientRequest.HttpClientRequest,
-  body: HttpBody.HttpBody
+  body: HttpBody.FormData | HttpBody.Stream
 ): Effect.Effect<void, HttpClientError.RequestError> => {
-  switch (body._tag) {
-    case "Empty":
-      return Writable.end(nodeRequest, transport(request))
-    case "Uint8Array":
-      nodeRequest.write(body.body)
-      return Writable.end(nodeRequest, transport(request))
-    case "Raw":
-      nodeRequest.write(body.body as Uint8Array | string)
-      return Writable.end(nodeRequest, transport(request))
-    case "FormData": {
-      const encoded = new Response(body.formData)
-      for (const [key, value] of encoded.headers) nodeRequest.setHeader(key, value)
-      return Effect.tryPromise({ try: () => encoded.arrayBuffer(), catch: transport(request) }).pipe(
-        Effect.flatMap((bytes) => {
-          nodeRequest.write(new Uint8Array(bytes))
-          return Writable.end(nodeRequest, transport(request))
-        })
-      )
-    }
-    case "Stream":
-      return Effect.zipRight(
-        Writable.writeAll(
-          nodeRequest,
-          Stream.mapError(
-            body.stream,
-            (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
-          ),
-          transport(request)
-        ),
-        Writable.end(nodeRequest, transport(request))
-      )
+  if (body._tag === "FormData") {
+    const encoded = new Response(body.formData)
+    for (const [key, value] of encoded.headers) nodeRequest.setHeader(key, value)
+    return Effect.tryPromise({ try: () => encoded.arrayBuffer(), catch: transport(request) }).pipe(
+      Effect.flatMap((bytes) => {
+        nodeRequest.write(new Uint8Array(bytes))
+        return Writable.end(nodeRequest, transport(request))
+      })
+    )
   }
+  return Effect.zipRight(
+    Writable.writeAll(
+      nodeRequest,
+      Stream.mapError(body.stream, (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })),
+      transport(request)
+    ),
+    Writable.end(nodeRequest, transport(request))
+  )
 }
 
 const waitForResponse = (
