@@ -27,6 +27,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Format from "../internal/format.js"
+import { GlobalFlags } from "../internal/globalArgs.js"
 import * as Sdk from "../internal/sdk.js"
 import { Output } from "../Output.js"
 import * as RemotePath from "../RemotePath.js"
@@ -91,7 +92,6 @@ const transferOptions = {
   oneWay: flag("one-way", "check: only that the source's files are on the destination"),
   download: flag("download", "check: compare the content (download it) rather than stored MD5s"),
   progress: flag("progress", "Show progress while transferring", "P"),
-  verbose: flag("verbose", "Print a line per file", "v"),
   stats: Options.text("stats").pipe(
     Options.withDescription("Print stats this often without a terminal (e.g. 30s, 1m; 0 disables)"),
     Options.withDefault("1m")
@@ -151,7 +151,7 @@ type OptionValue<O> = O extends Options.Options<infer A> ? A : never
 
 type Parsed = {
   readonly [K in keyof typeof transferOptions]: OptionValue<(typeof transferOptions)[K]>
-}
+} & { readonly verbose: boolean }
 
 const usage = (description: string) => new Sdk.UsageError({ description })
 
@@ -419,33 +419,22 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
       : identity
   )
 
-/**
- * The CLI's global options (from `Cli.ts`).
- *
- * @since 0.1.0
- * @category models
- */
-export interface GlobalOptions {
-  readonly config: Options.Options<Option.Option<string>>
-  readonly configDir: Options.Options<Option.Option<string>>
-  readonly endpoint: Options.Options<Option.Option<string>>
-  readonly device: Options.Options<Option.Option<string>>
-  readonly mountpoint: Options.Options<Option.Option<string>>
-  readonly hardDelete: Options.Options<boolean>
-  readonly json: Options.Options<boolean>
-}
-
-const transferCommand = (name: Name, globals: GlobalOptions) =>
+const transferCommand = (name: Name) =>
   Command.make(
     name,
     {
-      ...globals,
       ...transferOptions,
-      source: Args.text({ name: "source" }),
-      destination: Args.text({ name: "destination" })
+      source: Args.text({ name: "source" }).pipe(
+        Args.withDescription("What to copy from: remote:path or a local path")
+      ),
+      destination: Args.text({ name: "destination" }).pipe(
+        Args.withDescription("Where to: remote:path or a local path")
+      )
     },
-    (a) =>
+    (parsed) =>
       Effect.gen(function* () {
+        const g = yield* GlobalFlags
+        const a = { ...parsed, verbose: g.verbose > 0 }
         const src = RemotePath.parse(a.source)
         const dst = RemotePath.parse(a.destination)
         // local → local needs no account
@@ -454,22 +443,22 @@ const transferCommand = (name: Name, globals: GlobalOptions) =>
           program(name, a, src, dst, a.source, (path) =>
             Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files))
           )
-        ).pipe(Sdk.withSdk(a, src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
+        ).pipe(Sdk.withSdk(src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
       })
   ).pipe(Command.withDescription(descriptions[name]))
 
 /**
- * The transfer commands, built on the CLI's global options.
+ * The transfer commands (the global flags come from `GlobalFlags`).
  *
  * @since 0.1.0
  * @category commands
  */
-export const commands = (globals: GlobalOptions) =>
+export const commands = () =>
   [
-    transferCommand("copy", globals),
-    transferCommand("copyto", globals),
-    transferCommand("sync", globals),
-    transferCommand("move", globals),
-    transferCommand("moveto", globals),
-    transferCommand("check", globals)
+    transferCommand("copy"),
+    transferCommand("copyto"),
+    transferCommand("sync"),
+    transferCommand("move"),
+    transferCommand("moveto"),
+    transferCommand("check")
   ] as const
