@@ -35,17 +35,15 @@ export const purge = (a: PathArgs) =>
 
 export const remove = (a: PathArgs) =>
   Effect.flatMap(Files.Files, (files) =>
-    files
-      .remove(remotePath(a.path))
-      .pipe(
-        Effect.catchIf(isDirectoryError, () =>
-          Effect.fail(
-            new UsageError({
-              description: `${display(a.path)} is a folder: use rmdir (empty) or purge (with contents)`
-            })
-          )
+    files.remove(remotePath(a.path)).pipe(
+      Effect.catchIf(isDirectoryError, () =>
+        Effect.fail(
+          new UsageError({
+            description: `${display(a.path)} is a folder: use rmdir (empty) or purge (with contents)`
+          })
         )
       )
+    )
   ).pipe(Sdk.withSdk(remoteOf(a.path)))
 
 /** The byte range `cat`'s flags ask for (rclone's: --head, --tail, --offset (negative: from the end), --count). */
