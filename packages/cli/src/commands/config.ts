@@ -21,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { lazy } from "../internal/common.js"
 import { GlobalFlags } from "../internal/globalArgs.js"
 import * as RcloneConfig from "../internal/rcloneConfig.js"
 import * as Remotes from "../internal/remotes.js"
@@ -92,7 +93,7 @@ export const sectionOf = (keys: Readonly<Record<string, string>>): Effect.Effect
   })
 
 /** Exchanges `token` into remote `name`'s section and records the account's user name. */
-const connect = (flags: Flags, file: string, name: string, token: Redacted.Redacted<string>) =>
+export const connect = (flags: Flags, file: string, name: string, token: Redacted.Redacted<string>) =>
   Effect.gen(function* () {
     yield* LoginToken.login(token).pipe(
       Effect.provide(
@@ -112,10 +113,10 @@ const connect = (flags: Flags, file: string, name: string, token: Redacted.Redac
     return customer
   })
 
-const show = (name: string, section: RcloneConfig.Section) =>
+export const show = (name: string, section: RcloneConfig.Section) =>
   [`[${name}]`, ...Object.entries(RcloneConfig.redact(section)).map(([k, v]) => `${k} = ${v}`)].join("\n")
 
-const remove = (file: string, name: string) =>
+export const remove = (file: string, name: string) =>
   RcloneConfig.modify(file, (sections) => {
     const { [name]: gone, ...rest } = sections
     return Effect.succeed([gone !== undefined, rest] as const)
@@ -287,10 +288,17 @@ const build = () => {
       })
   ).pipe(Command.withDescription("Log a remote in again with a new login token (its old token is discarded)"))
 
-  return Command.make("config", {}, () =>
-    Effect.flatMap(GlobalFlags, (g) => out(`Configuration file is stored at:\n${Remotes.configFile(g)}`))
+  return Command.make(
+    "config",
+    {},
+    lazy(
+      () => import("../internal/dialog.js"),
+      (m) => m.dialog
+    )
   ).pipe(
-    Command.withDescription("Manage the named remotes of the config file (rclone's config commands)"),
+    Command.withDescription(
+      "Set up remotes interactively (rclone's config dialog); or the subcommands, rclone's config commands"
+    ),
     Command.withSubcommands([create, showCommand, deleteCommand, fileCommand, importRclone, reconnect])
   )
 }
