@@ -20,7 +20,6 @@ import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeSink from "@effect/platform-node/NodeSink"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Files from "@fjord/core/Files"
@@ -33,6 +32,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Writable from "./internal/writable.js"
 
 /**
  * A local file operation failed.
@@ -244,23 +244,15 @@ export const downloadFile: (
   yield* Effect.mapError(fs.makeDirectory(dir, { recursive: true }), io("download", dir))
   const tmp = path.join(dir, `.${path.basename(local)}.${Crypto.randomBytes(4).toString("hex")}.fjord-partial`)
   // Node's WriteStream buffers and writes behind the network reads; then fsync before rename
-  const written = files
-    .download(info)
-    .pipe(
-      Stream.run(
-        NodeSink.fromWritable<LocalFileError, Uint8Array>(
-          () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
-          io("download", tmp)
-        )
-      ),
-      Effect.zipRight(
-        Effect.scoped(
-          Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
-            Effect.mapError(f.sync, io("download", tmp))
-          )
+  const written = Writable.toNewFile(tmp, files.download(info), io("download", tmp)).pipe(
+    Effect.zipRight(
+      Effect.scoped(
+        Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
+          Effect.mapError(f.sync, io("download", tmp))
         )
       )
     )
+  )
   yield* Effect.gen(function* () {
     yield* written
     if (Option.isSome(info.modified)) {

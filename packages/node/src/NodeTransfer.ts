@@ -20,12 +20,12 @@
 import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
-import * as NodeSink from "@effect/platform-node/NodeSink"
 import type { Md5 } from "@fjord/core/ContentHasher"
 import * as Transfer from "@fjord/core/Transfer"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import * as Writable from "./internal/writable.js"
 import * as NodeContentHasher from "./NodeContentHasher.js"
 import * as NodeFiles from "./NodeFiles.js"
 
@@ -223,18 +223,14 @@ export const side = (root: string): Transfer.Side => {
         // A verified stream (a cloud download) is hashed by its source already: count only.
         const hash = content.verified === true ? undefined : Crypto.createHash("md5")
         let size = 0
-        yield* content.stream.pipe(
-          Stream.map((chunk) => {
+        yield* Writable.toNewFile(
+          tmp,
+          Stream.map(content.stream, (chunk) => {
             hash?.update(chunk)
             size += chunk.length
             return chunk
           }),
-          Stream.run(
-            NodeSink.fromWritable<Transfer.SideError, Uint8Array>(
-              () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
-              (e) => failure(path, e)
-            )
-          )
+          (e) => failure(path, e)
         )
         if (size !== content.size) {
           return yield* new Transfer.SideError({
