@@ -165,6 +165,35 @@ layer(Env, { timeout: 30_000 })("fjord everyday commands (in-process against the
     }).pipe(TestServices.provideLive)
   )
 
+  it.scoped("a used login token says to generate a new one; a full account names cleanup; no server text", () =>
+    Effect.gen(function* () {
+      const { emu, fs, run, rcat } = yield* loggedIn
+      const used = yield* emu.newLoginToken()
+      const first = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cmd-" })
+      ok(yield* fjord("login", "--login-token", used, "--endpoint", emu.url, "--config-dir", first))
+      const again = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-cmd-" })
+      const reused = yield* fjord("login", "--login-token", used, "--endpoint", emu.url, "--config-dir", again)
+      oneErrorLine(reused, /login token was refused.*generate a new one/)
+      assert.notInclude(reused.stderr, used)
+      oneErrorLine(yield* rcat("jotta:q/huge.bin", "x".repeat(1_100_000)), /storage is full.*fjord cleanup/)
+      ok(yield* rcat("jotta:q/small.txt", "small"))
+      yield* emu.inject(Emulator.parseFault("status:403,op=download"))
+      const denied = yield* run("cat", "jotta:q/small.txt")
+      oneErrorLine(denied, /HTTP 403/)
+      assert.notMatch(denied.stderr, /Exception|no\.jotta/)
+    })
+  )
+
+  it.scoped("-vv logs a token refresh", () =>
+    Effect.gen(function* () {
+      const { emu, dir, run } = yield* loggedIn
+      const log = `${dir}/refresh.log`
+      yield* emu.inject(Emulator.parseFault("expire-tokens,op=customer"))
+      ok(yield* run("userinfo", "-vv", "--log-file", log))
+      assert.match(NodeFs.readFileSync(log, "utf8"), /DEBUG : access token refreshed/)
+    })
+  )
+
   it.scoped("FJORD_* variables set the backend options", () =>
     Effect.gen(function* () {
       const { run } = yield* loggedIn

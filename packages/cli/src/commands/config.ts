@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { lazy } from "../internal/common.js"
+import { refusedToken } from "../internal/errors.js"
 import { GlobalFlags } from "../internal/globalArgs.js"
 import * as RcloneConfig from "../internal/rcloneConfig.js"
 import * as Remotes from "../internal/remotes.js"
@@ -96,6 +97,7 @@ export const sectionOf = (keys: Readonly<Record<string, string>>): Effect.Effect
 export const connect = (flags: Flags, file: string, name: string, token: Redacted.Redacted<string>) =>
   Effect.gen(function* () {
     yield* LoginToken.login(token).pipe(
+      Effect.mapError(refusedToken),
       Effect.provide(
         Layer.merge(Layer.effect(TokenStore.TokenStore, RcloneConfig.tokenStore(file, name)), NodeJotta.layer)
       )

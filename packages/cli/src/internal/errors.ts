@@ -18,3 +18,18 @@ export class UsageError extends Schema.TaggedError<UsageError>("@fjord/cli/Usage
     return this.description
   }
 }
+
+/** The service refused a personal login token (they work once, and expire). */
+export class LoginTokenRefused extends Schema.TaggedError<LoginTokenRefused>("@fjord/cli/LoginTokenRefused")(
+  "LoginTokenRefused",
+  {}
+) {
+  override get message(): string {
+    return "the login token was refused: a personal login token works once and expires; generate a new one in the web UI (Settings → Security)"
+  }
+}
+
+/** A login token refused by the service as `LoginTokenRefused`; other failures as they are. */
+export const refusedToken = <E extends { readonly _tag: string; readonly reason?: unknown }>(
+  e: E
+): E | LoginTokenRefused => (e._tag === "AuthError" && e.reason === "InvalidCredentials" ? new LoginTokenRefused() : e)

@@ -106,9 +106,6 @@ const remedy = (error: object, tag: string | undefined): string | undefined => {
       if (reason === "StaleToken") {
         return "the saved token is no longer valid (used elsewhere or revoked): run `fjord config reconnect NAME:` with a new login token (or `fjord login` for jotta:)"
       }
-      if (reason === "InvalidCredentials" && operation.startsWith("LoginToken")) {
-        return "the login token was refused: a personal login token works once and expires; generate a new one in the web UI (Settings → Security)"
-      }
       if (reason === "InvalidCredentials") return "the user name or password was refused"
       if (reason === "Transport") {
         return `cannot reach the login service (${operation}): check the network and --endpoint`

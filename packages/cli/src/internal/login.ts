@@ -22,6 +22,7 @@ import * as Redacted from "effect/Redacted"
 import type { LoginArgs } from "../commands/login.js"
 import { Output } from "../Output.js"
 import { json, out } from "./common.js"
+import { type LoginTokenRefused, refusedToken } from "./errors.js"
 import { GlobalFlags } from "./globalArgs.js"
 import { twoFactorLayer } from "./prompts.js"
 import * as Sdk from "./sdk.js"
@@ -108,7 +109,11 @@ export const login = (args: LoginArgs) =>
       )
     const login: Effect.Effect<
       void,
-      AuthError | TokenStore.TokenStoreError | Sdk.UsageError | NodeRedirectCatcher.RedirectCatcherError,
+      | AuthError
+      | LoginTokenRefused
+      | TokenStore.TokenStoreError
+      | Sdk.UsageError
+      | NodeRedirectCatcher.RedirectCatcherError,
       TokenStore.TokenStore | HttpClient.HttpClient | Terminal.Terminal
     > =
       imported !== undefined
@@ -130,7 +135,7 @@ export const login = (args: LoginArgs) =>
                   })
                 )
               )
-            : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid)
+            : LoginToken.login(token ?? Redacted.make("")).pipe(Effect.asVoid, Effect.mapError(refusedToken))
     yield* login.pipe(Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer)))
     yield* Settings.writeSettings(dir, settings)
     const customer = yield* Effect.flatMap(Account.Account, (account) => account.userInfo()).pipe(
