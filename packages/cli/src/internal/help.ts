@@ -39,8 +39,11 @@ export const plain = (text: string): Array<string> => {
     if (line === "" && lines[lines.length - 1] === "") continue
     if (line.length <= width) lines.push(line)
     else {
+      // the first line keeps its indentation; the rest are indented under it
       const indent = /^\s*/.exec(line)?.[0] ?? ""
-      lines.push(...wrap(line.trim(), width - indent.length, indent.length > 0 ? indent : "    "))
+      const rest = `${indent}    `
+      const [first = "", ...more] = wrap(line.trim(), width - rest.length, "")
+      lines.push(`${indent}${first}`, ...wrap(more.join(" "), width - rest.length, rest))
     }
   }
   return lines
