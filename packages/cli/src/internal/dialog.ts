@@ -32,7 +32,7 @@ import { connect, remove, show } from "../commands/config.js"
 import { builtinDevice } from "./account.js"
 import { UsageError } from "./errors.js"
 import { GlobalFlags, type Globals } from "./globalArgs.js"
-import { Interactive, twoFactorLayer } from "./prompts.js"
+import { browserLogin, Interactive, twoFactorLayer } from "./prompts.js"
 import * as RcloneConfig from "./rcloneConfig.js"
 import * as Remotes from "./remotes.js"
 
@@ -152,11 +152,9 @@ const setUp = (g: Globals, file: string, name: string) =>
       const stored = yield* WhiteLabel.login({ service, identityBase: at("id") }).pipe(
         Effect.provide(
           Layer.merge(
-            NodeRedirectCatcher.layer({
-              onAuthorizationUrl: (url) =>
-                say(`Open this URL in your browser to log in:\n  ${url}`).pipe(
-                  Effect.provideService(Terminal.Terminal, terminal)
-                )
+            browserLogin({
+              port: NodeRedirectCatcher.defaultPort,
+              show: (text) => say(text).pipe(Effect.provideService(Terminal.Terminal, terminal))
             }),
             NodeJotta.layer
           )
