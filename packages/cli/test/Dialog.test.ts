@@ -21,8 +21,11 @@ const key = (name: string, input?: string): Terminal.UserInput => ({
   key: { name, ctrl: false, meta: false, shift: false }
 })
 
+/** An answer typed as it is, or computed from what the terminal showed so far. */
+type Answer = string | ((shown: string) => Promise<string>)
+
 /** A terminal that answers each prompt with the next of `answers`; what it shows is kept. */
-const scripted = (answers: Array<string>) => {
+const scripted = (answers: Array<Answer>) => {
   const shown: Array<string> = []
   const terminal = Terminal.Terminal.of({
     columns: Effect.succeed(100),
@@ -31,19 +34,22 @@ const scripted = (answers: Array<string>) => {
     readLine: Effect.dieMessage("the dialog reads keys, not lines"),
     display: (text) => Effect.sync(() => void shown.push(text)),
     readInput: Effect.gen(function* () {
-      const answer = answers.shift()
-      if (answer === undefined) return yield* Effect.dieMessage(`no answer left; shown:\n${shown.join("")}`)
+      const next = answers.shift()
+      if (next === undefined) return yield* Effect.dieMessage(`no answer left; shown:\n${shown.join("")}`)
+      const answer = typeof next === "string" ? next : yield* Effect.promise(() => next(plain(shown.join(""))))
       const mailbox = yield* Mailbox.make<Terminal.UserInput>()
       for (const ch of answer) yield* mailbox.offer(key(ch, ch))
       yield* mailbox.offer(key("enter"))
       return mailbox
     })
   })
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the prompts' escape sequences
-  return { terminal, shown: () => shown.join("").replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "") }
+  return { terminal, shown: () => plain(shown.join("")) }
 }
 
-const dialog = (file: string, endpoint: string, answers: Array<string>) => {
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the prompts' escape sequences
+const plain = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "")
+
+const dialog = (file: string, endpoint: string, answers: Array<Answer>) => {
   const t = scripted(answers)
   return fjord("config", "--config", file, "--endpoint", endpoint).pipe(
     Effect.provideService(Terminal.Terminal, t.terminal),
@@ -96,6 +102,28 @@ layer(Env, { timeout: 30_000 })("fjord config (the interactive dialog)", (it) =>
       assert.match(r.shown, /device = Jotta[\s\S]*mountpoint = Archive/)
       assert.include(r.shown, "Deleted remote leg:")
       assert.notMatch(yield* fs.readFileString(file), /\[leg\]/)
+    }).pipe(TestServices.provideLive)
+  )
+
+  it.scoped("white-label (Telia): the browser login's redirect address pasted, as on a machine without a browser", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const fs = yield* FileSystem.FileSystem
+      const file = `${yield* fs.makeTempDirectoryScoped({ prefix: "fjord-dlg-" })}/fjord.conf`
+      /** Plays the browser: opens the printed URL and returns the address it is sent to. */
+      const browser = async (shown: string) => {
+        const url = /https?:\/\/\S+\/openid-connect\/auth\S*/.exec(shown)?.[0]
+        if (url === undefined) throw new Error(`no URL shown:\n${shown}`)
+        const reply = await fetch(url, { redirect: "manual" })
+        return reply.headers.get("location") ?? ""
+      }
+      const r = yield* dialog(file, emu.url, ["n", "telia", "telia_se", browser, "n", "y"])
+      assert.strictEqual(r.exitCode, 0, r.stderr + r.shown)
+      assert.deepStrictEqual(r.left, [])
+      assert.include(r.shown, "Open this URL in your browser to log in:")
+      assert.match(yield* fs.readFileString(file), /tokenURL = .*realms\/telia_se\//)
+      const about = yield* fjord("about", "--config", file, "telia:")
+      assert.strictEqual(about.exitCode, 0, about.stderr)
     }).pipe(TestServices.provideLive)
   )
 
