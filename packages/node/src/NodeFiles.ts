@@ -88,6 +88,62 @@ export const fileStream = (
     io("read", path)
   )
 
+/** The read size of {@link md5File}. */
+const HASH_READ = 1024 * 1024
+
+/**
+ * The MD5 of a local file of `size` bytes, read in 1 MiB blocks into two buffers it reuses
+ * (the next block is read while this one is hashed): no allocation per block, so hashing a
+ * large file adds no garbage and no memory. Fails with `SizeMismatch` when the file does not
+ * hold exactly `size` bytes (it changed since it was listed).
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const md5File = (path: string, size: number): Effect.Effect<ContentHasher.Md5, LocalFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const file = await NodeFs.promises.open(path, "r")
+      try {
+        const hash = Crypto.createHash("md5")
+        const buffers = [
+          Buffer.allocUnsafe(Math.min(HASH_READ, size + 1)),
+          Buffer.allocUnsafe(Math.min(HASH_READ, size + 1))
+        ]
+        let position = 0
+        let current = 0
+        let reading = file.read(buffers[0]!, 0, buffers[0]!.length, 0)
+        for (;;) {
+          const { bytesRead } = await reading
+          if (bytesRead === 0) break
+          const block = buffers[current]!
+          position += bytesRead
+          current ^= 1
+          reading = file.read(buffers[current]!, 0, buffers[current]!.length, position)
+          hash.update(block.subarray(0, bytesRead))
+        }
+        await reading
+        return { md5: hash.digest("hex") as ContentHasher.Md5, read: position }
+      } finally {
+        await file.close()
+      }
+    },
+    catch: io("hash", path)
+  }).pipe(
+    Effect.flatMap(({ md5, read }) =>
+      read === size
+        ? Effect.succeed(md5)
+        : Effect.fail(
+            new LocalFileError({
+              reason: "SizeMismatch",
+              operation: "hash",
+              path,
+              description: `the file holds ${read} bytes, expected ${size}: it changed while being read`
+            })
+          )
+    )
+  )
+
 /**
  * An `UploadSource` over a local file, read with {@link fileStream} (re-runnable: each run
  * reopens the file). The file must not change during the upload.
@@ -132,7 +188,7 @@ export const uploadFile: (
   const files = yield* Files.Files
   const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
   if (info.type !== "File") return yield* new LocalFileError({ reason: "NotAFile", operation: "upload", path: local })
-  const source = yield* uploadSource(local)
+  const source = yield* uploadSource(local, { md5: yield* md5File(local, Number(info.size)) })
   const modified = Option.getOrUndefined(Option.map(info.mtime, DateTime.unsafeFromDate))
   return yield* files.upload(remote, source, { ...(modified === undefined ? {} : { modified }), ...options })
 })

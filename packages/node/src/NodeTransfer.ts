@@ -26,7 +26,6 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Writable from "./internal/writable.js"
-import * as NodeContentHasher from "./NodeContentHasher.js"
 import * as NodeFiles from "./NodeFiles.js"
 
 const PARTIAL = /^\.fjord-[0-9a-f]{12}\.partial$/
@@ -37,15 +36,13 @@ const PARTIAL = /^\.fjord-[0-9a-f]{12}\.partial$/
  * chunks would allocate 1 MiB (twice per upload: hashing, then sending), and that memory
  * outside the JS heap makes V8 collect garbage far more often over a tree of small files.
  *
- * Hashing reads 1 MiB at a time (each buffer is hashed and dropped at once). Sending reads
- * 256 KiB: a buffer handed to a socket lives until the kernel has taken it, long enough to
- * outlive V8's young generation, and 1 MiB buffers then filled the old generation fast enough
- * to cost a 1 GiB upload a second of full garbage collections (measured: 3.1 s CPU with 1 MiB,
- * 2.0 s with 256 KiB, 2.3 s with 64 KiB, the same wall time or less).
+ * At most 256 KiB: a buffer handed to a socket lives until the kernel has taken it, long
+ * enough to outlive V8's young generation, and 1 MiB buffers then filled the old generation
+ * fast enough to cost a 1 GiB upload a second of full garbage collections (measured: 3.1 s
+ * CPU with 1 MiB, 2.0 s with 256 KiB, 2.3 s with 64 KiB, the same wall time or less).
+ * Hashing does not read through here: `NodeFiles.md5File` reuses two buffers.
  */
-const readChunk = (size: number, max: number) => Math.min(max, Math.max(size + 1, 16 * 1024))
-const HASH_CHUNK = 1024 * 1024
-const SEND_CHUNK = 256 * 1024
+const readChunk = (size: number) => Math.min(256 * 1024, Math.max(size + 1, 16 * 1024))
 
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
@@ -193,17 +190,17 @@ export const side = (root: string): Transfer.Side => {
     }
   }
 
-  const readIn = (file: Transfer.FileEntry, max: number): Stream.Stream<Uint8Array, Transfer.SideError> =>
+  const read = (file: Transfer.FileEntry): Stream.Stream<Uint8Array, Transfer.SideError> =>
     Stream.unwrap(
       Effect.map(absOf(file), (abs) =>
-        Stream.mapError(NodeFiles.fileStream(abs, { chunkSize: readChunk(file.size, max) }), (e) =>
-          failure(file.path, e)
-        )
+        Stream.mapError(NodeFiles.fileStream(abs, { chunkSize: readChunk(file.size) }), (e) => failure(file.path, e))
       )
     )
-  const read = (file: Transfer.FileEntry) => readIn(file, SEND_CHUNK)
 
-  const hashContent = (file: Transfer.FileEntry) => NodeContentHasher.md5(readIn(file, HASH_CHUNK))
+  const hashContent = (file: Transfer.FileEntry) =>
+    Effect.flatMap(absOf(file), (abs) =>
+      Effect.mapError(NodeFiles.md5File(abs, file.size), (e) => failure(file.path, e))
+    )
 
   const tempNext = (abs: string) =>
     NodePath.join(NodePath.dirname(abs), `.fjord-${Crypto.randomBytes(6).toString("hex")}.partial`)

@@ -115,7 +115,10 @@ export const toNewFile = <E1, E2, R>(
 ): Effect.Effect<void, E1 | E2, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
-      const out = NodeFs.createWriteStream(file, { flags: "wx", mode: 0o666 })
+      // 1 MiB of buffer: while one write is at the disk, the chunks that arrive meanwhile are
+      // gathered and go out together (`writev`), a few large writes instead of one per 64 KiB
+      // network chunk (each a hand-off to libuv's thread pool)
+      const out = NodeFs.createWriteStream(file, { flags: "wx", mode: 0o666, highWaterMark: 1024 * 1024 })
       // errors are read from `errored` and the waits above; none may go unhandled meanwhile
       out.on("error", ignore)
       return out
