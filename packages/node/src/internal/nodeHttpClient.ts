@@ -83,7 +83,13 @@ export const make = (agents: Agents, options: Options = {}): HttpClient.HttpClie
       nodeRequest.on("error", ignore)
       bound(nodeRequest, connect, idle)
       const state = { responded: false }
-      const send = sendBody(nodeRequest, request, request.body).pipe(
+      const body = request.body
+      if (body._tag !== "Stream" && body._tag !== "FormData") {
+        // a body in memory is handed over at once; a failure to send it fails the request
+        nodeRequest.end(body._tag === "Empty" ? undefined : (body.body as Uint8Array | string))
+        return waitForResponse(nodeRequest, request, state)
+      }
+      const send = sendBody(nodeRequest, request, body).pipe(
         // a server may answer before it has read the whole body (an early 4xx): the reply counts
         Effect.catchAll((e) => (state.responded ? Effect.void : Effect.fail(e)))
       )
@@ -118,43 +124,30 @@ const ignore = (_: unknown) => {}
 const transport = (request: HttpClientRequest.HttpClientRequest) => (cause: unknown) =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })
 
+/** Writes a body that is not in memory: a form (encoded first) or a stream (with backpressure). */
 const sendBody = (
   nodeRequest: Http.ClientRequest,
   request: HttpClientRequest.HttpClientRequest,
-  body: HttpBody.HttpBody
+  body: HttpBody.FormData | HttpBody.Stream
 ): Effect.Effect<void, HttpClientError.RequestError> => {
-  switch (body._tag) {
-    case "Empty":
-      return Writable.end(nodeRequest, transport(request))
-    case "Uint8Array":
-      nodeRequest.write(body.body)
-      return Writable.end(nodeRequest, transport(request))
-    case "Raw":
-      nodeRequest.write(body.body as Uint8Array | string)
-      return Writable.end(nodeRequest, transport(request))
-    case "FormData": {
-      const encoded = new Response(body.formData)
-      for (const [key, value] of encoded.headers) nodeRequest.setHeader(key, value)
-      return Effect.tryPromise({ try: () => encoded.arrayBuffer(), catch: transport(request) }).pipe(
-        Effect.flatMap((bytes) => {
-          nodeRequest.write(new Uint8Array(bytes))
-          return Writable.end(nodeRequest, transport(request))
-        })
-      )
-    }
-    case "Stream":
-      return Effect.zipRight(
-        Writable.writeAll(
-          nodeRequest,
-          Stream.mapError(
-            body.stream,
-            (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
-          ),
-          transport(request)
-        ),
-        Writable.end(nodeRequest, transport(request))
-      )
+  if (body._tag === "FormData") {
+    const encoded = new Response(body.formData)
+    for (const [key, value] of encoded.headers) nodeRequest.setHeader(key, value)
+    return Effect.tryPromise({ try: () => encoded.arrayBuffer(), catch: transport(request) }).pipe(
+      Effect.flatMap((bytes) => {
+        nodeRequest.write(new Uint8Array(bytes))
+        return Writable.end(nodeRequest, transport(request))
+      })
+    )
   }
+  return Effect.zipRight(
+    Writable.writeAll(
+      nodeRequest,
+      Stream.mapError(body.stream, (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })),
+      transport(request)
+    ),
+    Writable.end(nodeRequest, transport(request))
+  )
 }
 
 const waitForResponse = (
