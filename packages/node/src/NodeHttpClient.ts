@@ -31,29 +31,21 @@
  *
  * @since 0.1.0
  */
-import type * as Http from "node:http"
-import type * as Https from "node:https"
 import * as HttpClient from "@effect/platform/HttpClient"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Scope from "effect/Scope"
 import * as internal from "./internal/nodeHttpClient.js"
 
 /**
- * Options of the client.
+ * Options of the client: `connectTimeout` (default 1 min), `idleTimeout` (the longest a socket
+ * may go without traffic, waiting for the reply or its body; default 5 min), `connections`
+ * (per origin; unlimited when omitted).
  *
  * @since 0.1.0
  * @category models
  */
-export interface Options {
-  /** Time to establish a connection (TCP and TLS); default 1 minute. */
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  /** The longest a socket may go without traffic, waiting for the reply or its body; default 5 minutes. */
-  readonly idleTimeout?: Duration.DurationInput | undefined
-  /** The most connections per origin; unlimited when omitted. */
-  readonly connections?: number | undefined
-}
+export type Options = internal.Options
 
 /**
  * The keep-alive agents a client sends through (`node:http` and `node:https`).
@@ -61,10 +53,7 @@ export interface Options {
  * @since 0.1.0
  * @category models
  */
-export interface Agents {
-  readonly http: Http.Agent
-  readonly https: Https.Agent
-}
+export type Agents = internal.Agents
 
 /**
  * A client over its own keep-alive agents, destroyed when the scope closes.

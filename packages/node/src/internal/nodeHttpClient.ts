@@ -13,33 +13,21 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { ClientResponse } from "./clientResponse.js"
+import * as Timeouts from "./timeouts.js"
 import * as Writable from "./writable.js"
 
 /** Options of the client and of the agents it owns. @internal */
-export interface Options {
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  readonly idleTimeout?: Duration.DurationInput | undefined
-  readonly connections?: number | undefined
-}
+export type Options = Timeouts.Options
 
 /** The keep-alive agents of one client. @internal */
 export interface Agents {
   readonly http: Http.Agent
   readonly https: Https.Agent
 }
-
-/** rclone's `--contimeout` and `--timeout` defaults. @internal */
-export const defaultConnectTimeout = Duration.minutes(1)
-/** @internal */
-export const defaultIdleTimeout = Duration.minutes(5)
-
-const millis = (d: Duration.DurationInput | undefined, fallback: Duration.Duration): number =>
-  Duration.toMillis(Duration.decode(d ?? fallback))
 
 /** Keep-alive pooling agents, destroyed with the scope. @internal */
 export const makeAgents = (options: Options = {}): Effect.Effect<Agents, never, Scope.Scope> =>
@@ -67,8 +55,7 @@ const timeoutError = (code: "FJORD_CONNECT_TIMEOUT" | "FJORD_IDLE_TIMEOUT", ms: 
 
 /** The client over `agents`; `idleTimeout` bounds every wait for a byte, `connectTimeout` the connection. @internal */
 export const make = (agents: Agents, options: Options = {}): HttpClient.HttpClient => {
-  const idle = millis(options.idleTimeout, defaultIdleTimeout)
-  const connect = millis(options.connectTimeout, defaultConnectTimeout)
+  const { connect, idle } = Timeouts.millisOf(options)
   return HttpClient.make((request, url, signal) =>
     Effect.suspend(() => {
       const https = url.protocol === "https:"

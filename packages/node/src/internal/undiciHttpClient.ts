@@ -17,24 +17,15 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { Agent, type Dispatcher } from "undici"
 import { ClientResponse } from "./clientResponse.js"
+import * as Timeouts from "./timeouts.js"
 
 /** What undici accepts as a request body. */
 type Body = Exclude<Dispatcher.DispatchOptions["body"], undefined>
 
 /** Options of the client and of the agent it owns. */
-export interface Options {
-  readonly connectTimeout?: Duration.DurationInput | undefined
-  readonly idleTimeout?: Duration.DurationInput | undefined
+export interface Options extends Timeouts.Options {
   readonly keepAliveTimeout?: Duration.DurationInput | undefined
-  readonly connections?: number | undefined
 }
-
-/** rclone's `--contimeout` and `--timeout` defaults. */
-export const defaultConnectTimeout = Duration.minutes(1)
-export const defaultIdleTimeout = Duration.minutes(5)
-
-const millis = (d: Duration.DurationInput | undefined, fallback: Duration.Duration): number =>
-  Duration.toMillis(Duration.decode(d ?? fallback))
 
 /** A keep-alive pooling agent with the connect timeout (closed with the scope). */
 export const makeAgent = (options: Options = {}): Effect.Effect<Agent, never, Scope.Scope> =>
@@ -42,7 +33,7 @@ export const makeAgent = (options: Options = {}): Effect.Effect<Agent, never, Sc
     Effect.sync(
       () =>
         new Agent({
-          connect: { timeout: millis(options.connectTimeout, defaultConnectTimeout) },
+          connect: { timeout: Timeouts.millisOf(options).connect },
           ...(options.keepAliveTimeout === undefined
             ? {}
             : { keepAliveTimeout: Duration.toMillis(Duration.decode(options.keepAliveTimeout)) }),
@@ -54,7 +45,7 @@ export const makeAgent = (options: Options = {}): Effect.Effect<Agent, never, Sc
 
 /** The client over `dispatcher`; `idleTimeout` bounds the wait for headers and between body chunks. */
 export const make = (dispatcher: Dispatcher, options: Options = {}): HttpClient.HttpClient => {
-  const idle = millis(options.idleTimeout, defaultIdleTimeout)
+  const { idle } = Timeouts.millisOf(options)
   return HttpClient.make((request, url, signal) => {
     const body = request.body
     if (body._tag === "Stream") {
