@@ -2,23 +2,20 @@
  * `fjord serve webdav REMOTE:path` and `fjord serve http REMOTE:path` (rclone's `serve`):
  * the remote folder over WebDAV (read-write) or as a browsable read-only HTTP index, with
  * rclone's flags `--addr` (default 127.0.0.1:8080), `--user`/`--pass` or `--htpasswd FILE`
- * (bcrypt entries), `--read-only`, `--dir-cache-time` and `-v` (an access log line per
- * request on stderr). Runs until interrupted.
- *
- * The server code (`@fjord/serve`) is loaded by the command itself, so the other commands
- * start without it.
+ * (bcrypt entries), `--read-only` and `--dir-cache-time`; the global `-v` logs each request.
+ * Runs until interrupted. The implementation (`internal/serve.ts`, and the server code of
+ * `@fjord/serve` it loads) is loaded when the command runs.
  *
  * @since 0.1.0
  */
-import { Args, Command, Options } from "@effect/cli"
-import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Sdk from "../internal/sdk.js"
-import { Output } from "../Output.js"
-import * as RemotePath from "../RemotePath.js"
-import { type GlobalOptions, parseDuration } from "./transfer.js"
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { lazy } from "../internal/common.js"
 
-const serveOptions = {
+const impl = () => import("../internal/serve.js")
+
+const options = {
   addr: Options.text("addr").pipe(
     Options.withDescription("IP:port or :port to listen on (default 127.0.0.1:8080; port 0 picks a free one)"),
     Options.withDefault("127.0.0.1:8080")
@@ -34,80 +31,11 @@ const serveOptions = {
     Options.withDescription("How long listings are cached, e.g. 30s, 5m (default 5m)"),
     Options.withDefault("5m")
   ),
-  verbose: Options.boolean("verbose").pipe(
-    Options.withAlias("v"),
-    Options.withDescription("Print an access log line per request on stderr")
+  path: Args.text({ name: "remote:path" }).pipe(
+    Args.withDescription("The folder to serve (default jotta:, the whole mountpoint)"),
+    Args.withDefault("jotta:")
   )
 }
-
-type Kind = "webdav" | "http"
-
-const descriptions: Record<Kind, string> = {
-  webdav: "Serve a remote folder over WebDAV (class 1 and 2) on --addr",
-  http: "Serve a remote folder as a read-only, browsable HTTP index with Range downloads on --addr"
-}
-
-const serveCommand = (kind: Kind, globals: GlobalOptions) =>
-  Command.make(
-    kind,
-    {
-      ...globals,
-      ...serveOptions,
-      path: Args.text({ name: "remote:path" }).pipe(
-        Args.withDescription("The folder to serve (default jotta:, the whole mountpoint)"),
-        Args.withDefault("jotta:")
-      )
-    },
-    (a) => {
-      const loc = RemotePath.parse(a.path)
-      const remote = loc._tag === "Remote" ? loc.remote : RemotePath.remoteName
-      const root = loc._tag === "Remote" ? loc.path : RemotePath.normalize(loc.path)
-      return Effect.gen(function* () {
-        const dirCacheMillis = parseDuration(a.dirCacheTime)
-        if (dirCacheMillis === undefined) {
-          return yield* new Sdk.UsageError({ description: `--dir-cache-time: not a duration: ${a.dirCacheTime}` })
-        }
-        if (Option.isSome(a.user) !== Option.isSome(a.pass)) {
-          return yield* new Sdk.UsageError({ description: "--user and --pass go together" })
-        }
-        if (Option.isSome(a.user) && Option.isSome(a.htpasswd)) {
-          return yield* new Sdk.UsageError({ description: "give --user/--pass or --htpasswd, not both" })
-        }
-        // loaded on demand: the other commands start faster without the server code
-        const [WebDav, HttpIndex, BasicAuth, NodeServe] = yield* Effect.promise(() =>
-          Promise.all([
-            import("@fjord/serve/WebDav"),
-            import("@fjord/serve/HttpIndex"),
-            import("@fjord/serve/BasicAuth"),
-            import("@fjord/serve/NodeServe")
-          ])
-        )
-        const options = { root, dirCacheTime: dirCacheMillis }
-        const app =
-          kind === "webdav" ? yield* WebDav.make({ ...options, readOnly: a.readOnly }) : yield* HttpIndex.make(options)
-        const check = Option.isSome(a.htpasswd)
-          ? Option.some(yield* BasicAuth.htpasswdFile(a.htpasswd.value))
-          : Option.isSome(a.user) && Option.isSome(a.pass)
-            ? Option.some(BasicAuth.single(a.user.value, a.pass.value))
-            : Option.none()
-        const output = yield* Output
-        const listening = yield* NodeServe.serve(Option.isSome(check) ? BasicAuth.middleware(check.value)(app) : app, {
-          addr: a.addr,
-          ...(a.verbose
-            ? {
-                accessLog: (e: { method: string; url: string; status: number; millis: number }) =>
-                  output.error(`${e.method} ${e.url} ${e.status} ${e.millis}ms`)
-              }
-            : {})
-        })
-        const auth = Option.isSome(check) ? "" : " (no authentication)"
-        yield* output.error(
-          `fjord serve ${kind}: ${remote}:${root} on ${listening.url}/${auth}${a.readOnly && kind === "webdav" ? ", read-only" : ""}   (Ctrl-C stops it)`
-        )
-        return yield* Effect.never
-      }).pipe(Effect.scoped, Sdk.withSdk(a, remote))
-    }
-  ).pipe(Command.withDescription(descriptions[kind]))
 
 /**
  * `fjord serve` with its subcommands `webdav` and `http`.
@@ -115,8 +43,22 @@ const serveCommand = (kind: Kind, globals: GlobalOptions) =>
  * @since 0.1.0
  * @category commands
  */
-export const command = (globals: GlobalOptions) =>
-  Command.make("serve").pipe(
-    Command.withDescription("Serve a remote folder over WebDAV or HTTP"),
-    Command.withSubcommands([serveCommand("webdav", globals), serveCommand("http", globals)])
-  )
+export const command = Command.make("serve").pipe(
+  Command.withDescription("Serve a remote folder over WebDAV or HTTP"),
+  Command.withSubcommands([
+    Command.make(
+      "webdav",
+      options,
+      lazy(impl, (m) => m.serve("webdav"))
+    ).pipe(Command.withDescription("Serve a remote folder over WebDAV (class 1 and 2) on --addr")),
+    Command.make(
+      "http",
+      options,
+      lazy(impl, (m) => m.serve("http"))
+    ).pipe(
+      Command.withDescription(
+        "Serve a remote folder as a read-only, browsable HTTP index with Range downloads on --addr"
+      )
+    )
+  ])
+)
