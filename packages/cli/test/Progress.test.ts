@@ -208,6 +208,15 @@ describe("rclone's formats", () => {
     assert.deepStrictEqual(lines(deleted("File", false)), ["INFO old: Deleted"])
     assert.deepStrictEqual(lines(deleted("Dir", false)), ["INFO old: Removing directory"])
     assert.deepStrictEqual(lines(deleted("Dir", true)), ["NOTICE old: Skipped remove directory as --dry-run is set"])
+    const dirMove = (outcome: "Moved" | "Fallback", dryRun: boolean, description?: string) =>
+      ({ _tag: "DirMove", outcome, description, dryRun, progress }) as const
+    assert.deepStrictEqual(lines(dirMove("Moved", false)), ["INFO jotta:x: Server side directory move succeeded"])
+    assert.deepStrictEqual(lines(dirMove("Moved", true)), [
+      "NOTICE jotta:x: Skipped server-side directory move as --dry-run is set"
+    ])
+    assert.deepStrictEqual(lines(dirMove("Fallback", false, "can't copy directory - destination already exists")), [
+      "INFO jotta:x: Server side directory move failed - fallback to file moves: can't copy directory - destination already exists"
+    ])
     const checked = (result: "Differ" | "MissingOnDestination" | "MissingOnSource", difference?: "Size" | "Hash") =>
       ({ _tag: "Checked", path: "c", result, difference, progress }) as const
     assert.deepStrictEqual(lines(checked("Differ", "Size")), ["ERROR c: sizes differ"])

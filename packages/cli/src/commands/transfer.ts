@@ -280,7 +280,7 @@ const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stre
       })
     )
     if (summary === undefined || last === undefined) return yield* new TransferFailed({ description: "no summary" })
-    if (summary.mode !== "check" && summary.transferred === 0 && summary.fatal === undefined) {
+    if (summary.mode !== "check" && summary.transferred === 0 && summary.fatal === undefined && !summary.dirMoved) {
       yield* log("INFO", "There was nothing to transfer")
     }
     const end = Progress.statsBlock(last, false, {

@@ -168,6 +168,13 @@ export const eventLog = (e: Transfer.Event, sides: Sides): Array<readonly [Level
       ]
       return e.action === "Moved" ? [copied, ["INFO", named(e.path, "Deleted")]] : [copied]
     }
+    case "DirMove":
+      // rclone's sync.MoveDir, logged against the destination
+      return e.outcome === "Fallback"
+        ? [["INFO", `${destination}: Server side directory move failed - fallback to file moves: ${e.description}`]]
+        : e.dryRun
+          ? [["NOTICE", `${destination}: Skipped server-side directory move as --dry-run is set`]]
+          : [["INFO", `${destination}: Server side directory move succeeded`]]
     case "Deleted": {
       if (e.dryRun) {
         const what = e.kind === "Dir" ? "remove directory" : "delete"
