@@ -103,6 +103,24 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       const ct = yield* run("copyto", "jotta:flt4/c.jpg", `${dir}/out/c-copy.jpg`)
       assert.strictEqual(ct.exitCode, 0, ct.stderr)
       assert.strictEqual(NodeFs.readFileSync(`${dir}/out/c-copy.jpg`, "utf8"), "c")
+      // --files-from (comments, blank lines, a missing file) and --exclude-if-present
+      write(`${dir}/list`, "# wanted\n\n b.png \n/skip/c.jpg\nmissing.jpg\n")
+      write(`${dir}/src/skip/c.jpg`, "c")
+      const ff = yield* run("copy", "--files-from", `${dir}/list`, `${dir}/src`, `${dir}/listed`)
+      assert.strictEqual(ff.exitCode, 0, ff.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/listed`, { recursive: true }).sort(), [
+        "b.png",
+        "skip",
+        "skip/c.jpg"
+      ])
+      write(`${dir}/src/skip/.ignore`, "")
+      const eip = yield* run("copy", "--exclude-if-present", ".ignore", `${dir}/src`, `${dir}/present`)
+      assert.strictEqual(eip.exitCode, 0, eip.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/present`).sort(), ["a.jpg", "b.png"])
+      const both = yield* run("copy", "--files-from", `${dir}/list`, "--include", "*.jpg", `${dir}/src`, `${dir}/x`)
+      assert.notStrictEqual(both.exitCode, 0)
+      assert.include(both.stderr, "the usage of --files-from overrides all other filters")
+      NodeFs.rmSync(`${dir}/src/skip`, { recursive: true })
       // a fresh config directory, never logged in
       const ll = yield* fjord("copy", `${dir}/src`, `${dir}/mirror`, "--config-dir", `${dir}/nobody`)
       assert.strictEqual(ll.exitCode, 0, ll.stderr)

@@ -388,6 +388,76 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
     )
   )
 
+  it.scoped("--files-from and --exclude-if-present apply while listing, on local and cloud sides alike", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        for (const [path, content] of [
+          ["a.txt", "a"],
+          ["b.txt", "b"],
+          ["d/c.txt", "c"],
+          ["d/e/f.txt", "f"],
+          ["skip/g.txt", "g"],
+          ["skip/.ignore", ""],
+          ["d/e/deeper/.ignore", ""],
+          ["d/e/deeper/h.txt", "h"]
+        ] as const) {
+          write(`${dir}/src/${path}`, content, t0)
+        }
+        const tree = ["a.txt:1", "b.txt:1", "d/", "d/c.txt:1", "d/e/", "d/e/f.txt:1"]
+        // a folder holding .ignore is left out, its own entry too (rclone: "skip: Excluded")
+        const present = yield* Filter.make({ excludeIfPresent: [".ignore"] })
+        const up = yield* go(
+          Transfer.run(local(`${dir}/src`), yield* cloud("tr/eip"), {
+            mode: "copy",
+            filter: present,
+            createEmptySrcDirs: true
+          })
+        )
+        assert.strictEqual(up.summary.errors, 0)
+        assert.deepStrictEqual(yield* remoteTree("tr/eip"), tree)
+        // the cloud as source: the whole tree goes up first, then comes down filtered
+        yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/eip-all"), { mode: "copy" }))
+        yield* go(
+          Transfer.run(yield* cloud("tr/eip-all"), local(`${dir}/down`), {
+            mode: "copy",
+            filter: present,
+            createEmptySrcDirs: true
+          })
+        )
+        assert.deepStrictEqual(yield* treeOf(local(`${dir}/down`)), tree)
+        // a marker in the root leaves out everything
+        write(`${dir}/src/.ignore`, "", t0)
+        const nothing = yield* go(
+          Transfer.run(local(`${dir}/src`), local(`${dir}/none`), { mode: "copy", filter: present })
+        )
+        assert.strictEqual(nothing.summary.transferred, 0)
+        NodeFs.rmSync(`${dir}/src/.ignore`)
+
+        // --files-from: only the listed files; a listed file that is not there is no error
+        const listed = yield* Filter.make({ filesFrom: ["# a comment", "", " a.txt ", "/d/c.txt", "missing.txt", "d"] })
+        const ff = yield* go(
+          Transfer.run(yield* cloud("tr/eip-all"), local(`${dir}/ff`), { mode: "copy", filter: listed })
+        )
+        assert.deepStrictEqual([ff.summary.transferred, ff.summary.errors], [2, 0])
+        assert.deepStrictEqual(yield* treeOf(local(`${dir}/ff`)), ["a.txt:1", "d/", "d/c.txt:1"])
+        // a sync with a list leaves the destination's unlisted files alone (they are filtered out)
+        write(`${dir}/extra/zzz.txt`, "z", t0)
+        write(`${dir}/extra/d/q.txt`, "q", t0)
+        yield* go(Transfer.run(local(`${dir}/extra`), yield* cloud("tr/ff"), { mode: "copy" }))
+        const synced = yield* go(
+          Transfer.run(local(`${dir}/src`), yield* cloud("tr/ff"), { mode: "sync", filter: listed })
+        )
+        assert.deepStrictEqual([synced.summary.transferred, synced.summary.deleted, synced.summary.errors], [2, 0, 0])
+        assert.deepStrictEqual(yield* remoteTree("tr/ff"), ["a.txt:1", "d/", "d/c.txt:1", "d/q.txt:1", "zzz.txt:1"])
+        // raw lines are paths as they are: " b.txt" names no file
+        const raw = yield* Filter.make({ filesFromRaw: [" b.txt", "d/e/f.txt"] })
+        const r = yield* go(Transfer.run(local(`${dir}/src`), local(`${dir}/raw`), { mode: "copy", filter: raw }))
+        assert.deepStrictEqual(r.paths("Done"), ["d/e/f.txt"])
+      })
+    )
+  )
+
   it.scoped("traversal names from the cloud stay inside the target; a 255-character name round-trips", () =>
     Effect.scoped(
       Effect.gen(function* () {

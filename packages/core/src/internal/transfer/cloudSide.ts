@@ -23,7 +23,15 @@ import type * as JottaError from "../../JottaError.js"
 import * as Name from "../../Name.js"
 import * as UploadSource from "../../UploadSource.js"
 import * as Names from "./names.js"
-import { type DirEntry, type DirMoveResult, type FileEntry, type Listed, type Side, SideError } from "./side.js"
+import {
+  type DirEntry,
+  type DirMoveResult,
+  type FileEntry,
+  type Listed,
+  type ListOptions,
+  type Side,
+  SideError
+} from "./side.js"
 
 const FATAL_TAGS = new Set(["Unauthorized", "AuthError", "QuotaExceeded"])
 
@@ -87,15 +95,43 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
         Effect.mapError(sideError(path))
       )
 
+    /**
+     * The folders holding a file of one of `names` (`--exclude-if-present`): the listing
+     * stream gives no order within a folder, so a first pass finds them (keeping only those
+     * folders' paths, whatever the tree's size).
+     */
+    const foldersHolding = (names: ReadonlyArray<string>): Effect.Effect<ReadonlySet<string>, SideError> =>
+      files.listRecursive(base).pipe(
+        Stream.mapError(sideError("")),
+        Stream.runFold(new Set<string>(), (found, e) => {
+          if (e._tag === "File" && e.wirePath.length > base.length) {
+            const below = e.wirePath.slice(base.length).map(engineName)
+            if (names.includes(below[below.length - 1]!)) found.add(below.slice(0, -1).join("/"))
+          }
+          return found
+        })
+      )
+
     const list: Side["list"] = (options) =>
+      Stream.unwrap(
+        Effect.map(
+          options.excludeIfPresent === undefined || options.excludeIfPresent.length === 0
+            ? Effect.succeed<ReadonlySet<string>>(new Set())
+            : foldersHolding(options.excludeIfPresent),
+          (marked) => listPruned(options, marked)
+        )
+      )
+
+    const listPruned = (options: ListOptions, marked: ReadonlySet<string>): Stream.Stream<Listed, SideError> =>
       Stream.suspend(() => {
+        if (marked.has("")) return Stream.empty
         // a folder's verdict is kept for the entries below it (the listing is one stream)
         const verdicts = new Map<string, boolean>()
         const descended = (dir: string): boolean => {
           if (dir === "") return true
           const known = verdicts.get(dir)
           if (known !== undefined) return known
-          const v = descended(Names.parent(dir)) && options.descend(dir)
+          const v = descended(Names.parent(dir)) && !marked.has(dir) && options.descend(dir)
           verdicts.set(dir, v)
           return v
         }

@@ -206,7 +206,8 @@ const listOptions = (filter: Filter.Compiled | undefined, now: number): ListOpti
     : {
         descend: (dir) => Filter.includeDir(filter, dir),
         keep: (f) => Filter.includeFile(filter, f.path, f.size, f.modified, now),
-        maxDepth: filter.options.maxDepth
+        maxDepth: filter.options.maxDepth,
+        excludeIfPresent: filter.options.excludeIfPresent
       }
 
 const engine = (

@@ -69,6 +69,11 @@ export interface ListOptions {
   readonly keep: (file: FileEntry) => boolean
   /** Only this many levels (1 = the root's own entries). */
   readonly maxDepth?: number | undefined
+  /**
+   * A folder (the root included) that holds a file of one of these names is left out with
+   * everything below it, the folder's own entry too (rclone's `--exclude-if-present`).
+   */
+  readonly excludeIfPresent?: ReadonlyArray<string> | undefined
 }
 
 /** The content of a file on its way to a destination. @internal */
