@@ -460,6 +460,14 @@ const engine = (
         })
       })
 
+    /** A hash comparison, shown as in flight while it lasts (rclone's "Checking:"). */
+    const checking = <A, E>(path: string, compare: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => tracker.checking.add(path)),
+        () => compare,
+        () => Effect.sync(() => tracker.checking.delete(path))
+      )
+
     const md5Of = (side: Side, f: FileEntry) =>
       options.download === true ? side.hashContent(f) : f.md5 !== undefined ? Effect.succeed(f.md5) : side.hash(f)
 
@@ -473,7 +481,10 @@ const engine = (
           if (result === "Differ") difference = "Size"
         } else if (a._tag === "Skip") result = "Equal"
         else {
-          const [s, d] = yield* Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
+          const [s, d] = yield* checking(
+            a.src.path,
+            Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
+          )
           result = s === d ? "Equal" : "Differ"
           if (result === "Differ") difference = "Hash"
         }
@@ -513,8 +524,13 @@ const engine = (
             return
           }
           case "CompareHash": {
-            const srcMd5 = a.src.md5 ?? (yield* source.hash(a.src))
-            const dstMd5 = a.dst.md5 ?? (yield* destination.hash(a.dst))
+            const [srcMd5, dstMd5] = yield* checking(
+              a.src.path,
+              Effect.all([
+                a.src.md5 !== undefined ? Effect.succeed(a.src.md5) : source.hash(a.src),
+                a.dst.md5 !== undefined ? Effect.succeed(a.dst.md5) : destination.hash(a.dst)
+              ])
+            )
             const next = Plan.afterHash(srcMd5 === dstMd5, a.onEqual)
             if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5, true)
             tracker.checks++
