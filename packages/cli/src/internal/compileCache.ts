@@ -2,13 +2,17 @@
  * Runs the bundled CLI (`dist/fjord-main.cjs`) with a V8 code cache, the start-up aid that
  * Node 22 has built in (`module.enableCompileCache`) and Node 20 lacks.
  *
- * Without it every run parses the 2.5 MB bundle and compiles each function it calls afresh,
+ * Without it every run parses the 2 MB bundle and compiles each function it calls afresh,
  * a third of the time `fjord about` takes. The first run of a given bundle on a given Node
  * compiles as usual and, when the process exits, saves V8's cache of everything compiled
  * so far (`Script.createCachedData`); later runs hand that cache to V8, which skips parsing
- * and compiling what it holds. V8 checks that a cache matches the source and its own version
- * and flags and ignores (`cachedDataRejected`) one that does not; the cache is then written
- * anew. Nothing here can fail a run: a cache that cannot be read or written is not used.
+ * and compiling what it holds. The cache only holds the functions the runs that wrote it
+ * called, so it is written again, with everything it had plus what this run compiled, the
+ * first time each command runs (the commands it has seen are listed beside it): after
+ * `fjord about`, the first `fjord copy` adds the transfer engine. V8 checks that a cache
+ * matches the source and its own version and flags and ignores (`cachedDataRejected`) one
+ * that does not; the cache is then written anew. Nothing here can fail a run: a cache that
+ * cannot be read or written is not used.
  *
  * The cache lives in `$FJORD_CACHE_DIR`, else `$XDG_CACHE_HOME/fjord`, else `~/.cache/fjord`,
  * named after the bundle's size and modification time and the Node version;
@@ -47,8 +51,11 @@ const readIfThere = (file: string): Buffer | undefined => {
   }
 }
 
+/** The command of this run: the first argument that is not a flag (or `""`). */
+const commandOf = (args: ReadonlyArray<string>): string => args.find((a) => !a.startsWith("-")) ?? ""
+
 /** Writes atomically (another fjord may be reading it), or not at all. */
-const writeQuietly = (file: string, data: Buffer) => {
+const writeQuietly = (file: string, data: Buffer | string) => {
   try {
     Fs.mkdirSync(Path.dirname(file), { recursive: true, mode: 0o700 })
     const tmp = `${file}.${process.pid}.tmp`
@@ -70,14 +77,21 @@ export const runBundle = (file: string): void => {
   const stat = Fs.statSync(file)
   const cachePath = disabled ? undefined : cacheFile(file, stat)
   const cachedData = cachePath === undefined ? undefined : readIfThere(cachePath)
+  const seenPath = `${cachePath}.commands`
+  const seen = cachedData === undefined ? [] : (readIfThere(seenPath)?.toString("utf8").split("\n") ?? [])
+  const command = commandOf(process.argv.slice(2))
   const script = new Vm.Script(Module.wrap(source), {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
     importModuleDynamically: Vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER
   })
-  if (cachePath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+  const stale = cachedData === undefined || script.cachedDataRejected === true
+  if (cachePath !== undefined && (stale || !seen.includes(command))) {
     // at exit the functions this run needed are compiled, so the cache holds them too
-    process.once("exit", () => writeQuietly(cachePath, script.createCachedData()))
+    process.once("exit", () => {
+      writeQuietly(cachePath, script.createCachedData())
+      writeQuietly(seenPath, [...(stale ? [] : seen), command].join("\n"))
+    })
   }
   const wrapper = script.runInThisContext() as (
     exports: unknown,
