@@ -15,7 +15,8 @@
  * cannot be read or written is not used.
  *
  * The cache lives in `$FJORD_CACHE_DIR`, else `$XDG_CACHE_HOME/fjord`, else `~/.cache/fjord`,
- * named after the bundle's size and modification time and the Node version;
+ * named after the bundle's path, size and modification time and the Node version (the files
+ * of older builds of the same bundle are removed);
  * `NODE_DISABLE_COMPILE_CACHE=1` (Node 22's switch) turns it off.
  *
  * @internal
@@ -34,13 +35,28 @@ const cacheDir = (): string => {
   return Path.join(xdg !== undefined && xdg !== "" ? xdg : Path.join(Os.homedir(), ".cache"), "fjord")
 }
 
-/** The cache file of `file` as it is now, under this Node (a new bundle or Node: a new name). */
-const cacheFile = (file: string, stat: Fs.Stats): string => {
-  const key = Crypto.createHash("sha256")
-    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)
-    .digest("hex")
-    .slice(0, 16)
-  return Path.join(cacheDir(), `fjord-main-${key}.v8cache`)
+const hash = (text: string) => Crypto.createHash("sha256").update(text).digest("hex").slice(0, 12)
+
+/**
+ * The cache file of `file` as it is now, under this Node: named after the bundle's path, then
+ * its size, time and the Node version (a rebuilt bundle or another Node: a new name, and the
+ * files of the bundle's older builds are removed when it is written).
+ */
+const cacheFile = (file: string, stat: Fs.Stats): { readonly path: string; readonly prefix: string } => {
+  const prefix = `fjord-main-${hash(file)}-`
+  const name = `${prefix}${hash(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)}.v8cache`
+  return { path: Path.join(cacheDir(), name), prefix }
+}
+
+/** Removes the caches of older builds of the same bundle. */
+const removeOlder = (dir: string, prefix: string, keep: string) => {
+  try {
+    for (const name of Fs.readdirSync(dir)) {
+      if (name.startsWith(prefix) && !name.startsWith(keep)) Fs.rmSync(Path.join(dir, name), { force: true })
+    }
+  } catch {
+    // nothing to tidy
+  }
 }
 
 const readIfThere = (file: string): Buffer | undefined => {
@@ -75,7 +91,8 @@ export const runBundle = (file: string): void => {
   const source = Fs.readFileSync(file, "utf8")
   const disabled = process.env.NODE_DISABLE_COMPILE_CACHE === "1"
   const stat = Fs.statSync(file)
-  const cachePath = disabled ? undefined : cacheFile(file, stat)
+  const cache = disabled ? undefined : cacheFile(file, stat)
+  const cachePath = cache?.path
   const cachedData = cachePath === undefined ? undefined : readIfThere(cachePath)
   const seenPath = `${cachePath}.commands`
   const seen = cachedData === undefined ? [] : (readIfThere(seenPath)?.toString("utf8").split("\n") ?? [])
@@ -91,6 +108,9 @@ export const runBundle = (file: string): void => {
     process.once("exit", () => {
       writeQuietly(cachePath, script.createCachedData())
       writeQuietly(seenPath, [...(stale ? [] : seen), command].join("\n"))
+      if (cachedData === undefined && cache !== undefined) {
+        removeOlder(Path.dirname(cachePath), cache.prefix, Path.basename(cachePath))
+      }
     })
   }
   const wrapper = script.runInThisContext() as (
