@@ -8,11 +8,11 @@ import type { AccessEntry } from "@fjord/serve/NodeServe"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import { parseDuration } from "../commands/transfer.js"
 import { Output } from "../Output.js"
 import { remoteOf, remotePath } from "./common.js"
 import { GlobalFlags } from "./globalArgs.js"
 import * as Sdk from "./sdk.js"
+import { parseDuration } from "./transfer.js"
 
 export interface Args {
   readonly addr: string
