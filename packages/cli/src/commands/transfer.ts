@@ -2,8 +2,8 @@
  * The transfer commands on the engine (`@fjord/core/Transfer`): `copy`, `copyto`, `sync`,
  * `move`, `moveto`, `check`, with rclone's flags for comparisons (`--checksum`,
  * `--size-only`, `--ignore-existing`, `--update`), filters (`--include`, `--exclude`,
- * `--filter`, `--*-from`, `--min/max-size`, `--min/max-age`, `--max-depth`,
- * `--ignore-case`), `--delete-excluded`, `--create-empty-src-dirs`,
+ * `--filter`, `--*-from`, `--files-from`, `--files-from-raw`, `--exclude-if-present`,
+ * `--min/max-size`, `--min/max-age`, `--max-depth`, `--ignore-case`), `--delete-excluded`, `--create-empty-src-dirs`,
  * `--delete-empty-src-dirs`, `--dry-run`, `--retries`, `--transfers`, and rclone's output
  * (formats in `internal/progress.ts`): `-P` redraws the stats block in place on a terminal
  * every 500 ms (log-update, on the engine's progress timer); without a terminal `-P`/`-v`
@@ -108,6 +108,9 @@ const transferOptions = {
   includeFrom: texts("include-from", "Read include patterns from a file"),
   excludeFrom: texts("exclude-from", "Read exclude patterns from a file"),
   filterFrom: texts("filter-from", "Read filter rules from a file"),
+  filesFrom: texts("files-from", "Only the files listed in this file, relative to the source (- reads stdin)"),
+  filesFromRaw: texts("files-from-raw", "Only the files listed in this file, each line a path as it is"),
+  excludeIfPresent: texts("exclude-if-present", "Leave out folders that hold a file of this name"),
   minSize: optionalText("min-size", "Only files at least this big (KiB by default; suffixes B, K, M, G, T)"),
   maxSize: optionalText("max-size", "Only files at most this big"),
   minAge: optionalText("min-age", "Only files older than this (ms, s, m, h, d, w, M, y; default s)"),
@@ -164,7 +167,7 @@ const usage = (description: string) => new Sdk.UsageError({ description })
 
 const readLines = (file: string) =>
   Effect.try({
-    try: () => NodeFs.readFileSync(file, "utf8").split(/\r?\n/),
+    try: () => NodeFs.readFileSync(file === "-" ? 0 : file, "utf8").split(/\r?\n/),
     catch: (e) => usage(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
   })
 
@@ -190,6 +193,9 @@ const buildFilter = (a: Parsed) =>
       includeFrom: yield* from(a.includeFrom),
       excludeFrom: yield* from(a.excludeFrom),
       filterFrom: yield* from(a.filterFrom),
+      ...(a.filesFrom.length > 0 ? { filesFrom: yield* from(a.filesFrom) } : {}),
+      ...(a.filesFromRaw.length > 0 ? { filesFromRaw: yield* from(a.filesFromRaw) } : {}),
+      excludeIfPresent: a.excludeIfPresent,
       minSize: yield* size(a.minSize, "min-size"),
       maxSize: yield* size(a.maxSize, "max-size"),
       minAgeMs: yield* age(a.minAge, "min-age"),
@@ -279,7 +285,7 @@ const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stre
       })
     )
     if (summary === undefined || last === undefined) return yield* new TransferFailed({ description: "no summary" })
-    if (summary.mode !== "check" && summary.transferred === 0 && summary.fatal === undefined) {
+    if (summary.mode !== "check" && summary.transferred === 0 && summary.fatal === undefined && !summary.dirMoved) {
       yield* log("INFO", "There was nothing to transfer")
     }
     const end = Progress.statsBlock(last, false, {
