@@ -42,7 +42,6 @@ import { browserLogin, Interactive, twoFactorLayer } from "./prompts.js"
 import * as RcloneConfig from "./rcloneConfig.js"
 import * as Remotes from "./remotes.js"
 
-
 const say = (text: string) => Effect.flatMap(Terminal.Terminal, (t) => Effect.orDie(t.display(`${text}\n`)))
 
 const ask = (message: string, fallback?: string) =>
