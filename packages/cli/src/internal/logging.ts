@@ -18,6 +18,7 @@ import * as Schedule from "effect/Schedule"
 import * as Output from "../Output.js"
 import * as GlobalArgs from "./globalArgs.js"
 import { clean, describe } from "./help.js"
+import * as Progress from "./progress.js"
 
 const effectLevel = (g: GlobalArgs.Globals): LogLevel.LogLevel => {
   switch (GlobalArgs.logLevel(g)) {
@@ -40,26 +41,26 @@ const effectLevel = (g: GlobalArgs.Globals): LogLevel.LogLevel => {
 const label = (level: LogLevel.LogLevel): string =>
   level._tag === "Warning" ? "NOTICE" : level._tag === "Fatal" ? "ERROR" : level.label
 
-const stamp = (d: Date): string => {
-  const p = (n: number) => String(n).padStart(2, "0")
-  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`
-}
-
 /** A log line as rclone writes it: `2006/01/02 15:04:05 INFO  : message` (local time). */
 export const format = (level: LogLevel.LogLevel, message: string, at: Date = new Date()): string =>
-  `${stamp(at)} ${label(level).padEnd(6)}: ${clean(message)}`
+  Progress.logLine(label(level), clean(message), at)
 
 /**
- * Writes one log line where the flags say: appended to `--log-file`, else through the
+ * Writes one formatted line where the flags say: appended to `--log-file`, else through the
  * `Output` service (stderr; captured by in-process tests). Synchronous, for Effect's logger.
  */
-export const sink =
+export const emit =
   (g: GlobalArgs.Globals, output: Output.Service) =>
-  (level: LogLevel.LogLevel, message: string): void => {
-    const line = format(level, message)
+  (line: string): void => {
     if (Option.isSome(g.logFile)) NodeFs.appendFileSync(g.logFile.value, `${line}\n`)
     else output.log(line)
   }
+
+/** Writes one log line at `level` where the flags say (see {@link emit}). */
+export const sink = (g: GlobalArgs.Globals, output: Output.Service) => {
+  const put = emit(g, output)
+  return (level: LogLevel.LogLevel, message: string): void => put(format(level, message))
+}
 
 /** Logs one line at `level` where the flags say, if the flags' level lets it through. */
 export const write = (
