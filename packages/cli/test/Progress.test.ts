@@ -4,9 +4,7 @@
 //
 // Unit tests of the formats (rclone 1.60.1's, compared with the installed rclone) are below.
 
-import * as ChildProcess from "node:child_process"
 import * as NodeFs from "node:fs"
-import * as NodeUrl from "node:url"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it, layer } from "@effect/vitest"
@@ -15,19 +13,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Progress from "../src/internal/progress.js"
 import { fjord } from "./fjord.js"
+import * as Tmux from "./tmux.js"
 
-const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
 const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
-
-/** Runs tmux on a socket of this test's own, in its temporary folder (never another tmux server). */
-const tmux = (socket: string, ...args: ReadonlyArray<string>) =>
-  Effect.async<string>((resume) => {
-    ChildProcess.execFile("tmux", ["-S", socket, ...args], (error, stdout, stderr) =>
-      resume(error === null ? Effect.succeed(stdout) : Effect.dieMessage(`tmux ${args[0]}: ${stderr}`))
-    )
-  })
-
-const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`
 
 layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a terminal (tmux)", (it) => {
   it.scoped("the live display is redrawn in place on a timer while a file is held, then the final block", () =>
@@ -50,27 +38,9 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord -P on a termin
       // the upload waits 2.5 s at the server: the display must keep redrawing meanwhile
       yield* emu.inject(Emulator.parseFault("delay:2500,op=upload,times=1"))
 
-      const socket = `${dir}/tmux.sock`
-      const command = [
-        `cd ${quote(root)} &&`,
-        `${quote(process.execPath)} --import tsx --conditions=@fjord/source packages/cli/src/bin.ts`,
-        `copy -P ${quote(`${dir}/src`)} jotta:tmux --config-dir ${quote(dir)};`,
-        "echo EXIT=$?; sleep 60"
-      ].join(" ")
-      yield* Effect.acquireRelease(tmux(socket, "new-session", "-d", "-s", "p", "-x", "120", "-y", "30", command), () =>
-        Effect.ignore(tmux(socket, "kill-server"))
-      )
-      const screen = tmux(socket, "capture-pane", "-p", "-t", "p")
-      /** Reads the pane until `ok` holds (every 100 ms, at most `ms`). */
-      const until = (ok: (s: string) => boolean, ms: number) =>
-        Effect.gen(function* () {
-          const deadline = Date.now() + ms
-          for (;;) {
-            const s = yield* screen
-            if (ok(s) || Date.now() > deadline) return s
-            yield* Effect.sleep("100 millis")
-          }
-        })
+      const pane = yield* Tmux.open(`${dir}/tmux.sock`, ["copy", "-P", `${dir}/src`, "jotta:tmux", "--config-dir", dir])
+      const screen = pane.screen
+      const until = (ok: (s: string) => boolean, ms: number) => pane.until(screen, ok, ms)
 
       const first = yield* until((s) => s.includes("Transferring:"), 30_000)
       assert.include(first, "Transferring:", first)
