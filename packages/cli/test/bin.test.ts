@@ -1,8 +1,12 @@
 // The real executable, spawned through tsx: `fjord emulator` in one process, then
 // login → mkdir → copy → ls → cat (and a failing cat) as separate processes, three of them
-// at once, with 1-second access tokens (so every process refreshes through the shared file).
+// at once, with 1-second access tokens (so every process refreshes through the shared file);
+// `config create` and named remotes; and the bundle spawned once per command of the CLI's list
+// (listings, cat's ranges, rcat from stdin, devices/mountpoints, rmdirs, delete with
+// --jottacloud-hard-delete, trash -R) and for the logging flags -v, -q and --log-file.
 
 import * as ChildProcess from "node:child_process"
+import * as NodeCrypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as NodeUrl from "node:url"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -15,9 +19,9 @@ const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
 const tsx = process.execPath
 const bin = ["--import", "tsx", "--conditions=@fjord/source", `${root}packages/cli/src/bin.ts`]
 
-const spawnWith = (env: Readonly<Record<string, string>>, argv: ReadonlyArray<string>) =>
+const spawnWith = (env: Readonly<Record<string, string>>, argv: ReadonlyArray<string>, stdin?: string) =>
   Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    ChildProcess.execFile(
+    const child = ChildProcess.execFile(
       tsx,
       argv,
       { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } },
@@ -30,6 +34,7 @@ const spawnWith = (env: Readonly<Record<string, string>>, argv: ReadonlyArray<st
           })
         )
     )
+    if (stdin !== undefined) child.stdin?.end(stdin)
   })
 
 const spawn = (argv: ReadonlyArray<string>) => spawnWith({}, argv)
@@ -38,6 +43,10 @@ const fjord = (...args: ReadonlyArray<string>) => spawn([...bin, ...args])
 
 /** The bundled bin that `npm run build` makes (the package's declared `fjord`). */
 const bundled = (...args: ReadonlyArray<string>) => spawn([`${root}packages/cli/dist/fjord.mjs`, ...args])
+
+/** The bundled bin with `stdin` as its standard input. */
+const bundledWithInput = (stdin: string, ...args: ReadonlyArray<string>) =>
+  spawnWith({}, [`${root}packages/cli/dist/fjord.mjs`, ...args], stdin)
 
 /** `fjord emulator` as a background process; yields its first stdout line, killed with the scope. */
 const emulator = (configDir: string) =>
@@ -189,5 +198,125 @@ describe("fjord bin (spawned)", () => {
         })
       ).pipe(Effect.provide(NodeContext.layer)),
     90_000
+  )
+
+  it.live(
+    "each command and flag of the CLI's list, the bundle spawned once per command, three at a time",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const fs = yield* FileSystem.FileSystem
+          const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-bin-" })
+          const build = yield* spawn([`${root}packages/cli/build.mjs`])
+          assert.strictEqual(build.code, 0, build.stderr)
+          yield* emulator(dir)
+          const c = ["--config-dir", dir]
+          const run = (...args: ReadonlyArray<string>) => bundled(...args, ...c)
+          const all = <A extends ReadonlyArray<Effect.Effect<unknown>>>(effects: A) =>
+            Effect.all(effects, { concurrency: 3 })
+          const ok = (r: { code: number | null; stderr: string }, what: string) =>
+            assert.strictEqual(r.code, 0, `${what}: ${r.stderr}`)
+          ok(yield* run("login", "--emulator"), "login")
+
+          const note = "hello, fjord\n"
+          NodeFs.mkdirSync(`${dir}/up`)
+          NodeFs.writeFileSync(`${dir}/up/v.txt`, "v")
+          NodeFs.writeFileSync(`${dir}/up/q.txt`, "q")
+          const setup = yield* all([
+            bundledWithInput(note, "rcat", "jotta:a/note.txt", ...c),
+            run("mkdir", "jotta:a/b/c"),
+            run("mkdir", "jotta:empty/x/y"),
+            run("touch", "jotta:a/touched.txt"),
+            run("touch", "jotta:a/gone.txt"),
+            run("devices", "--create", "Phone", "jotta:")
+          ])
+          for (const [i, r] of setup.entries()) ok(r, `setup ${i}`)
+
+          const [json, files, dirs, size, middle, head, tail, version, about, lsd, devices, mountpoints] = yield* all([
+            run("lsjson", "-R", "--hash", "--no-modtime", "jotta:a"),
+            run("lsjson", "-R", "--files-only", "jotta:a"),
+            run("lsjson", "-R", "--dirs-only", "jotta:a"),
+            run("size", "jotta:a"),
+            run("cat", "--offset", "7", "--count", "5", "jotta:a/note.txt"),
+            run("cat", "--head", "5", "jotta:a/note.txt"),
+            run("cat", "--tail", "6", "jotta:a/note.txt"),
+            bundled("version"),
+            run("about", "--json", "jotta:"),
+            run("lsd", "jotta:"),
+            run("devices", "jotta:"),
+            run("mountpoints", "--create", "Docs", "--device", "Phone", "jotta:")
+          ])
+          type Entry = { Path: string; IsDir: boolean; Size: number; ModTime?: string; Hashes?: { md5?: string } }
+          const entries = JSON.parse(json.stdout) as Array<Entry>
+          assert.deepStrictEqual(entries.map((e) => e.Path).sort(), ["b", "b/c", "gone.txt", "note.txt", "touched.txt"])
+          const noteEntry = entries.find((e) => e.Path === "note.txt")
+          assert.strictEqual(noteEntry?.Size, note.length)
+          assert.strictEqual(noteEntry?.Hashes?.md5, NodeCrypto.createHash("md5").update(note).digest("hex"))
+          assert.isTrue(entries.every((e) => e.ModTime === undefined))
+          const paths = (r: { stdout: string }) =>
+            (JSON.parse(r.stdout) as Array<Entry>).map((e) => `${e.Path}${e.IsDir ? "/" : ""}`).sort()
+          assert.deepStrictEqual(paths(files), ["gone.txt", "note.txt", "touched.txt"])
+          assert.deepStrictEqual(paths(dirs), ["b/", "b/c/"])
+          assert.isDefined((JSON.parse(files.stdout) as Array<Entry>)[0]?.ModTime)
+          assert.strictEqual(size.stdout, "Total objects: 3 (3)\nTotal size: 13 B (13 Byte)\n", size.stderr)
+          assert.strictEqual(middle.stdout, "fjord")
+          assert.strictEqual(head.stdout, "hello")
+          assert.strictEqual(tail.stdout, "fjord\n")
+          assert.match(version.stdout, /^fjord v0\.1\.0\n/)
+          assert.strictEqual(JSON.parse(about.stdout).used, note.length)
+          assert.deepStrictEqual(
+            lsd.stdout.split("\n").map((l) => l.split(" ").at(-1)),
+            ["a", "empty", ""],
+            lsd.stdout
+          )
+          assert.include(devices.stdout, "Jotta")
+          assert.include(devices.stdout, "Phone")
+          ok(mountpoints, "mountpoints --create")
+
+          const [onPhone, rmdirs, soft, hard, verbose, notice, quiet, logged] = yield* all([
+            run("mountpoints", "--device", "Phone", "jotta:"),
+            run("rmdirs", "jotta:empty"),
+            run("delete", "jotta:a/touched.txt"),
+            run("delete", "--jottacloud-hard-delete", "jotta:a/gone.txt"),
+            run("-v", "copy", `${dir}/up/v.txt`, "jotta:logs"),
+            run("copy", "--dry-run", `${dir}/up`, "jotta:dry"),
+            run("copy", "-q", "--dry-run", `${dir}/up`, "jotta:dry"),
+            run("copy", "-v", "--log-file", `${dir}/fjord.log`, `${dir}/up`, "jotta:logged")
+          ])
+          assert.include(onPhone.stdout, "Docs")
+          for (const [r, what] of [
+            [rmdirs, "rmdirs"],
+            [soft, "delete"],
+            [hard, "delete --jottacloud-hard-delete"],
+            [verbose, "-v"],
+            [notice, "--dry-run"],
+            [quiet, "-q"],
+            [logged, "--log-file"]
+          ] as const)
+            ok(r, what)
+          assert.match(verbose.stderr, /INFO {2}: v\.txt: Copied \(new\)/)
+          // NOTICE is shown by default, not with -q
+          assert.match(notice.stderr, /NOTICE ?: q\.txt: Skipped copy as --dry-run is set/)
+          assert.strictEqual(quiet.stderr, "")
+          assert.strictEqual(logged.stderr, "")
+          assert.match(NodeFs.readFileSync(`${dir}/fjord.log`, "utf8"), /INFO {2}: q\.txt: Copied \(new\)/)
+
+          const [trash, afterLsd, logs, dry] = yield* all([
+            run("trash", "-R", "jotta:"),
+            run("lsd", "jotta:"),
+            run("lsf", "jotta:logs"),
+            run("lsf", "jotta:dry")
+          ])
+          // the soft delete is in the trash, the hard one is not
+          assert.include(trash.stdout, "touched.txt", trash.stderr)
+          assert.notInclude(trash.stdout, "gone.txt")
+          assert.notInclude(afterLsd.stdout, "empty")
+          assert.strictEqual(logs.stdout, "v.txt\n")
+          // --dry-run made nothing
+          assert.strictEqual(dry.code, 1, dry.stdout)
+          assert.match(dry.stderr, /not found/)
+        })
+      ).pipe(Effect.provide(NodeContext.layer)),
+    120_000
   )
 })
