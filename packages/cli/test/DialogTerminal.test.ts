@@ -21,34 +21,36 @@ const Env = Layer.mergeAll(Emulator.layer({ accounts: [twoFactor] }), NodeContex
 type Answer = string | ((shown: string) => Effect.Effect<string>)
 
 /**
- * `fjord config --config FILE` in a pane: each answer typed when its prompt shows after the
+ * `fjord config --config FILE` in a pane (closed at the end): each answer typed when its prompt shows after the
  * previous one; then the exit code and what the pane showed.
  */
 const dialog = (dir: string, endpoint: string, answers: ReadonlyArray<readonly [prompt: string, answer: Answer]>) =>
-  Effect.gen(function* () {
-    const pane = yield* Tmux.open(`${dir}/tmux.sock`, [
-      "config",
-      "--config",
-      `${dir}/rclone.conf`,
-      "--endpoint",
-      endpoint
-    ])
-    let cursor = 0
-    const after = (marker: string) =>
-      Effect.gen(function* () {
-        const shown = yield* pane.until(pane.history, (s) => s.indexOf(marker, cursor) >= 0, 60_000)
-        const at = shown.indexOf(marker, cursor)
-        assert.isAtLeast(at, 0, `no ${marker} after the previous answer; shown:\n${shown}`)
-        cursor = at + marker.length
-        return shown
-      })
-    for (const [prompt, answer] of answers) {
-      const shown = yield* after(prompt)
-      yield* pane.type(typeof answer === "string" ? answer : yield* answer(shown))
-    }
-    const shown = yield* after("EXIT=")
-    return { exit: shown.slice(cursor).trim().split(/\s/)[0], shown }
-  })
+  Effect.scoped(
+    Effect.gen(function* () {
+      const pane = yield* Tmux.open(`${dir}/tmux.sock`, [
+        "config",
+        "--config",
+        `${dir}/rclone.conf`,
+        "--endpoint",
+        endpoint
+      ])
+      let cursor = 0
+      const after = (marker: string) =>
+        Effect.gen(function* () {
+          const shown = yield* pane.until(pane.history, (s) => s.indexOf(marker, cursor) >= 0, 60_000)
+          const at = shown.indexOf(marker, cursor)
+          assert.isAtLeast(at, 0, `no ${marker} after the previous answer; shown:\n${shown}`)
+          cursor = at + marker.length
+          return shown
+        })
+      for (const [prompt, answer] of answers) {
+        const shown = yield* after(prompt)
+        yield* pane.type(typeof answer === "string" ? answer : yield* answer(shown))
+      }
+      const shown = yield* after("EXIT=")
+      return { exit: shown.slice(cursor).trim().split(/\s/)[0], shown }
+    })
+  )
 
 layer(Env, { timeout: 120_000, excludeTestServices: true })("fjord config on a terminal (tmux)", (it) => {
   it.scoped("standard, legacy and legacy with the SMS code and white-label, typed in four panes at once", () =>
@@ -102,7 +104,7 @@ layer(Env, { timeout: 120_000, excludeTestServices: true })("fjord config on a t
             ["paste the address your browser was sent to", browser],
             ...closing
           ])
-        ].map((run) => Effect.scoped(run)),
+        ],
         { concurrency: 4 }
       )
       for (const r of runs) assert.strictEqual(r.exit, "0", r.shown)

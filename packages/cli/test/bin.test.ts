@@ -212,8 +212,7 @@ describe("fjord bin (spawned)", () => {
           yield* emulator(dir)
           const c = ["--config-dir", dir]
           const run = (...args: ReadonlyArray<string>) => bundled(...args, ...c)
-          const all = <A extends ReadonlyArray<Effect.Effect<unknown>>>(effects: A) =>
-            Effect.all(effects, { concurrency: 3 })
+          const three = { concurrency: 3 } as const
           const ok = (r: { code: number | null; stderr: string }, what: string) =>
             assert.strictEqual(r.code, 0, `${what}: ${r.stderr}`)
           ok(yield* run("login", "--emulator"), "login")
@@ -222,30 +221,37 @@ describe("fjord bin (spawned)", () => {
           NodeFs.mkdirSync(`${dir}/up`)
           NodeFs.writeFileSync(`${dir}/up/v.txt`, "v")
           NodeFs.writeFileSync(`${dir}/up/q.txt`, "q")
-          const setup = yield* all([
-            bundledWithInput(note, "rcat", "jotta:a/note.txt", ...c),
-            run("mkdir", "jotta:a/b/c"),
-            run("mkdir", "jotta:empty/x/y"),
-            run("touch", "jotta:a/touched.txt"),
-            run("touch", "jotta:a/gone.txt"),
-            run("devices", "--create", "Phone", "jotta:")
-          ])
+          const setup = yield* Effect.all(
+            [
+              bundledWithInput(note, "rcat", "jotta:a/note.txt", ...c),
+              run("mkdir", "jotta:a/b/c"),
+              run("mkdir", "jotta:empty/x/y"),
+              run("touch", "jotta:a/touched.txt"),
+              run("touch", "jotta:a/gone.txt"),
+              run("devices", "--create", "Phone", "jotta:")
+            ],
+            three
+          )
           for (const [i, r] of setup.entries()) ok(r, `setup ${i}`)
 
-          const [json, files, dirs, size, middle, head, tail, version, about, lsd, devices, mountpoints] = yield* all([
-            run("lsjson", "-R", "--hash", "--no-modtime", "jotta:a"),
-            run("lsjson", "-R", "--files-only", "jotta:a"),
-            run("lsjson", "-R", "--dirs-only", "jotta:a"),
-            run("size", "jotta:a"),
-            run("cat", "--offset", "7", "--count", "5", "jotta:a/note.txt"),
-            run("cat", "--head", "5", "jotta:a/note.txt"),
-            run("cat", "--tail", "6", "jotta:a/note.txt"),
-            bundled("version"),
-            run("about", "--json", "jotta:"),
-            run("lsd", "jotta:"),
-            run("devices", "jotta:"),
-            run("mountpoints", "--create", "Docs", "--device", "Phone", "jotta:")
-          ])
+          const [json, files, dirs, size, middle, head, tail, version, about, lsd, devices, mountpoints] =
+            yield* Effect.all(
+              [
+                run("lsjson", "-R", "--hash", "--no-modtime", "jotta:a"),
+                run("lsjson", "-R", "--files-only", "jotta:a"),
+                run("lsjson", "-R", "--dirs-only", "jotta:a"),
+                run("size", "jotta:a"),
+                run("cat", "--offset", "7", "--count", "5", "jotta:a/note.txt"),
+                run("cat", "--head", "5", "jotta:a/note.txt"),
+                run("cat", "--tail", "6", "jotta:a/note.txt"),
+                bundled("version"),
+                run("about", "--json", "jotta:"),
+                run("lsd", "jotta:"),
+                run("devices", "jotta:"),
+                run("mountpoints", "--create", "Docs", "--device", "Phone", "jotta:")
+              ],
+              three
+            )
           type Entry = { Path: string; IsDir: boolean; Size: number; ModTime?: string; Hashes?: { md5?: string } }
           const entries = JSON.parse(json.stdout) as Array<Entry>
           assert.deepStrictEqual(entries.map((e) => e.Path).sort(), ["b", "b/c", "gone.txt", "note.txt", "touched.txt"])
@@ -273,16 +279,19 @@ describe("fjord bin (spawned)", () => {
           assert.include(devices.stdout, "Phone")
           ok(mountpoints, "mountpoints --create")
 
-          const [onPhone, rmdirs, soft, hard, verbose, notice, quiet, logged] = yield* all([
-            run("mountpoints", "--device", "Phone", "jotta:"),
-            run("rmdirs", "jotta:empty"),
-            run("delete", "jotta:a/touched.txt"),
-            run("delete", "--jottacloud-hard-delete", "jotta:a/gone.txt"),
-            run("-v", "copy", `${dir}/up/v.txt`, "jotta:logs"),
-            run("copy", "--dry-run", `${dir}/up`, "jotta:dry"),
-            run("copy", "-q", "--dry-run", `${dir}/up`, "jotta:dry"),
-            run("copy", "-v", "--log-file", `${dir}/fjord.log`, `${dir}/up`, "jotta:logged")
-          ])
+          const [onPhone, rmdirs, soft, hard, verbose, notice, quiet, logged] = yield* Effect.all(
+            [
+              run("mountpoints", "--device", "Phone", "jotta:"),
+              run("rmdirs", "jotta:empty"),
+              run("delete", "jotta:a/touched.txt"),
+              run("delete", "--jottacloud-hard-delete", "jotta:a/gone.txt"),
+              run("-v", "copy", `${dir}/up/v.txt`, "jotta:logs"),
+              run("copy", "--dry-run", `${dir}/up`, "jotta:dry"),
+              run("copy", "-q", "--dry-run", `${dir}/up`, "jotta:dry"),
+              run("copy", "-v", "--log-file", `${dir}/fjord.log`, `${dir}/up`, "jotta:logged")
+            ],
+            three
+          )
           assert.include(onPhone.stdout, "Docs")
           for (const [r, what] of [
             [rmdirs, "rmdirs"],
@@ -301,12 +310,10 @@ describe("fjord bin (spawned)", () => {
           assert.strictEqual(logged.stderr, "")
           assert.match(NodeFs.readFileSync(`${dir}/fjord.log`, "utf8"), /INFO {2}: q\.txt: Copied \(new\)/)
 
-          const [trash, afterLsd, logs, dry] = yield* all([
-            run("trash", "-R", "jotta:"),
-            run("lsd", "jotta:"),
-            run("lsf", "jotta:logs"),
-            run("lsf", "jotta:dry")
-          ])
+          const [trash, afterLsd, logs, dry] = yield* Effect.all(
+            [run("trash", "-R", "jotta:"), run("lsd", "jotta:"), run("lsf", "jotta:logs"), run("lsf", "jotta:dry")],
+            three
+          )
           // the soft delete is in the trash, the hard one is not
           assert.include(trash.stdout, "touched.txt", trash.stderr)
           assert.notInclude(trash.stdout, "gone.txt")
