@@ -8,11 +8,17 @@
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { Entry, Path } from "../../Files.js"
 import * as JottaError from "../../JottaError.js"
 import * as ListStream from "../../ListStream.js"
+import * as RetryPolicy from "../../RetryPolicy.js"
 import * as Loc from "../location.js"
 import * as Op from "../operation.js"
 import { at, execute, type FilesContext, op, resolve, resolveAnnotated } from "./context.js"
@@ -37,6 +43,34 @@ export const stat = (ctx: FilesContext) =>
     return (yield* statLoc(ctx, loc)).info
   })
 
+/**
+ * Runs `stream` under the retry policy for as long as it has produced nothing: a request that
+ * fails, or a body that breaks off before the first element, starts it again. Once an element
+ * is out, a failure ends the stream (a listing cannot be spliced).
+ */
+const retryUntilFirst = <A>(stream: Stream.Stream<A, JottaError.JottaError>): Stream.Stream<A, JottaError.JottaError> =>
+  Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const outer = yield* Effect.scope
+      const first = Effect.gen(function* () {
+        const scope = yield* Scope.fork(outer, ExecutionStrategy.sequential)
+        const pull = yield* Scope.extend(Stream.toPull(stream), scope)
+        const nonEmpty: Effect.Effect<Chunk.Chunk<A>, Option.Option<JottaError.JottaError>> = Effect.flatMap(
+          pull,
+          (chunk) => (Chunk.isEmpty(chunk) ? nonEmpty : Effect.succeed(chunk))
+        )
+        const head = yield* Effect.catchAll(nonEmpty, (e) =>
+          Option.isNone(e) ? Effect.succeed(undefined) : Effect.fail(e.value)
+        ).pipe(Effect.tapError(() => Scope.close(scope, Exit.void)))
+        return { head, pull }
+      })
+      const { head, pull } = yield* RetryPolicy.retry(first)
+      return head === undefined
+        ? Stream.empty
+        : Stream.concat(Stream.fromChunk(head), Stream.repeatEffectChunkOption(pull))
+    })
+  )
+
 /** `Files.listRecursive`: the whole tree below `path`, as a stream. */
 export const listRecursive =
   (ctx: FilesContext) =>
@@ -51,17 +85,18 @@ export const listRecursive =
             description: "recursive listing is not available in the trashed-only view"
           })
         }
-        const res = yield* execute(
-          ctx,
-          HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "liststream")),
-          loc
+        const request = HttpClientRequest.get(loc.url).pipe(HttpClientRequest.setUrlParam("mode", "liststream"))
+        const listed = Stream.unwrap(
+          Effect.map(execute(ctx, request, loc, { retry: false }), (res) =>
+            ListStream.decode(res.stream, {
+              mountpoint: ctx.config.mountpoint,
+              root: loc.wire,
+              operation: where.operation,
+              path: loc.display
+            })
+          )
         )
-        return ListStream.decode(res.stream, {
-          mountpoint: ctx.config.mountpoint,
-          root: loc.wire,
-          operation: where.operation,
-          path: loc.display
-        }).pipe(
+        return retryUntilFirst(listed).pipe(
           Stream.filter((e) => e._tag === "File" || e.path.length > 0),
           Stream.map((e): Entry => fromListStream(ctx.config, e, loc))
         )
