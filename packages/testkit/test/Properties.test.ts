@@ -123,7 +123,10 @@ const uploadPath = FastCheck.constantFrom("Files.upload", "NodeFiles.uploadStrea
 
 // ---- fault schedules ---------------------------------------------------------------------
 
-const fault = (kind: string, m: Omit<Emulator.FaultMatch, "probability">): Emulator.Fault => {
+const fault = (
+  kind: string,
+  m: { readonly op: string; readonly after?: number; readonly times: number; readonly path?: string }
+): Emulator.Fault => {
   switch (kind) {
     case "429":
       return { _tag: "Status", status: 429, retryAfter: 0, ...m }
