@@ -69,6 +69,7 @@ export const clientConfig = (flags: Flags, section: RcloneConfig.Section): typeo
   const trashedOnly = truthy(section.trashed_only)
   const noVersions = truthy(section.no_versions)
   return {
+    ...Settings.boundsFromEnv(),
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(device === undefined ? {} : { device }),
     ...(mountpoint === undefined ? {} : { mountpoint }),

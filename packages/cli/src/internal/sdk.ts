@@ -44,6 +44,7 @@ export const clientConfig = (g: Globals, saved: Settings.Settings): typeof Jotta
   const device = Option.getOrUndefined(g.device) ?? saved.device
   const mountpoint = Option.getOrUndefined(g.mountpoint) ?? saved.mountpoint
   return {
+    ...Settings.boundsFromEnv(),
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(device === undefined ? {} : { device }),
     ...(mountpoint === undefined ? {} : { mountpoint }),

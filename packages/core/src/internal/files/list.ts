@@ -22,7 +22,7 @@ import * as RetryPolicy from "../../RetryPolicy.js"
 import * as Loc from "../location.js"
 import * as Op from "../operation.js"
 import { at, execute, type FilesContext, op, resolve, resolveAnnotated } from "./context.js"
-import { entriesOf, fromListStream } from "./entries.js"
+import { entriesOf, fromListStream, isEntryName } from "./entries.js"
 import { listing, statLoc } from "./item.js"
 
 /** The body of {@link list} in the given view: the visible entries of the folder at `path`. */
@@ -30,8 +30,22 @@ export const entriesIn = (ctx: FilesContext, trashedOnly: boolean) =>
   function* (path?: Path) {
     const loc = yield* resolveAnnotated(ctx, path)
     const doc = yield* listing(ctx, loc, trashedOnly)
-    return entriesOf(ctx.config, loc, doc, trashedOnly)
+    const entries = entriesOf(ctx.config, loc, doc, trashedOnly)
+    const bad = entries.find((e) => !isEntryName(e.wireName))
+    if (bad !== undefined) return yield* notAName(loc, bad.wireName)
+    return entries
   }
+
+/** The error for a listing that names an entry no file or folder can be called. */
+const notAName = (loc: Loc.Location, wire: string) =>
+  Effect.flatMap(at(loc), (where) =>
+    Effect.fail(
+      new JottaError.InvalidResponse({
+        ...where,
+        issue: `the listing names an entry ${JSON.stringify(wire)}, which no file or folder can be called`
+      })
+    )
+  )
 
 /** `Files.list`: one folder, in the configured view. */
 export const list = (ctx: FilesContext) => op("Files.list")(entriesIn(ctx, ctx.config.trashedOnly))
@@ -97,6 +111,13 @@ export const listRecursive =
           )
         )
         return retryUntilFirst(listed).pipe(
+          Stream.mapChunksEffect((chunk) => {
+            for (const e of chunk) {
+              const bad = e.path.find((w) => !isEntryName(w))
+              if (bad !== undefined) return notAName(loc, bad)
+            }
+            return Effect.succeed(chunk)
+          }),
           Stream.filter((e) => e._tag === "File" || e.path.length > 0),
           Stream.map((e): Entry => fromListStream(ctx.config, e, loc))
         )
