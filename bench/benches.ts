@@ -18,7 +18,7 @@ export const benches: ReadonlyArray<Bench> = [
   {
     name: "request-overhead",
     description:
-      "SDK Files.stat (over UndiciHttpClient and over the platform clients) vs a raw undici request of the same URL, against the emulator",
+      "SDK Files.stat over NodeHttpClient vs a raw node:http request of the same URL (and over UndiciHttpClient and the platform clients vs raw undici / fetch), against the emulator",
     load: () => import("../packages/core/bench/request-overhead.bench.js")
   },
   {

@@ -1,8 +1,10 @@
 // Bundles the `fjord` executable (see the package README, "Start-up"):
 // - dist/fjord.mjs, the bin: a launcher of a few lines that answers `fjord version` itself and
-//   otherwise imports
-// - dist/fjord-main.mjs: the whole CLI (Effect, @effect/cli, the SDK) in one file, so Node
-//   reads one file instead of resolving hundreds of modules, most of the start-up time.
+//   otherwise runs
+// - dist/fjord-main.cjs: the whole CLI (Effect, @effect/cli, the SDK) in one file, so Node
+//   reads one file instead of resolving hundreds of modules, most of the start-up time. It is
+//   CommonJS so that the launcher can run it as a `vm.Script` with V8's code cache
+//   (src/internal/compileCache.ts), which Node 20 offers for scripts only.
 import * as esbuild from "esbuild"
 
 const here = (path) => new URL(path, import.meta.url).pathname
@@ -18,11 +20,11 @@ const common = {
   logLevel: "warning"
 }
 
-/** The launcher's `import("./main.js")` becomes the bundled program next to it. */
+/** The launcher's `import("./main.js")` becomes the runner of the bundled program next to it. */
 const mainBesideLauncher = {
   name: "main-beside-launcher",
   setup(build) {
-    build.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: "./fjord-main.mjs", external: true }))
+    build.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: here("./src/internal/bundledMain.ts") }))
   }
 }
 
@@ -36,10 +38,7 @@ await Promise.all([
   esbuild.build({
     ...common,
     entryPoints: [here("./src/main.ts")],
-    outfile: here("./dist/fjord-main.mjs"),
-    // CommonJS dependencies bundled into an ES module still call require()
-    banner: {
-      js: "import { createRequire as __fjordRequire } from 'node:module'; const require = __fjordRequire(import.meta.url);"
-    }
+    outfile: here("./dist/fjord-main.cjs"),
+    format: "cjs"
   })
 ])

@@ -33,10 +33,18 @@ const writeTo = (stream: NodeJS.WriteStream, data: string | Uint8Array): Effect.
     else stream.once("drain", () => resume(Effect.void))
   })
 
+/** Lines are gathered up to this many characters before one write (see `layerProcess`). */
+const LINE_BATCH = 64 * 1024
+
 /**
  * The process's stdout and stderr (honouring back-pressure). When the reader of stdout goes
  * away (`fjord cat … | head`), the process ends quietly with status 0, like other Unix tools,
  * instead of crashing on `EPIPE`.
+ *
+ * Lines written one after another go out in one write (stdout to a file or a pipe is written
+ * synchronously, a system call each: a 100,000-line listing made as many): a line joins a
+ * batch that is written when the writing fiber yields (a microtask) or when it reaches 64 KiB;
+ * raw bytes and stderr lines first write what is batched, so the order is kept.
  *
  * @since 0.1.0
  * @category layers
@@ -50,10 +58,32 @@ export const layerProcess: Layer.Layer<Output> = Layer.effect(
         throw error
       })
     }
+    let batch = ""
+    const take = () => {
+      const data = batch
+      batch = ""
+      return data
+    }
+    const flush = () => {
+      if (batch !== "") process.stdout.write(take())
+    }
     return Output.of({
-      line: (text) => writeTo(process.stdout, `${text}\n`),
-      bytes: (chunk) => writeTo(process.stdout, chunk),
-      error: (text) => writeTo(process.stderr, `${text}\n`)
+      line: (text) =>
+        Effect.suspend(() => {
+          if (batch === "") queueMicrotask(flush)
+          batch += `${text}\n`
+          return batch.length >= LINE_BATCH ? writeTo(process.stdout, take()) : Effect.void
+        }),
+      bytes: (chunk) =>
+        Effect.suspend(() => {
+          flush()
+          return writeTo(process.stdout, chunk)
+        }),
+      error: (text) =>
+        Effect.suspend(() => {
+          flush()
+          return writeTo(process.stderr, `${text}\n`)
+        })
     })
   })
 )

@@ -15,18 +15,24 @@ const root = NodeUrl.fileURLToPath(new URL("../../../", import.meta.url))
 const tsx = process.execPath
 const bin = ["--import", "tsx", "--conditions=@fjord/source", `${root}packages/cli/src/bin.ts`]
 
-const spawn = (argv: ReadonlyArray<string>) =>
+const spawnWith = (env: Readonly<Record<string, string>>, argv: ReadonlyArray<string>) =>
   Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    ChildProcess.execFile(tsx, argv, { cwd: root, env: { ...process.env, NO_COLOR: "1" } }, (error, stdout, stderr) =>
-      resume(
-        Effect.succeed({
-          code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
-          stdout,
-          stderr
-        })
-      )
+    ChildProcess.execFile(
+      tsx,
+      argv,
+      { cwd: root, env: { ...process.env, NO_COLOR: "1", ...env } },
+      (error, stdout, stderr) =>
+        resume(
+          Effect.succeed({
+            code: error === null ? 0 : typeof error.code === "number" ? error.code : -1,
+            stdout,
+            stderr
+          })
+        )
     )
   })
+
+const spawn = (argv: ReadonlyArray<string>) => spawnWith({}, argv)
 
 const fjord = (...args: ReadonlyArray<string>) => spawn([...bin, ...args])
 
@@ -116,6 +122,21 @@ describe("fjord bin (spawned)", () => {
           )
           assert.strictEqual(lsf.stdout, "docs/\ndocs/note.txt\n", lsf.stderr)
           assert.strictEqual(JSON.parse(about.stdout).used, 7)
+          // the first run of a bundle leaves V8's code cache; a later run uses it with the same result
+          const cacheDir = `${dir}/cache`
+          const cached = (...args: ReadonlyArray<string>) =>
+            spawnWith({ FJORD_CACHE_DIR: cacheDir }, [`${root}packages/cli/dist/fjord.mjs`, ...args])
+          const first = yield* cached("about", "--json", ...c)
+          const caches = NodeFs.readdirSync(cacheDir).filter((f) => f.endsWith(".v8cache"))
+          assert.strictEqual(caches.length, 1)
+          assert.isAbove(NodeFs.statSync(`${cacheDir}/${caches[0]}`).size, 100_000)
+          const second = yield* cached("about", "--json", ...c)
+          assert.strictEqual(second.code, 0, second.stderr)
+          assert.strictEqual(second.stdout, first.stdout)
+          assert.deepStrictEqual(
+            NodeFs.readdirSync(cacheDir).filter((f) => f.endsWith(".v8cache")),
+            caches
+          )
 
           // the emulator stops cleanly on SIGTERM
           const exited = Effect.async<number | null>((resume) => {

@@ -5,12 +5,12 @@
  * The emulator runs in a worker thread (its own event loop and heap), so the client side is
  * what is compared.
  *
- * Headline (`request-overhead.sdk-stat`): the SDK over `@fjord/node`'s `UndiciHttpClient`
- * (what `@fjord/node/NodeJotta.layer` gives Node users) vs `Agent.request` of undici (the same
- * dispatcher class, so the same keep-alive connection pooling), body read as text. Secondary
- * lines: the same GET through that client alone (`client-undici`), through `@effect/platform`'s
- * `NodeHttpClient.layerUndici` alone and under the SDK, and the `FetchHttpClient` pair (SDK
- * and bare platform client vs a raw global `fetch`).
+ * Headline (`request-overhead.sdk-stat`): the SDK over `@fjord/node`'s `NodeHttpClient`
+ * (what `@fjord/node/NodeJotta.layer` gives Node users) vs `http.request` through a keep-alive
+ * `http.Agent` (the same pooling), body read as text; `client-node` is that client alone.
+ * Secondary lines: the SDK over `@fjord/node`'s `UndiciHttpClient` and that client alone vs
+ * `Agent.request` of undici, `@effect/platform`'s `NodeHttpClient.layerUndici` alone and under
+ * the SDK, and the `FetchHttpClient` pair (SDK and bare platform client vs a raw global `fetch`).
  * Ratios are medians of per-round ratios (each round runs every variant for `block` requests,
  * in rotating order), robust to load drift on a shared machine.
  * Prints one JSON line per result: {"name","value","unit","baseline","ratio"}.
@@ -18,6 +18,7 @@
  * Run: `npm run bench -- request-overhead`
  */
 import { createHash } from "node:crypto"
+import * as Http from "node:http"
 import { performance } from "node:perf_hooks"
 import { pathToFileURL } from "node:url"
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads"
@@ -26,6 +27,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Emulator from "@fjord/emulator/Emulator"
+import * as FjordNodeHttpClient from "@fjord/node/NodeHttpClient"
 import * as UndiciHttpClient from "@fjord/node/UndiciHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -76,12 +78,15 @@ export const run = async (options?: {
         ).pipe(Layer.provide(http), Layer.orDie)
       )
     // Each runtime builds its own HttpClient (each over its own undici Agent).
+    const sdkNode = sdkOver(FjordNodeHttpClient.layer)
     const sdkFjord = sdkOver(UndiciHttpClient.layer)
     const sdkUndici = sdkOver(NodeHttpClient.layerUndici)
     const sdkFetch = sdkOver(FetchHttpClient.layer)
     const agent = new Agent()
+    const httpAgent = new Http.Agent({ keepAlive: true })
     try {
       const path = "bench/small file.txt"
+      const filesNode = await sdkNode.runPromise(Files.Files)
       const filesFjord = await sdkFjord.runPromise(Files.Files)
       const filesUndici = await sdkUndici.runPromise(Files.Files)
       const filesFetch = await sdkFetch.runPromise(Files.Files)
@@ -102,6 +107,19 @@ export const run = async (options?: {
         if (res.statusCode !== 200) throw new Error(`raw undici GET answered ${res.statusCode}`)
         await res.body.text()
       }
+      const rawNode = () =>
+        new Promise<void>((resolve, reject) => {
+          Http.get(url, { agent: httpAgent, headers }, (res) => {
+            if (res.statusCode !== 200) return reject(new Error(`raw node:http GET answered ${res.statusCode}`))
+            res.setEncoding("utf8")
+            let text = ""
+            res.on("data", (c: string) => {
+              text += c
+            })
+            res.on("end", () => resolve(void text))
+            res.on("error", reject)
+          }).on("error", reject)
+        })
       const rawFetch = async () => {
         const res = await fetch(url, { headers })
         if (res.status !== 200) throw new Error(`raw fetch GET answered ${res.status}`)
@@ -112,10 +130,12 @@ export const run = async (options?: {
         const get = Effect.flatMap(client.execute(HttpClientRequest.get(url, { headers })), (r) => r.text)
         return () => rt.runPromise(get)
       }
+      const clientNode = await platformOf(sdkNode)
       const clientFjord = await platformOf(sdkFjord)
       const platformUndici = await platformOf(sdkUndici)
       const platformFetch = await platformOf(sdkFetch)
       // `stat` is called per request, as a caller would (span and call-site capture included).
+      const viaSdkNode = () => sdkNode.runPromise(filesNode.stat(path))
       const viaSdkFjord = () => sdkFjord.runPromise(filesFjord.stat(path))
       const viaSdkUndici = () => sdkUndici.runPromise(filesUndici.stat(path))
       const viaSdkFetch = () => sdkFetch.runPromise(filesFetch.stat(path))
@@ -128,13 +148,18 @@ export const run = async (options?: {
         viaSdkUndici,
         rawFetch,
         platformFetch,
-        viaSdkFetch
+        viaSdkFetch,
+        rawNode,
+        clientNode,
+        viaSdkNode
       ] as const
-      const [RAW_U, CLIENT, SDK, PLAT_U, SDK_U, RAW_F, PLAT_F, SDK_F] = [0, 1, 2, 3, 4, 5, 6, 7] as const
+      const [RAW_U, CLIENT, SDK, PLAT_U, SDK_U, RAW_F, PLAT_F, SDK_F, RAW_N, CLIENT_N, SDK_N] = [
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+      ] as const
 
       // warm-up (JIT, connection pools) and a correctness check
       for (let i = 0; i < 1000; i++) for (const f of variants) await f()
-      for (const check of [viaSdkFjord, viaSdkUndici, viaSdkFetch]) {
+      for (const check of [viaSdkNode, viaSdkFjord, viaSdkUndici, viaSdkFetch]) {
         const info = await check()
         if (info.size !== 12) throw new Error(`stat returned size ${info.size}`)
       }
@@ -143,6 +168,8 @@ export const run = async (options?: {
       const n = variants.length
       const times: Array<Array<number>> = variants.map(() => [])
       const ratios = {
+        clientNode: [] as Array<number>,
+        sdkNode: [] as Array<number>,
         client: [] as Array<number>,
         sdk: [] as Array<number>,
         platformUndici: [] as Array<number>,
@@ -159,6 +186,8 @@ export const run = async (options?: {
           t[which] = ((performance.now() - start) * 1000) / block
         }
         for (let k = 0; k < n; k++) times[k]!.push(t[k]!)
+        ratios.clientNode.push(t[CLIENT_N]! / t[RAW_N]!)
+        ratios.sdkNode.push(t[SDK_N]! / t[RAW_N]!)
         ratios.client.push(t[CLIENT]! / t[RAW_U]!)
         ratios.sdk.push(t[SDK]! / t[RAW_U]!)
         ratios.platformUndici.push(t[PLAT_U]! / t[RAW_U]!)
@@ -175,9 +204,12 @@ export const run = async (options?: {
         ratio: ratio === null ? null : round(ratio)
       })
       const results: Array<Result> = [
+        line("request-overhead.raw-node-http", us[RAW_N]!, null, null),
+        line("request-overhead.sdk-stat", us[SDK_N]!, us[RAW_N]!, median(ratios.sdkNode)),
+        line("request-overhead.sdk-extra", us[SDK_N]! - us[RAW_N]!, null, null),
+        line("request-overhead.client-node", us[CLIENT_N]!, us[RAW_N]!, median(ratios.clientNode)),
         line("request-overhead.raw-undici", us[RAW_U]!, null, null),
-        line("request-overhead.sdk-stat", us[SDK]!, us[RAW_U]!, median(ratios.sdk)),
-        line("request-overhead.sdk-extra", us[SDK]! - us[RAW_U]!, null, null),
+        line("request-overhead.sdk-stat-undici", us[SDK]!, us[RAW_U]!, median(ratios.sdk)),
         line("request-overhead.client-undici", us[CLIENT]!, us[RAW_U]!, median(ratios.client)),
         line("request-overhead.platform-undici", us[PLAT_U]!, us[RAW_U]!, median(ratios.platformUndici)),
         line("request-overhead.sdk-stat-platform-undici", us[SDK_U]!, us[RAW_U]!, median(ratios.sdkUndici)),
@@ -190,6 +222,8 @@ export const run = async (options?: {
       return results
     } finally {
       await agent.close()
+      httpAgent.destroy()
+      await sdkNode.dispose()
       await sdkFjord.dispose()
       await sdkUndici.dispose()
       await sdkFetch.dispose()

@@ -53,6 +53,19 @@ export const Md5FromHex: Schema.Schema<Md5, string> = Schema.transform(
 export const md5FromString: (s: string) => Md5 = Schema.decodeSync(Md5FromHex)
 
 /**
+ * One MD5 computation fed chunk by chunk: what a download verifies as its bytes pass by,
+ * without a second reader of the stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Incremental {
+  readonly update: (chunk: Uint8Array) => void
+  /** The digest of everything given to `update`; call once, at the end. */
+  readonly digest: () => Md5
+}
+
+/**
  * The service shape.
  *
  * @since 0.1.0
@@ -61,6 +74,8 @@ export const md5FromString: (s: string) => Md5 = Schema.decodeSync(Md5FromHex)
 export interface Service {
   /** The MD5 of all bytes of `stream`, read once from start to end. */
   readonly md5: <E, R>(stream: Stream.Stream<Uint8Array, E, R>) => Effect.Effect<Md5, E, R>
+  /** A fresh incremental MD5. */
+  readonly incremental: Effect.Effect<Incremental>
 }
 
 /**
@@ -70,32 +85,52 @@ export interface Service {
 export class ContentHasher extends Context.Tag("@fjord/core/ContentHasher")<ContentHasher, Service>() {}
 
 /**
+ * Builds the service from its incremental form; `md5` folds a stream's chunks into one.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (incremental: Effect.Effect<Incremental>): Service => ({
+  md5: (stream) =>
+    Effect.flatMap(incremental, (hash) =>
+      Effect.map(
+        Stream.runFold(stream, hash, (h, chunk) => {
+          h.update(chunk)
+          return h
+        }),
+        (h) => h.digest()
+      )
+    ),
+  incremental
+})
+
+/**
  * Builds a service from a function over the whole content (collected in memory: for tests
  * and small data only).
  *
  * @since 0.1.0
  * @category constructors
  */
-export const fromFunction = (f: (bytes: Uint8Array) => string): Service => ({
-  md5: (stream) =>
-    Effect.map(
-      Stream.runFold(stream, [] as Array<Uint8Array>, (acc, chunk) => {
-        acc.push(chunk)
-        return acc
-      }),
-      (chunks) => {
-        let size = 0
-        for (const c of chunks) size += c.length
-        const all = new Uint8Array(size)
-        let offset = 0
-        for (const c of chunks) {
-          all.set(c, offset)
-          offset += c.length
+export const fromFunction = (f: (bytes: Uint8Array) => string): Service =>
+  make(
+    Effect.sync(() => {
+      const chunks: Array<Uint8Array> = []
+      return {
+        update: (chunk) => void chunks.push(chunk),
+        digest: () => {
+          let size = 0
+          for (const c of chunks) size += c.length
+          const all = new Uint8Array(size)
+          let offset = 0
+          for (const c of chunks) {
+            all.set(c, offset)
+            offset += c.length
+          }
+          return md5FromString(f(all))
         }
-        return md5FromString(f(all))
       }
-    )
-})
+    })
+  )
 
 /**
  * A test double: a layer built from a function over the whole content (see

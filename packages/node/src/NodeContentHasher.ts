@@ -11,7 +11,7 @@ import * as Crypto from "node:crypto"
 import * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 
 /**
  * The MD5 of all bytes of `stream` (read once, in constant memory).
@@ -20,12 +20,7 @@ import * as Stream from "effect/Stream"
  * @category hashing
  */
 export const md5 = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Effect.Effect<ContentHasher.Md5, E, R> =>
-  Effect.suspend(() =>
-    Effect.map(
-      Stream.runFold(stream, Crypto.createHash("md5"), (hash, chunk) => hash.update(chunk)),
-      (hash) => hash.digest("hex") as ContentHasher.Md5
-    )
-  )
+  make.md5(stream)
 
 /**
  * The MD5 of bytes in memory.
@@ -42,7 +37,12 @@ export const md5Sync = (bytes: Uint8Array): ContentHasher.Md5 =>
  * @since 0.1.0
  * @category constructors
  */
-export const make: ContentHasher.Service = ContentHasher.ContentHasher.of({ md5 })
+export const make: ContentHasher.Service = ContentHasher.make(
+  Effect.sync(() => {
+    const hash = Crypto.createHash("md5")
+    return { update: (chunk) => void hash.update(chunk), digest: () => hash.digest("hex") as ContentHasher.Md5 }
+  })
+)
 
 /**
  * Provides core's `ContentHasher` with the `node:crypto` implementation.

@@ -20,7 +20,6 @@ import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeSink from "@effect/platform-node/NodeSink"
 import * as NodeStream from "@effect/platform-node/NodeStream"
 import type * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Files from "@fjord/core/Files"
@@ -33,6 +32,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Writable from "./internal/writable.js"
 
 /**
  * A local file operation failed.
@@ -88,6 +88,62 @@ export const fileStream = (
     io("read", path)
   )
 
+/** The read size of {@link md5File}. */
+const HASH_READ = 1024 * 1024
+
+/**
+ * The MD5 of a local file of `size` bytes, read in 1 MiB blocks into two buffers it reuses
+ * (the next block is read while this one is hashed): no allocation per block, so hashing a
+ * large file adds no garbage and no memory. Fails with `SizeMismatch` when the file does not
+ * hold exactly `size` bytes (it changed since it was listed).
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const md5File = (path: string, size: number): Effect.Effect<ContentHasher.Md5, LocalFileError> =>
+  Effect.tryPromise({
+    try: async () => {
+      const file = await NodeFs.promises.open(path, "r")
+      try {
+        const hash = Crypto.createHash("md5")
+        const buffers = [
+          Buffer.allocUnsafe(Math.min(HASH_READ, size + 1)),
+          Buffer.allocUnsafe(Math.min(HASH_READ, size + 1))
+        ]
+        let position = 0
+        let current = 0
+        let reading = file.read(buffers[0]!, 0, buffers[0]!.length, 0)
+        for (;;) {
+          const { bytesRead } = await reading
+          if (bytesRead === 0) break
+          const block = buffers[current]!
+          position += bytesRead
+          current ^= 1
+          reading = file.read(buffers[current]!, 0, buffers[current]!.length, position)
+          hash.update(block.subarray(0, bytesRead))
+        }
+        await reading
+        return { md5: hash.digest("hex") as ContentHasher.Md5, read: position }
+      } finally {
+        await file.close()
+      }
+    },
+    catch: io("hash", path)
+  }).pipe(
+    Effect.flatMap(({ md5, read }) =>
+      read === size
+        ? Effect.succeed(md5)
+        : Effect.fail(
+            new LocalFileError({
+              reason: "SizeMismatch",
+              operation: "hash",
+              path,
+              description: `the file holds ${read} bytes, expected ${size}: it changed while being read`
+            })
+          )
+    )
+  )
+
 /**
  * An `UploadSource` over a local file, read with {@link fileStream} (re-runnable: each run
  * reopens the file). The file must not change during the upload.
@@ -132,7 +188,7 @@ export const uploadFile: (
   const files = yield* Files.Files
   const info = yield* Effect.mapError(fs.stat(local), io("upload", local))
   if (info.type !== "File") return yield* new LocalFileError({ reason: "NotAFile", operation: "upload", path: local })
-  const source = yield* uploadSource(local)
+  const source = yield* uploadSource(local, { md5: yield* md5File(local, Number(info.size)) })
   const modified = Option.getOrUndefined(Option.map(info.mtime, DateTime.unsafeFromDate))
   return yield* files.upload(remote, source, { ...(modified === undefined ? {} : { modified }), ...options })
 })
@@ -244,23 +300,15 @@ export const downloadFile: (
   yield* Effect.mapError(fs.makeDirectory(dir, { recursive: true }), io("download", dir))
   const tmp = path.join(dir, `.${path.basename(local)}.${Crypto.randomBytes(4).toString("hex")}.fjord-partial`)
   // Node's WriteStream buffers and writes behind the network reads; then fsync before rename
-  const written = files
-    .download(info)
-    .pipe(
-      Stream.run(
-        NodeSink.fromWritable<LocalFileError, Uint8Array>(
-          () => NodeFs.createWriteStream(tmp, { flags: "wx", mode: 0o666 }),
-          io("download", tmp)
-        )
-      ),
-      Effect.zipRight(
-        Effect.scoped(
-          Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
-            Effect.mapError(f.sync, io("download", tmp))
-          )
+  const written = Writable.toNewFile(tmp, files.download(info), io("download", tmp)).pipe(
+    Effect.zipRight(
+      Effect.scoped(
+        Effect.flatMap(Effect.mapError(fs.open(tmp, { flag: "r+" }), io("download", tmp)), (f) =>
+          Effect.mapError(f.sync, io("download", tmp))
         )
       )
     )
+  )
   yield* Effect.gen(function* () {
     yield* written
     if (Option.isSome(info.modified)) {

@@ -1,8 +1,8 @@
 /**
  * Everything a Node.js program needs under the fjord SDK, in one layer (like
- * `NodeContext.layer`): an `HttpClient` (`UndiciHttpClient`: undici's
- * `Agent.request`, connect and idle timeouts), the platform `FileSystem` and `Path`, and
- * the `node:crypto` MD5 `ContentHasher`. Plus ready-made compositions for apps: the core
+ * `NodeContext.layer`): an `HttpClient` (`NodeHttpClient`: `node:http` keep-alive agents,
+ * connect and idle timeouts, backpressure; `UndiciHttpClient` is the alternative over
+ * undici), the platform `FileSystem` and `Path`, and the `node:crypto` MD5 `ContentHasher`. Plus ready-made compositions for apps: the core
  * client authenticated from a token file (`layerStoredToken`) or from a personal login token
  * whose rotated tokens are kept in that file (`layerLoginToken`).
  *
@@ -24,8 +24,8 @@ import type * as ConfigError from "effect/ConfigError"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as NodeContentHasher from "./NodeContentHasher.js"
+import * as NodeHttpClient from "./NodeHttpClient.js"
 import * as NodeTokenStore from "./NodeTokenStore.js"
-import * as UndiciHttpClient from "./UndiciHttpClient.js"
 
 /**
  * The services the SDK needs from the platform.
@@ -36,13 +36,13 @@ import * as UndiciHttpClient from "./UndiciHttpClient.js"
 export type NodeJotta = HttpClient.HttpClient | FileSystem.FileSystem | Path.Path | ContentHasher.ContentHasher
 
 /**
- * `HttpClient` (`UndiciHttpClient.layer`) + `FileSystem` + `Path` + `ContentHasher` for Node.js.
+ * `HttpClient` (`NodeHttpClient.layer`) + `FileSystem` + `Path` + `ContentHasher` for Node.js.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer: Layer.Layer<NodeJotta> = Layer.mergeAll(
-  UndiciHttpClient.layer,
+  NodeHttpClient.layer,
   NodeFileSystem.layer,
   NodePath.layer,
   NodeContentHasher.layer

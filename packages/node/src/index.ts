@@ -9,6 +9,10 @@ export * as NodeFiles from "./NodeFiles.js"
 /**
  * @since 0.1.0
  */
+export * as NodeHttpClient from "./NodeHttpClient.js"
+/**
+ * @since 0.1.0
+ */
 export * as NodeJotta from "./NodeJotta.js"
 /**
  * @since 0.1.0

@@ -45,6 +45,29 @@ layer(Env, { timeout: 30_000 })("NodeFiles", (it) => {
     })
   )
 
+  it.scoped(
+    "md5File: blocks across its two buffers, an empty file, a file that is not the size it was listed with",
+    () =>
+      Effect.gen(function* () {
+        const dir = yield* filesDir
+        // 2.5 blocks: both buffers are used, and the last block is short
+        const content = bytes(2.5 * 1024 * 1024 + 7, 3)
+        NodeFs.writeFileSync(`${dir}/big.bin`, content)
+        assert.strictEqual(
+          yield* NodeFiles.md5File(`${dir}/big.bin`, content.length),
+          NodeContentHasher.md5Sync(content)
+        )
+        NodeFs.writeFileSync(`${dir}/empty.bin`, new Uint8Array(0))
+        assert.strictEqual(yield* NodeFiles.md5File(`${dir}/empty.bin`, 0), "d41d8cd98f00b204e9800998ecf8427e")
+        const grown = yield* Effect.flip(NodeFiles.md5File(`${dir}/big.bin`, content.length - 1))
+        assert.strictEqual(grown.reason, "SizeMismatch")
+        const shrunk = yield* Effect.flip(NodeFiles.md5File(`${dir}/big.bin`, content.length + 1))
+        assert.strictEqual(shrunk.reason, "SizeMismatch")
+        const missing = yield* Effect.flip(NodeFiles.md5File(`${dir}/nope.bin`, 1))
+        assert.strictEqual(missing.reason, "Io")
+      })
+  )
+
   it.scoped("uploadSource reads a file with read-ahead, re-runnably; a missing file is a LocalFileError", () =>
     Effect.gen(function* () {
       const dir = yield* filesDir

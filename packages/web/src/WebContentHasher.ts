@@ -10,7 +10,7 @@
 import * as ContentHasher from "@fjord/core/ContentHasher"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import { createMD5 } from "hash-wasm"
 
 /**
@@ -20,15 +20,7 @@ import { createMD5 } from "hash-wasm"
  * @category hashing
  */
 export const md5 = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Effect.Effect<ContentHasher.Md5, E, R> =>
-  Effect.flatMap(
-    // instantiating the WebAssembly module cannot fail once it compiled; a failure is a defect
-    Effect.promise(() => createMD5()),
-    (hasher) =>
-      Effect.map(
-        Stream.runForEach(stream, (chunk) => Effect.sync(() => hasher.update(chunk))),
-        () => hasher.digest("hex") as ContentHasher.Md5
-      )
-  )
+  make.md5(stream)
 
 /**
  * The service.
@@ -36,7 +28,16 @@ export const md5 = <E, R>(stream: Stream.Stream<Uint8Array, E, R>): Effect.Effec
  * @since 0.1.0
  * @category constructors
  */
-export const make: ContentHasher.Service = ContentHasher.ContentHasher.of({ md5 })
+export const make: ContentHasher.Service = ContentHasher.make(
+  Effect.map(
+    // instantiating the WebAssembly module cannot fail once it compiled; a failure is a defect
+    Effect.promise(() => createMD5()),
+    (hasher) => ({
+      update: (chunk) => void hasher.update(chunk),
+      digest: () => hasher.digest("hex") as ContentHasher.Md5
+    })
+  )
+)
 
 /**
  * Provides core's `ContentHasher` with the hash-wasm implementation.

@@ -19,11 +19,8 @@
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 import type { Md5 } from "../../ContentHasher.js"
 import type { DownloadOptions, FileInfo, Path } from "../../Files.js"
 import type { Response } from "../../JottaClient.js"
@@ -163,17 +160,18 @@ export const content = (
       if (start !== 0 || end !== size || md5 === undefined) {
         return Stream.concat(counted, Stream.drain(Stream.fromEffect(lengthChecked)))
       }
-      // The whole file: hash alongside (a small bounded queue keeps memory constant).
-      const queue = yield* Queue.bounded<Take.Take<Uint8Array>>(4)
-      const digest = yield* Effect.forkScoped(ctx.hasher.md5(Stream.flattenTake(Stream.fromQueue(queue))))
+      // The whole file: hashed as its chunks pass by, the digest checked after the last one.
+      const hash = yield* ctx.hasher.incremental
       const md5Checked = Effect.gen(function* () {
         yield* lengthChecked
-        yield* Queue.offer(queue, Take.end)
-        const got = yield* Fiber.join(digest)
+        const got = hash.digest()
         if (got !== md5) return yield* failed("Md5Mismatch", `received MD5 ${got}, expected ${md5}`)
       })
       return Stream.concat(
-        Stream.mapChunksEffect(counted, (chunk) => Effect.as(Queue.offer(queue, Take.chunk(chunk)), chunk)),
+        Stream.mapChunks(counted, (chunk) => {
+          for (const c of chunk) hash.update(c)
+          return chunk
+        }),
         Stream.drain(Stream.fromEffect(md5Checked))
       )
     })

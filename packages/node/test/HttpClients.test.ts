@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto"
 import * as Http from "node:http"
+import * as Https from "node:https"
 import type { AddressInfo } from "node:net"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -12,6 +13,7 @@ import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as UploadSource from "@fjord/core/UploadSource"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeContentHasher from "@fjord/node/NodeContentHasher"
+import * as NodeHttpClient from "@fjord/node/NodeHttpClient"
 import * as UndiciHttpClient from "@fjord/node/UndiciHttpClient"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
@@ -20,8 +22,73 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { Agent } from "undici"
+
+// Both of the package's clients keep one contract; every case below runs against each.
+interface Subject {
+  readonly name: string
+  readonly layer: Layer.Layer<HttpClient.HttpClient>
+  readonly make: (options?: NodeHttpClient.Options) => Effect.Effect<HttpClient.HttpClient, never, Scope.Scope>
+  /** A client over a pool the test inspects: open connections to `origin`. */
+  readonly pooled: Effect.Effect<
+    { readonly client: HttpClient.HttpClient; readonly connected: (origin: string) => number },
+    never,
+    Scope.Scope
+  >
+  /** The `code` of the timeout errors: before the reply's headers, and mid-body. */
+  readonly timeouts: { readonly headers: string; readonly body: string }
+}
+
+const subjects: ReadonlyArray<Subject> = [
+  {
+    name: "NodeHttpClient",
+    layer: NodeHttpClient.layer,
+    make: NodeHttpClient.make,
+    pooled: Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => ({ http: new Http.Agent({ keepAlive: true }), https: new Https.Agent({ keepAlive: true }) })),
+        (agents) =>
+          Effect.sync(() => {
+            agents.http.destroy()
+            agents.https.destroy()
+          })
+      ),
+      (agents) => ({
+        client: NodeHttpClient.makeWithAgents(agents),
+        connected: (origin: string) => {
+          const name = `${new URL(origin).host}:`
+          const count = (m: NodeJS.ReadOnlyDict<ReadonlyArray<unknown>>) =>
+            Object.entries(m)
+              .filter(([k]) => k.startsWith(name))
+              .reduce((n, [, v]) => n + (v?.length ?? 0), 0)
+          return count(agents.http.sockets) + count(agents.http.freeSockets)
+        }
+      })
+    ),
+    timeouts: { headers: "FJORD_IDLE_TIMEOUT", body: "FJORD_IDLE_TIMEOUT" }
+  },
+  {
+    name: "UndiciHttpClient",
+    layer: UndiciHttpClient.layer,
+    make: UndiciHttpClient.make,
+    pooled: Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => new Agent({ keepAliveTimeout: 10_000 })),
+        (agent) => Effect.promise(() => agent.destroy())
+      ),
+      (agent) => ({
+        client: UndiciHttpClient.makeWithDispatcher(agent),
+        connected: (origin: string) => {
+          const stats = agent.stats[origin]
+          return stats === undefined ? 0 : Number(stats.connected)
+        }
+      })
+    ),
+    timeouts: { headers: "UND_ERR_HEADERS_TIMEOUT", body: "UND_ERR_BODY_TIMEOUT" }
+  }
+]
 
 const MiB = 1024 * 1024
 
@@ -42,15 +109,15 @@ const md5 = (parts: ReadonlyArray<Uint8Array>) => {
 }
 
 /** The SDK over the client under test, plus the client itself. */
-const sdkAt = (endpoint: string, token: string) =>
+const sdkAt = (endpoint: string, token: string, http: Layer.Layer<HttpClient.HttpClient>) =>
   Files.layer.pipe(
     Layer.provide(JottaClient.layer({ endpoint })),
     Layer.provide(StaticAuth.layer(token)),
     Layer.provide(NodeContentHasher.layer),
-    Layer.provideMerge(UndiciHttpClient.layer),
+    Layer.provideMerge(http),
     Layer.orDie
   )
-const sdk = (emu: Emulator.Handle) => sdkAt(emu.url, emu.accessToken)
+const sdk = (emu: Emulator.Handle, http: Layer.Layer<HttpClient.HttpClient>) => sdkAt(emu.url, emu.accessToken, http)
 
 const fileUrl = (emu: Emulator.Handle, path: string) =>
   `${emu.url}/jfs/${emu.username}/Jotta/Archive/${path.split("/").map(encodeURIComponent).join("/")}`
@@ -74,22 +141,11 @@ const hostile = (handler: Http.RequestListener) =>
       })
   )
 
-/** A client over an agent the test can inspect (closed with the scope). */
-const withAgent = Effect.acquireRelease(
-  Effect.sync(() => new Agent({ keepAliveTimeout: 10_000 })),
-  (agent) => Effect.promise(() => agent.destroy())
-)
-
-const connected = (agent: Agent, origin: string): number => {
-  const stats = agent.stats[origin]
-  return stats === undefined ? 0 : Number(stats.connected)
-}
-
-describe("UndiciHttpClient", () => {
+describe.each(subjects)("$name", (subject) => {
   it.scopedLive("GET, a streamed POST (upload) and a Range request against the emulator", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
-      const ctx = yield* Layer.build(sdk(emu))
+      const ctx = yield* Layer.build(sdk(emu, subject.layer))
       const files = yield* Effect.provide(Files.Files, ctx)
       const client = yield* Effect.provide(HttpClient.HttpClient, ctx)
       const size = 5 * MiB + 123
@@ -147,7 +203,7 @@ describe("UndiciHttpClient", () => {
       })
       let pulled = 0
       const size = 64 * MiB
-      const client = yield* UndiciHttpClient.make()
+      const client = yield* subject.make()
       const fiber = yield* client
         .execute(
           HttpClientRequest.post(server.url).pipe(
@@ -173,10 +229,26 @@ describe("UndiciHttpClient", () => {
     })
   )
 
+  it.scopedLive("a reply sent before the request body is read (an early 413) is the result", () =>
+    Effect.gen(function* () {
+      const server = yield* hostile((_req, res) => {
+        res.writeHead(413, { "content-type": "text/plain", connection: "close" })
+        res.end("too large")
+      })
+      const client = yield* subject.make()
+      const size = 64 * MiB
+      const res = yield* client.execute(
+        HttpClientRequest.post(server.url).pipe(HttpClientRequest.bodyStream(bytes(size), { contentLength: size }))
+      )
+      assert.strictEqual(res.status, 413)
+      assert.strictEqual(yield* res.text, "too large")
+    })
+  )
+
   it.scopedLive("a reply cut mid-body fails the body stream with a ResponseError", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
-      const ctx = yield* Layer.build(sdk(emu))
+      const ctx = yield* Layer.build(sdk(emu, subject.layer))
       const files = yield* Effect.provide(Files.Files, ctx)
       const client = yield* Effect.provide(HttpClient.HttpClient, ctx)
       yield* files.upload("http/cut.bin", UploadSource.make({ size: 2 * MiB, stream: bytes(2 * MiB) }))
@@ -208,19 +280,18 @@ describe("UndiciHttpClient", () => {
   it.scopedLive("interrupting a request that waits for its reply aborts it and frees the socket", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
-      const agent = yield* withAgent
-      const client = UndiciHttpClient.makeWithDispatcher(agent)
+      const { client, connected } = yield* subject.pooled
       const origin = new URL(emu.url).origin
       const url = fileUrl(emu, "")
       yield* emu.inject({ _tag: "Delay", millis: 20_000, op: "get" })
       const fiber = yield* Effect.fork(client.execute(authed(emu, HttpClientRequest.get(url))))
       yield* Effect.sleep("200 millis")
-      assert.strictEqual(connected(agent, origin), 1)
+      assert.strictEqual(connected(origin), 1)
       const exit = yield* Fiber.interrupt(fiber)
       assert.isTrue(Exit.isInterrupted(exit))
       // the aborted connection is closed (a reply can no longer arrive on it)
       yield* Effect.sleep("50 millis")
-      assert.strictEqual(connected(agent, origin), 0)
+      assert.strictEqual(connected(origin), 0)
       // the pool serves the next request on a fresh connection
       const res = yield* client.execute(authed(emu, HttpClientRequest.get(url)))
       assert.strictEqual(res.status, 200)
@@ -235,27 +306,26 @@ describe("UndiciHttpClient", () => {
         res.write(Buffer.alloc(1000))
         // then nothing more
       })
-      const agent = yield* withAgent
-      const client = UndiciHttpClient.makeWithDispatcher(agent)
+      const { client, connected } = yield* subject.pooled
       const res = yield* client.execute(HttpClientRequest.get(server.url))
       const fiber = yield* Effect.fork(Stream.runDrain(res.stream))
       yield* Effect.sleep("100 millis")
-      assert.strictEqual(connected(agent, server.url), 1)
+      assert.strictEqual(connected(server.url), 1)
       yield* Fiber.interrupt(fiber)
       yield* Effect.sleep("50 millis")
-      assert.strictEqual(connected(agent, server.url), 0)
+      assert.strictEqual(connected(server.url), 0)
     })
   )
 
   it.scopedLive("a server that stalls: before the headers, and mid-body (idle timeout)", () =>
     Effect.gen(function* () {
       const emu = yield* Emulator.make()
-      const client = yield* UndiciHttpClient.make({ idleTimeout: "300 millis" })
+      const client = yield* subject.make({ idleTimeout: "300 millis" })
       yield* emu.inject({ _tag: "Delay", millis: 20_000, op: "get" })
       const before = yield* Effect.flip(client.execute(authed(emu, HttpClientRequest.get(fileUrl(emu, "")))))
       assert.instanceOf(before, HttpClientError.RequestError)
       assert.strictEqual(before._tag === "RequestError" && before.reason, "Transport")
-      assert.strictEqual((before.cause as { code?: string }).code, "UND_ERR_HEADERS_TIMEOUT")
+      assert.strictEqual((before.cause as { code?: string }).code, subject.timeouts.headers)
 
       const server = yield* hostile((_req, res) => {
         res.writeHead(200, { "content-length": "1000" })
@@ -264,7 +334,7 @@ describe("UndiciHttpClient", () => {
       const res = yield* client.execute(HttpClientRequest.get(server.url))
       const mid = yield* Effect.flip(res.text)
       assert.instanceOf(mid, HttpClientError.ResponseError)
-      assert.strictEqual((mid.cause as { code?: string }).code, "UND_ERR_BODY_TIMEOUT")
+      assert.strictEqual((mid.cause as { code?: string }).code, subject.timeouts.body)
     })
   )
 
@@ -275,11 +345,11 @@ describe("UndiciHttpClient", () => {
       yield* Effect.async<void>((resume) => {
         server.server.close(() => resume(Effect.void))
       })
-      const client = yield* UndiciHttpClient.make({ connectTimeout: Duration.seconds(2) })
+      const client = yield* subject.make({ connectTimeout: Duration.seconds(2) })
       const error = yield* Effect.flip(client.execute(HttpClientRequest.get(url)))
       assert.instanceOf(error, HttpClientError.RequestError)
       assert.strictEqual((error.cause as { code?: string }).code, "ECONNREFUSED")
-      const files = yield* Effect.provide(Files.Files, sdkAt(url, "token"))
+      const files = yield* Effect.provide(Files.Files, sdkAt(url, "token", subject.layer))
       const sdkError = yield* Effect.flip(RetryPolicy.withPolicy(files.stat("x"), RetryPolicy.none))
       assert.strictEqual(sdkError._tag, "TransportError")
     })
