@@ -146,7 +146,7 @@ const expectedTyped: ReadonlyArray<{ fault: RegExp; operation: RegExp; outcome: 
     fault: /^(cut response|truncate|corrupt|lost reply)/,
     operation: /^token refresh$/,
     outcome: /^AuthError:/,
-    why: "the rotation committed on the server and its reply did not arrive: the old refresh token is spent, and sending it again revokes the family (§7.4); log in again"
+    why: "the rotation committed on the server and its reply did not arrive: the old refresh token is spent, and sending it again revokes the family (§2.1, §2.4); log in again"
   }
 ]
 
