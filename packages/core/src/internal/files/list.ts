@@ -5,6 +5,10 @@
  * `ListStream` in constant memory; the folder itself (an empty path) is not an entry. `stat`
  * reads one file's document (§4.2).
  *
+ * A listing is retried as a whole while it has produced nothing (a body cut off before its
+ * first entry); a listing that names an entry no file or folder can be called (empty, `.`,
+ * `..`, with `/`) is `InvalidResponse`, since later requests built from it would go elsewhere.
+ *
  * @internal
  */
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
