@@ -44,6 +44,8 @@ describe("FolderUpload example", () => {
       checks: 0,
       errors: 0,
       deleted: 0,
+      deletedDirs: 0,
+      renamed: 0,
       elapsedMs: 5,
       rate: 0,
       etaSeconds: undefined,
@@ -54,6 +56,8 @@ describe("FolderUpload example", () => {
       path: "a.txt",
       action: "Created",
       size: 4,
+      replaced: false,
+      serverSide: false,
       dryRun: false,
       progress
     })

@@ -88,8 +88,8 @@ export const includeDir = (filter: Filter, path: string): boolean => Internal.in
  * @since 0.1.0
  * @category matching
  */
-export const globToRegExp = (glob: string): Effect.Effect<RegExp, FilterError> =>
+export const globToRegExp = (glob: string, ignoreCase = false): Effect.Effect<RegExp, FilterError> =>
   Effect.try({
-    try: () => Internal.globToRegExp(glob),
+    try: () => Internal.globToRegExp(glob, ignoreCase),
     catch: (e) => new FilterError({ description: e instanceof Error ? e.message : String(e) })
   })

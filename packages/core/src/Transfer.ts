@@ -9,7 +9,7 @@
  *   modification time within 1 s by default, an equal-content file with another time only
  *   gets its time updated; `checksum`, `sizeOnly`, `ignoreExisting`, `update`).
  * - {@link run} performs a plan as it streams in and reports a `Stream` of {@link Event}s
- *   (planned, started, bytes, done, skipped, checked, failed, deleted) that ends in a
+ *   (planned, started, bytes, done, skipped, checked, failed, deleted, progress) that ends in a
  *   `Summary`; every event carries a {@link Progress} snapshot. The stream never fails: a
  *   failed file is an event, a fatal error ends the run with `summary.fatal`.
  *

@@ -23,7 +23,155 @@ const documented: ReadonlyArray<readonly [string, ReadonlyArray<string>, Readonl
   ["potato", ["potato"], ["POTATO"]],
   ["h[ae]llo", ["hello", "hallo"], ["hullo"]],
   ["[[:alpha:]]x", ["ax"], ["1x"]],
-  ["**.jpg", ["a.jpg", "a/b/c.jpg"], ["a.png"]]
+  ["**.jpg", ["a.jpg", "a/b/c.jpg"], ["a.png"]],
+  // the regexp section's own examples
+  ["*.{{(?i)jpg}}", ["file.jpg", "file.JPG", "dir/file.Jpg"], ["file.png"]],
+  ["{{start[^/]*end\\.jpg}}", ["startXend.jpg", "dir/start-end.jpg"], ["start/end.jpg"]],
+  ["{{start.*end\\.jpg}}", ["start/end.jpg"], ["start/end.png"]],
+  // `--exclude '*\[{JP,KR,HK}\]*'`
+  ["*\\[{JP,KR,HK}\\]*", ["film [JP].mkv", "a/[KR]", "x[HK]y"], ["film [US].mkv", "film JP.mkv"]],
+  // `--include "??[^[:punct:]]*"`: the third character is not punctuation
+  ["??[^[:punct:]]*", ["abc", "d/xyz.txt"], ["ab.c", "ab-x", "d/ab!"]]
+]
+
+/** rclone's filtering.md command examples: the options, then [path, included] pairs. */
+const commands: ReadonlyArray<readonly [string, Filter.Options, ReadonlyArray<readonly [string, boolean]>]> = [
+  [
+    "rclone copy F:\\data\\ F:\\bkp\\ --exclude=/excl/**",
+    { exclude: ["/excl/**"] },
+    [
+      ["excl/123.jpg", false],
+      ["excl/456.jpg", false],
+      ["incl/document.pdf", true]
+    ]
+  ],
+  [
+    "--ignore-case: potato matches POTATO",
+    { include: ["potato"], ignoreCase: true },
+    [
+      ["potato", true],
+      ["POTATO", true],
+      ["tomato", false]
+    ]
+  ],
+  [
+    "--include zaphod.txt does not match Zaphod.txt, unless --ignore-case",
+    { include: ["zaphod.txt"] },
+    [
+      ["zaphod.txt", true],
+      ["Zaphod.txt", false]
+    ]
+  ],
+  [
+    "--exclude *.bak",
+    { exclude: ["*.bak"] },
+    [
+      ["a.bak", false],
+      ["d/b.bak", false],
+      ["a.txt", true]
+    ]
+  ],
+  [
+    '--exclude "/dir/**"',
+    { exclude: ["/dir/**"] },
+    [
+      ["dir/a", false],
+      ["dir/s/b", false],
+      ["other/dir/a", true],
+      ["top", true]
+    ]
+  ],
+  [
+    "--exclude-from exclude-file.txt",
+    { excludeFrom: ["# a sample exclude rule file", "*.bak", "file2.jpg"] },
+    [
+      ["x.bak", false],
+      ["file2.jpg", false],
+      ["d/file2.jpg", false],
+      ["file1.jpg", true]
+    ]
+  ],
+  [
+    '--include "*.{png,jpg}"',
+    { include: ["*.{png,jpg}"] },
+    [
+      ["a.png", true],
+      ["d/a.jpg", true],
+      ["a.gif", false]
+    ]
+  ],
+  [
+    'rclone copy /vol1 remote: --include "{A,B}/**"',
+    { include: ["{A,B}/**"] },
+    [
+      ["A/x", true],
+      ["B/y/z", true],
+      ["C/x", false],
+      ["x", false]
+    ]
+  ],
+  [
+    "--include-from include-file.txt",
+    { includeFrom: ["# a sample include rule file", "*.jpg", "file2.avi"] },
+    [
+      ["a.jpg", true],
+      ["file2.avi", true],
+      ["file1.avi", false]
+    ]
+  ],
+  [
+    '--filter "- *.bak"',
+    { filter: ["- *.bak"] },
+    [
+      ["a.bak", false],
+      ["a.txt", true]
+    ]
+  ],
+  [
+    "--filter-from filter-file.txt (the first example)",
+    {
+      filterFrom: [
+        "# a sample filter rule file",
+        "- secret*.jpg",
+        "+ *.jpg",
+        "+ *.png",
+        "+ file2.avi",
+        "- /dir/Trash/**",
+        "+ /dir/**",
+        "# exclude everything else",
+        "- *"
+      ]
+    },
+    [
+      ["a.jpg", true],
+      ["d/b.png", true],
+      ["secret17.jpg", false],
+      ["file2.avi", true],
+      ["dir/notes.txt", true],
+      ["dir/Trash/old.txt", false],
+      ["other.txt", false]
+    ]
+  ],
+  [
+    "--filter-from: the alternative without dir rules",
+    { filterFrom: ["- secret*.jpg", "+ *.jpg", "+ *.png", "+ file2.avi", "- *"] },
+    [
+      ["file1.jpg", true],
+      ["file3.png", true],
+      ["file2.avi", true],
+      ["secret17.jpg", false],
+      ["file.txt", false]
+    ]
+  ],
+  [
+    "--filter-from: `!` clears the rules before it",
+    { filterFrom: ["+ *.jpg", "+ *.gif", "!", "+ 42.doc", "- *"] },
+    [
+      ["42.doc", true],
+      ["a.jpg", false],
+      ["b.gif", false]
+    ]
+  ]
 ]
 
 describe("Filter (rclone's glob rules)", () => {
@@ -34,6 +182,38 @@ describe("Filter (rclone's glob rules)", () => {
         for (const p of yes) assert.isTrue(re.test(p), `${pattern} should match ${p}`)
         for (const p of no) assert.isFalse(re.test(p), `${pattern} should not match ${p}`)
       }
+    })
+  )
+
+  it.effect("the documented command examples", () =>
+    Effect.gen(function* () {
+      for (const [example, options, cases] of commands) {
+        const f = yield* Filter.make(options)
+        for (const [path, included] of cases) {
+          assert.strictEqual(Filter.includeFile(f, path, 1, now, now), included, `${example}: ${path}`)
+        }
+      }
+      // `--min-size 50k`, `--max-size 1G`, `--max-age 2d`, `--min-age 2d`
+      const day = 86_400_000
+      const big = yield* Filter.make({ minSize: 50 * 1024 })
+      assert.isFalse(Filter.includeFile(big, "a", 50 * 1024 - 1, now, now))
+      assert.isTrue(Filter.includeFile(big, "a", 50 * 1024, now, now))
+      const small = yield* Filter.make({ maxSize: 1024 ** 3 })
+      assert.isTrue(Filter.includeFile(small, "a", 1024 ** 3, now, now))
+      assert.isFalse(Filter.includeFile(small, "a", 1024 ** 3 + 1, now, now))
+      const young = yield* Filter.make({ maxAgeMs: 2 * day })
+      assert.isTrue(Filter.includeFile(young, "a", 1, now - 2 * day + 1, now))
+      assert.isFalse(Filter.includeFile(young, "a", 1, now - 3 * day, now))
+      const old = yield* Filter.make({ minAgeMs: 2 * day })
+      assert.isTrue(Filter.includeFile(old, "a", 1, now - 3 * day, now))
+      assert.isFalse(Filter.includeFile(old, "a", 1, now - day, now))
+      // `{dir1/**,dir2/**}` cannot imply folder rules, `--include dir1/** --include dir2/**` can
+      const list = yield* Filter.make({ include: ["{dir1/**,dir2/**}"] })
+      assert.isTrue(Filter.includeDir(list, "dir3"))
+      assert.isFalse(Filter.includeFile(list, "dir3/x", 1, now, now))
+      const split = yield* Filter.make({ include: ["dir1/**", "dir2/**"] })
+      assert.isFalse(Filter.includeDir(split, "dir3"))
+      assert.isTrue(Filter.includeDir(split, "dir1"))
     })
   )
 

@@ -1,6 +1,12 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
+import * as Fiber from "effect/Fiber"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import type { Md5 } from "../src/ContentHasher.js"
+import * as Plan from "../src/internal/transfer/plan.js"
 import * as Transfer from "../src/Transfer.js"
 
 const file = (path: string, size: number, modified: number | undefined, md5?: string): Transfer.FileEntry => ({
@@ -101,7 +107,11 @@ const apply = (dst: ReadonlyArray<Transfer.Listed>, actions: ReadonlyArray<Trans
       if (a.src.md5 === a.dst.md5) files.set(key(a.to), { ...a.dst, modified: a.src.modified })
       else files.set(key(a.to), { ...a.src, path: a.to })
     } else if (a._tag === "Delete") files.delete(key(a.file.path))
-    else if (a._tag === "DeleteDir") {
+    else if (a._tag === "RemoveEmptyDir") {
+      const k = key(a.dir.path)
+      const busy = [...files.keys(), ...dirs.keys()].some((p) => p.startsWith(`${k}/`))
+      if (!busy) dirs.delete(k)
+    } else if (a._tag === "DeleteDir") {
       const k = key(a.dir.path)
       for (const f of [...files.keys()]) if (f.startsWith(`${k}/`)) files.delete(f)
       for (const d of [...dirs.keys()]) if (d === k || d.startsWith(`${k}/`)) dirs.delete(d)
@@ -123,14 +133,27 @@ describe("Transfer.plan properties", () => {
   )
 
   it.prop(
-    "sync deletes exactly the destination files the source lacks, never one it has",
-    [listing(true), listing(true)],
-    ([src, dst]) => {
-      const actions = Transfer.plan(src, dst, { caseInsensitive: true, deleteExtraneous: true })
+    "sync deletes exactly the destination files and folders the source lacks, filtered or not",
+    [listing(true), listing(true), FastCheck.boolean()],
+    ([src, dst, filtered]) => {
+      const actions = Transfer.plan(src, dst, { caseInsensitive: true, deleteExtraneous: true, filtered })
       const srcKeys = new Set(filesOf(src).map((f) => f.path.toLowerCase()))
       const after = apply(dst, actions, true)
       const afterFiles = new Set(filesOf(after).map((f) => f.path.toLowerCase()))
       assert.deepStrictEqual([...afterFiles].sort(), [...srcKeys].sort())
+      // every folder left is one the source has (the listings here hold every file, so an
+      // extraneous folder is always empty by the time it is tried), or where it has a file (a
+      // kind conflict: that copy fails, and the folder is not removed under it)
+      const srcDirs = new Set(src.map((d) => d.path.toLowerCase()))
+      for (const d of after) if (d._tag === "Dir") assert.isTrue(srcDirs.has(d.path.toLowerCase()), d.path)
+      // filtered: folders only ever go one by one, each after everything below it
+      if (filtered) {
+        assert.isFalse(actions.some((a) => a._tag === "DeleteDir"))
+        const order = actions.flatMap((a) => (a._tag === "RemoveEmptyDir" ? [a.dir.path] : []))
+        order.forEach((d, i) => {
+          for (const later of order.slice(i + 1)) assert.isFalse(later.startsWith(`${d}/`), `${later} after ${d}`)
+        })
+      }
     }
   )
 
@@ -149,6 +172,28 @@ describe("Transfer.plan properties", () => {
           (a._tag === "CompareHash" && a.src.md5 !== a.dst.md5)
       )
       assert.deepStrictEqual(work, [])
+    }
+  )
+
+  it.prop(
+    "a move's source folders (--delete-empty-src-dirs): each listed one once, every folder before its parent",
+    [listing(false), listing(false)],
+    ([src, dst]) => {
+      const index = Plan.emptyIndex()
+      for (const e of dst) Plan.addToIndex(index, (p) => p, e)
+      const p = Plan.planner(index, false, {})
+      for (const e of src) p.next(e)
+      const dirs = p.sourceDirs().map((d) => d.path)
+      assert.deepStrictEqual(
+        [...dirs].sort(),
+        src
+          .filter((e) => e._tag === "Dir")
+          .map((d) => d.path)
+          .sort()
+      )
+      dirs.forEach((d, i) => {
+        for (const later of dirs.slice(i + 1)) assert.isFalse(later.startsWith(`${d}/`), `${later} after ${d}`)
+      })
     }
   )
 
@@ -191,8 +236,13 @@ describe("Transfer.plan properties", () => {
     assert.strictEqual(Transfer.plan([file("A.txt", 1, 0), file("a.txt", 2, 0)], [], {}).length, 2)
   })
 
-  it("an extraneous folder is deleted as a whole (its files not one by one) unless filtered", () => {
-    const dst: Array<Transfer.Listed> = [{ _tag: "Dir", path: "old" }, file("old/x", 1, 0), file("keep", 1, 0)]
+  it("an extraneous folder is deleted as a whole unless filtered; filtered, its files go, then it if empty", () => {
+    const dst: Array<Transfer.Listed> = [
+      { _tag: "Dir", path: "old" },
+      { _tag: "Dir", path: "old/deeper" },
+      file("old/x", 1, 0),
+      file("keep", 1, 0)
+    ]
     const whole = Transfer.plan([file("keep", 1, 0)], dst, { deleteExtraneous: true })
     assert.deepStrictEqual(
       whole.map((a) => a._tag),
@@ -200,8 +250,8 @@ describe("Transfer.plan properties", () => {
     )
     const filtered = Transfer.plan([file("keep", 1, 0)], dst, { deleteExtraneous: true, filtered: true })
     assert.deepStrictEqual(
-      filtered.map((a) => a._tag),
-      ["Skip", "Delete"]
+      filtered.map((a) => `${a._tag} ${"dir" in a ? a.dir.path : "file" in a ? a.file.path : ""}`),
+      ["Skip ", "Delete old/x", "RemoveEmptyDir old/deeper", "RemoveEmptyDir old"]
     )
   })
 
@@ -213,4 +263,65 @@ describe("Transfer.plan properties", () => {
       assert.strictEqual(Transfer.rawName(Transfer.engineName(raw)), raw)
     }
   })
+})
+
+/** A side in memory whose reads take `readMs` (on the clock, so TestClock drives them). */
+const memorySide = (entries: ReadonlyArray<Transfer.FileEntry>, readMs: number): Transfer.Side => {
+  const files = new Map(entries.map((f) => [f.path, f]))
+  return {
+    kind: "memory",
+    root: "memory:",
+    caseInsensitive: false,
+    writeNeedsMd5: false,
+    stat: (path) => Effect.succeed(files.get(path)),
+    list: () => Stream.fromIterable([...files.values()]),
+    read: (f) => Stream.fromEffect(Effect.as(Effect.sleep(readMs), new Uint8Array(f.size))),
+    hash: () => Effect.succeed("0".repeat(32) as Md5),
+    hashContent: () => Effect.succeed("0".repeat(32) as Md5),
+    write: (path, content) =>
+      Effect.flatMap(Stream.runDrain(content.stream), () =>
+        Effect.sync(
+          () =>
+            void files.set(path, { _tag: "File", path, size: content.size, modified: content.modified, md5: undefined })
+        )
+      ),
+    setModTime: () => Effect.void,
+    remove: (f) => Effect.sync(() => void files.delete(f.path)),
+    removeDir: () => Effect.void,
+    removeEmptyDir: () => Effect.succeed(true),
+    mkdir: () => Effect.void
+  }
+}
+
+describe("Transfer.run progress on a timer", () => {
+  it.effect(
+    "a Progress event every progressEveryMs while a file is held, with the file in flight; none after the summary",
+    () =>
+      Effect.gen(function* () {
+        const source = memorySide([file("big.bin", 1000, 0)], 1000)
+        const destination = memorySide([], 0)
+        const fiber = yield* Effect.fork(
+          Stream.runCollect(Transfer.run(source, destination, { mode: "copy", progressEveryMs: 100 }))
+        )
+        for (let i = 0; i < 12; i++) yield* TestClock.adjust("100 millis")
+        const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+        const ticks = events.flatMap((e) => (e._tag === "Progress" ? [e.progress] : []))
+        // held 1 s: ticks at 100 … 900 ms see the file in flight with nothing read yet
+        const held = ticks.filter((p) => p.elapsedMs < 1000)
+        assert.deepStrictEqual(
+          held.map((p) => p.elapsedMs),
+          [100, 200, 300, 400, 500, 600, 700, 800, 900]
+        )
+        for (const p of held) {
+          assert.deepStrictEqual(
+            p.inFlight.map((f) => [f.path, f.bytes, f.size, f.rate]),
+            [["big.bin", 0, 1000, 0]]
+          )
+          assert.isUndefined(p.etaSeconds)
+        }
+        assert.strictEqual(events[events.length - 1]!._tag, "Summary")
+        const end = events[events.length - 1]!.progress
+        assert.deepStrictEqual([end.filesDone, end.bytesDone, end.inFlight.length], [1, 1000, 0])
+      })
+  )
 })

@@ -66,6 +66,7 @@ const memorySide = (n: number): Transfer.Side => {
     setModTime: none,
     remove: (f) => Effect.sync(() => void files.delete(f.path)),
     removeDir: none,
+    removeEmptyDir: () => Effect.succeed(true),
     mkdir: none
   }
 }

@@ -305,6 +305,23 @@ export const side = (root: string): Transfer.Side => {
           ? Effect.fail(new Transfer.SideError({ reason: "Failed", path, description: "refusing to remove the root" }))
           : attempt(path, () => NodeFs.promises.rm(abs, { recursive: true, force: true }))
       ),
+    removeEmptyDir: (path) =>
+      Effect.flatMap(resolve(path), (abs) =>
+        abs === base
+          ? Effect.fail(new Transfer.SideError({ reason: "Failed", path, description: "refusing to remove the root" }))
+          : Effect.tryPromise({
+              try: () =>
+                NodeFs.promises.rmdir(abs).then(
+                  () => true,
+                  (e: unknown) => {
+                    const code = codeOf(e)
+                    if (code === "ENOTEMPTY" || code === "EEXIST") return false
+                    throw e
+                  }
+                ),
+              catch: (e) => failure(path, e)
+            })
+      ),
     mkdir: (path) =>
       Effect.flatMap(resolve(path), (abs) => attempt(path, () => NodeFs.promises.mkdir(abs, { recursive: true }))),
     copyWithin,

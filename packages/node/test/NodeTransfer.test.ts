@@ -8,6 +8,7 @@ import * as UploadSource from "@fjord/core/UploadSource"
 import * as Emulator from "@fjord/emulator/Emulator"
 import * as NodeTransfer from "@fjord/node/NodeTransfer"
 import * as Chunk from "effect/Chunk"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { EmulatorEnv } from "./emulatorEnv.js"
@@ -54,6 +55,20 @@ const remoteTree = (path: string) =>
     )
   )
 const t0 = Date.UTC(2024, 0, 2, 3, 4, 5)
+
+/** Everything below a side's root, unfiltered: `path:size` for files, `path/` for folders. */
+const treeOf = (side: Transfer.Side) =>
+  Effect.map(
+    Stream.runCollect(side.list({ descend: () => true, keep: () => true })).pipe(
+      Effect.catchAll((e) =>
+        e.reason === "NotFound" ? Effect.succeed(Chunk.empty<Transfer.Listed>()) : Effect.fail(e)
+      )
+    ),
+    (c) =>
+      Chunk.toReadonlyArray(c)
+        .map((e) => (e._tag === "File" ? `${e.path}:${e.size}` : `${e.path}/`))
+        .sort()
+  )
 
 layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Transfer against the emulator", (it) => {
   it.scoped("local → cloud copy; unchanged copy sends nothing; a touched mtime is pushed without re-sending", () =>
@@ -457,6 +472,239 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
         assert.isDefined(r.summary.fatal)
         assert.strictEqual(r.summary.transferred, 0)
         assert.isAtMost(r.events.filter((e) => e._tag === "Failed").length, 1)
+      })
+    )
+  )
+
+  it.scoped("every operation between every pair: copy, check, sync, move with --delete-empty-src-dirs", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        const pairs = [
+          ["local", "cloud"],
+          ["cloud", "local"],
+          ["cloud", "cloud"],
+          ["local", "local"]
+        ] as const
+        for (const [from, to] of pairs) {
+          const name = `${from}-${to}`
+          const at = (kind: "local" | "cloud", where: string) =>
+            kind === "local" ? Effect.succeed(local(`${dir}/${name}/${where}`)) : cloud(`tr/pairs/${name}/${where}`)
+          const staging = local(`${dir}/${name}/staging`)
+          const src = yield* at(from, "src")
+          const dst = yield* at(to, "dst")
+          /** The source gets the staging tree (through the engine when the source is the cloud). */
+          const publish = from === "cloud" ? go(Transfer.run(staging, src, { mode: "sync" })) : Effect.void
+          const stage = (path: string, content: string, mtime = t0) => {
+            write(`${dir}/${name}/staging/${path}`, content, mtime)
+            if (from === "local") write(`${dir}/${name}/src/${path}`, content, mtime)
+          }
+          stage("a.txt", "a")
+          stage("sub/b.txt", "bb")
+          stage("sub/deep/c.txt", "ccc")
+          yield* publish
+
+          const copied = yield* go(Transfer.run(src, dst, { mode: "copy" }))
+          assert.strictEqual(copied.summary.transferred, 3, name)
+          assert.deepStrictEqual(yield* treeOf(dst), yield* treeOf(src), name)
+          const same = yield* go(Transfer.run(src, dst, { mode: "check" }))
+          assert.deepStrictEqual([same.summary.checks, same.summary.differences], [3, 0], name)
+
+          // the source changes: one file new, one with other content; the destination has an extra
+          stage("sub/b.txt", "BB", t0 + 60_000)
+          stage("new.txt", "n")
+          yield* publish
+          if (to === "local") write(`${dir}/${name}/dst/extra/x.txt`, "x", t0)
+          else {
+            write(`${dir}/${name}/extra-src/extra/x.txt`, "x", t0)
+            yield* go(Transfer.run(local(`${dir}/${name}/extra-src`), dst, { mode: "copy" }))
+          }
+          const differ = yield* go(Transfer.run(src, dst, { mode: "check", download: true }))
+          assert.strictEqual(differ.summary.differences, 3, name) // b differs, new missing, extra/x.txt extra
+          const synced = yield* go(Transfer.run(src, dst, { mode: "sync" }))
+          assert.strictEqual(synced.summary.errors, 0, name)
+          assert.deepStrictEqual(yield* treeOf(dst), yield* treeOf(src), name)
+          assert.deepStrictEqual(synced.paths("Deleted"), ["extra"], name)
+
+          // move: every file leaves the source, its emptied folders stay (rclone's default)
+          const moved = yield* at(to, "moved")
+          const there = yield* go(Transfer.run(src, moved, { mode: "move" }))
+          assert.strictEqual(there.summary.transferred, 4, name)
+          assert.deepStrictEqual(yield* treeOf(src), ["sub/", "sub/deep/"], name)
+          // and back the other way (so every pair is tried) with --delete-empty-src-dirs
+          const back = yield* go(Transfer.run(moved, src, { mode: "move", deleteEmptySrcDirs: true }))
+          assert.strictEqual(back.summary.errors, 0, name)
+          assert.deepStrictEqual(yield* treeOf(moved), [], name)
+          assert.deepStrictEqual(
+            back.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
+            ["sub", "sub/deep"],
+            name
+          )
+          assert.deepStrictEqual(yield* treeOf(src), [
+            "a.txt:1",
+            "new.txt:1",
+            "sub/",
+            "sub/b.txt:2",
+            "sub/deep/",
+            "sub/deep/c.txt:3"
+          ])
+        }
+      })
+    )
+  )
+
+  it.scoped(
+    "sync with filters: excluded destination files stay, extraneous folders go when empty; --delete-excluded",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const dir = yield* tempDir("fjord-tr-")
+          const exclude = yield* Filter.make({ exclude: ["*.txt"] })
+          // the case rclone 1.60.1 was run on (rclone sync --exclude '*.txt' [--delete-excluded])
+          write(`${dir}/src/a.jpg`, "a", t0)
+          write(`${dir}/src/keepdir/k.jpg`, "k", t0)
+          write(`${dir}/before/gone/deep/g.jpg`, "g", t0)
+          write(`${dir}/before/mixed/m.jpg`, "m", t0)
+          write(`${dir}/before/mixed/t.txt`, "t", t0)
+          write(`${dir}/before/top.txt`, "t", t0)
+          write(`${dir}/before/old.jpg`, "o", t0)
+          NodeFs.mkdirSync(`${dir}/before/emptyx`)
+          NodeFs.mkdirSync(`${dir}/before/keepdir`)
+          for (const kind of ["cloud", "local"] as const) {
+            for (const deleteExcluded of [false, true]) {
+              const where = `${kind}-${deleteExcluded}`
+              const dst = kind === "cloud" ? yield* cloud(`tr/fsync/${where}`) : local(`${dir}/${where}`)
+              // the destination as it was, empty folders included (--create-empty-src-dirs)
+              const made = yield* go(
+                Transfer.run(local(`${dir}/before`), dst, { mode: "copy", createEmptySrcDirs: true })
+              )
+              assert.strictEqual(made.summary.errors, 0)
+              assert.includeMembers(yield* treeOf(dst), ["emptyx/", "keepdir/"], where)
+              const r = yield* go(
+                Transfer.run(local(`${dir}/src`), dst, { mode: "sync", filter: exclude, deleteExcluded })
+              )
+              assert.strictEqual(r.summary.errors, 0, where)
+              assert.deepStrictEqual(
+                yield* treeOf(dst),
+                deleteExcluded
+                  ? ["a.jpg:1", "keepdir/", "keepdir/k.jpg:1"]
+                  : ["a.jpg:1", "keepdir/", "keepdir/k.jpg:1", "mixed/", "mixed/t.txt:1", "top.txt:1"],
+                where
+              )
+              // filtered: gone/deep, gone, emptyx one by one (mixed keeps t.txt); with
+              // --delete-excluded nothing is hidden, so the topmost gone, mixed, emptyx go whole
+              assert.strictEqual(r.summary.deletedDirs, 3, where)
+            }
+          }
+        })
+      )
+  )
+
+  it.scoped(
+    "comparisons with a local destination: a changed cloud mtime only touches the local file; --update; --checksum",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          const files = yield* Files.Files
+          write(`${dir}/up/a.txt`, "aaaa", t0)
+          write(`${dir}/up/b.txt`, "bbbb", t0)
+          const remote = yield* cloud("tr/cmpdown")
+          yield* go(Transfer.run(local(`${dir}/up`), remote, { mode: "copy" }))
+          const down = local(`${dir}/down`)
+          assert.strictEqual((yield* go(Transfer.run(remote, down, { mode: "copy" }))).summary.transferred, 2)
+          // the cloud file gets another time, same content: only the local time changes, nothing is downloaded
+          yield* files.setModTime("tr/cmpdown/a.txt", DateTime.unsafeMake(t0 + 120_000))
+          yield* emu.clearRequests
+          const touched = yield* go(Transfer.run(remote, down, { mode: "copy" }))
+          assert.deepStrictEqual(
+            touched.paths("Done", (e) => e._tag === "Done" && e.action === "ModTimeUpdated"),
+            ["a.txt"]
+          )
+          assert.notInclude(ops(yield* emu.requests), "download")
+          assert.strictEqual(NodeFs.statSync(`${dir}/down/a.txt`).mtimeMs, t0 + 120_000)
+          // a newer local file is kept with --update, replaced without it
+          write(`${dir}/down/b.txt`, "local!", t0 + 600_000)
+          assert.strictEqual(
+            (yield* go(Transfer.run(remote, down, { mode: "copy", update: true }))).summary.transferred,
+            0
+          )
+          assert.strictEqual(NodeFs.readFileSync(`${dir}/down/b.txt`, "utf8"), "local!")
+          // same size and time, other content: only --checksum sees it (the local MD5 is computed)
+          write(`${dir}/down/b.txt`, "BBBB", t0)
+          assert.strictEqual((yield* go(Transfer.run(remote, down, { mode: "copy" }))).summary.transferred, 0)
+          assert.strictEqual(
+            (yield* go(Transfer.run(remote, down, { mode: "copy", checksum: true }))).summary.transferred,
+            1
+          )
+          assert.strictEqual(NodeFs.readFileSync(`${dir}/down/b.txt`, "utf8"), "bbbb")
+        })
+      )
+  )
+
+  it.scoped(
+    "dry run of a filtered sync with --delete-excluded and a move with --delete-empty-src-dirs changes nothing",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          write(`${dir}/src/keep.jpg`, "k", t0)
+          write(`${dir}/src/sub/x.jpg`, "x", t0)
+          write(`${dir}/old/stale.jpg`, "s", t0)
+          write(`${dir}/old/skip.txt`, "t", t0)
+          write(`${dir}/old/gone/g.jpg`, "g", t0)
+          const remote = yield* cloud("tr/dry2")
+          yield* go(Transfer.run(local(`${dir}/old`), remote, { mode: "copy" }))
+          const before = yield* remoteTree("tr/dry2")
+          yield* emu.clearRequests
+          const filter = yield* Filter.make({ exclude: ["*.txt"] })
+          const sync = yield* go(
+            Transfer.run(local(`${dir}/src`), remote, { mode: "sync", filter, deleteExcluded: true, dryRun: true })
+          )
+          assert.deepStrictEqual(sync.paths("Done"), ["keep.jpg", "sub/x.jpg"])
+          assert.deepStrictEqual(sync.paths("Deleted"), ["gone", "skip.txt", "stale.jpg"])
+          const move = yield* go(
+            Transfer.run(remote, yield* cloud("tr/dry2-moved"), {
+              mode: "move",
+              deleteEmptySrcDirs: true,
+              dryRun: true
+            })
+          )
+          assert.deepStrictEqual(move.paths("Done"), ["gone/g.jpg", "skip.txt", "stale.jpg"])
+          assert.deepStrictEqual(
+            move.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
+            ["gone"]
+          )
+          const back = yield* go(
+            Transfer.run(remote, local(`${dir}/down`), { mode: "move", deleteEmptySrcDirs: true, dryRun: true })
+          )
+          assert.strictEqual(back.summary.transferred, 3)
+          assert.deepStrictEqual(mutating(yield* emu.requests), [])
+          assert.deepStrictEqual(yield* remoteTree("tr/dry2"), before)
+          assert.isFalse(NodeFs.existsSync(`${dir}/down`))
+        })
+      )
+  )
+
+  it.scoped("--create-empty-src-dirs from the cloud: empty folders arrive locally and server-side", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        const files = yield* Files.Files
+        yield* files.mkdir("tr/empties/a/b")
+        yield* files.mkdir("tr/empties/c")
+        yield* files.upload("tr/empties/f.txt", UploadSource.fromUint8Array(bytes(3, 1)))
+        const remote = yield* cloud("tr/empties")
+        const plain = yield* go(Transfer.run(remote, local(`${dir}/plain`), { mode: "copy" }))
+        assert.strictEqual(plain.summary.transferred, 1)
+        assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/plain`), ["f.txt"])
+        for (const to of [local(`${dir}/with`), yield* cloud("tr/empties-copy")]) {
+          const r = yield* go(Transfer.run(remote, to, { mode: "sync", createEmptySrcDirs: true }))
+          assert.strictEqual(r.summary.errors, 0)
+          assert.deepStrictEqual(yield* treeOf(to), ["a/", "a/b/", "c/", "f.txt:3"])
+        }
       })
     )
   )

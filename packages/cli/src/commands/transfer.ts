@@ -2,11 +2,14 @@
  * The transfer commands on the engine (`@fjord/core/Transfer`): `copy`, `copyto`, `sync`,
  * `move`, `moveto`, `check`, with rclone's flags for comparisons (`--checksum`,
  * `--size-only`, `--ignore-existing`, `--update`), filters (`--include`, `--exclude`,
- * `--filter`, `--*-from`, `--min/max-size`, `--min/max-age`, `--max-depth`), `--dry-run`,
- * `--retries`, `--transfers`, and rclone's output: `-P` draws a live display on a terminal
- * (plain ANSI rewrite of a few lines, no dependency needed), without a terminal a stats block
- * every `--stats` interval; `-v` prints a line per file; every run ends with rclone's summary
- * block; the exit code is 1 when any file failed.
+ * `--filter`, `--*-from`, `--min/max-size`, `--min/max-age`, `--max-depth`,
+ * `--ignore-case`), `--delete-excluded`, `--create-empty-src-dirs`,
+ * `--delete-empty-src-dirs`, `--dry-run`, `--retries`, `--transfers`, and rclone's output
+ * (formats in `internal/progress.ts`): `-P` redraws the stats block in place on a terminal
+ * every 500 ms (log-update, on the engine's progress timer); without a terminal `-P`/`-v`
+ * print it every `--stats` interval (`--stats-one-line`: one line); `-v` adds rclone's INFO
+ * line per change, `-q` leaves only errors; every run ends with rclone's summary block; the
+ * exit code is 1 when any file failed.
  *
  * Any two sides work: local → cloud, cloud → local, cloud → cloud (server-side), local →
  * local (no login needed).
@@ -26,7 +29,7 @@ import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as Format from "../internal/format.js"
+import * as Progress from "../internal/progress.js"
 import * as Sdk from "../internal/sdk.js"
 import { Output } from "../Output.js"
 import * as RemotePath from "../RemotePath.js"
@@ -90,12 +93,16 @@ const transferOptions = {
   createEmptySrcDirs: flag("create-empty-src-dirs", "Create empty source folders on the destination"),
   oneWay: flag("one-way", "check: only that the source's files are on the destination"),
   download: flag("download", "check: compare the content (download it) rather than stored MD5s"),
-  progress: flag("progress", "Show progress while transferring", "P"),
-  verbose: flag("verbose", "Print a line per file", "v"),
+  deleteExcluded: flag("delete-excluded", "sync: also delete destination files the filters exclude"),
+  deleteEmptySrcDirs: flag("delete-empty-src-dirs", "move: remove the source folders left empty"),
+  progress: flag("progress", "Show progress while transferring (live on a terminal)", "P"),
+  verbose: flag("verbose", "Print a line per file changed (rclone's INFO lines) and stats", "v"),
+  quiet: flag("quiet", "Print only errors", "q"),
   stats: Options.text("stats").pipe(
-    Options.withDescription("Print stats this often without a terminal (e.g. 30s, 1m; 0 disables)"),
+    Options.withDescription("Print stats this often with -v or -P off a terminal (e.g. 500ms, 10s, 1m; 0 disables)"),
     Options.withDefault("1m")
   ),
+  statsOneLine: flag("stats-one-line", "Print the stats as one line"),
   include: texts("include", "Include files matching this pattern"),
   exclude: texts("exclude", "Exclude files matching this pattern"),
   filter: texts("filter", "A filter rule: '+ pattern', '- pattern' or '!'"),
@@ -106,6 +113,7 @@ const transferOptions = {
   maxSize: optionalText("max-size", "Only files at most this big"),
   minAge: optionalText("min-age", "Only files older than this (ms, s, m, h, d, w, M, y; default s)"),
   maxAge: optionalText("max-age", "Only files newer than this"),
+  ignoreCase: flag("ignore-case", "Filter patterns match regardless of case"),
   maxDepth: Options.integer("max-depth").pipe(
     Options.withDescription("Only this many folder levels below the source"),
     Options.optional
@@ -187,142 +195,103 @@ const buildFilter = (a: Parsed) =>
       maxSize: yield* size(a.maxSize, "max-size"),
       minAgeMs: yield* age(a.minAge, "min-age"),
       maxAgeMs: yield* age(a.maxAge, "max-age"),
-      maxDepth: Option.getOrUndefined(a.maxDepth)
+      maxDepth: Option.getOrUndefined(a.maxDepth),
+      ignoreCase: a.ignoreCase
     }).pipe(Effect.mapError((e) => usage(e.message)))
   })
 
 // ---------------------------------------------------------------------------------------------
-// output
+// output (formats in ../internal/progress.ts)
 
-const pct = (done: number, total: number) => (total <= 0 ? 100 : Math.min(100, Math.floor((done * 100) / total)))
-
-const duration = (ms: number): string => {
-  const s = ms / 1000
-  if (s < 60) return `${s.toFixed(1)}s`
-  const h = Math.floor(s / 3600)
-  const m = Math.floor((s % 3600) / 60)
-  const sec = Math.floor(s % 60)
-  return h > 0 ? `${h}h${m}m${sec}s` : `${m}m${sec}s`
+/** How a run is shown: a live display on a terminal, stats on a timer, which log levels. */
+interface Display {
+  /** `-P` on a terminal: the stats block redrawn in place every 500 ms (log-update). */
+  readonly live: boolean
+  /** How often the engine reports progress on its timer (the live redraw or `--stats`). */
+  readonly everyMs: number | undefined
+  /** The most verbose level printed: ERROR (`-q`), NOTICE (default), INFO (`-v`). */
+  readonly level: Progress.Level
+  readonly quiet: boolean
 }
 
-const eta = (p: Transfer.Progress) =>
-  p.etaSeconds === undefined ? "-" : p.bytesDone >= p.bytesPlanned ? "0s" : duration(p.etaSeconds * 1000)
+const LEVELS: Record<Progress.Level, number> = { ERROR: 0, NOTICE: 1, INFO: 2 }
 
-/** rclone's stats block (`rclone -P`, `--stats`, and the summary at the end). */
-export const statsBlock = (p: Transfer.Progress, deletedDirs: number, withInFlight: boolean): Array<string> => {
-  const lines = [
-    `Transferred:   \t${Format.human(p.bytesDone).padStart(12)} / ${Format.human(p.bytesPlanned)}, ${pct(p.bytesDone, p.bytesPlanned)}%, ${Format.human(Math.round(p.rate))}/s, ETA ${eta(p)}`
-  ]
-  if (p.errors > 0) lines.push(`Errors:        ${String(p.errors).padStart(10)}`)
-  if (p.checks > 0) lines.push(`Checks:        ${String(p.checks).padStart(10)} / ${p.checks}, 100%`)
-  if (p.deleted > 0) {
-    lines.push(`Deleted:       ${String(p.deleted - deletedDirs).padStart(10)} (files), ${deletedDirs} (dirs)`)
-  }
-  if (p.filesPlanned > 0 || p.filesDone > 0) {
-    lines.push(
-      `Transferred:   ${String(p.filesDone).padStart(10)} / ${p.filesPlanned}, ${pct(p.filesDone, p.filesPlanned)}%`
+const displayOf = (a: Parsed): Effect.Effect<Display, Sdk.UsageError> =>
+  Effect.gen(function* () {
+    const statsMs = yield* Effect.fromNullable(parseDuration(a.stats)).pipe(
+      Effect.mapError(() => usage(`--stats: not a duration: ${a.stats}`))
     )
-  }
-  lines.push(`Elapsed time:  ${duration(p.elapsedMs).padStart(10)}`)
-  if (withInFlight && p.inFlight.length > 0) {
-    lines.push("Transferring:")
-    for (const f of p.inFlight) {
-      lines.push(` * ${f.path}: ${pct(f.bytes, f.size)}% /${Format.human(f.size)}`)
+    const quiet = a.quiet
+    const live = a.progress && !quiet && process.stdout.isTTY === true
+    const stats = !quiet && (a.progress || a.verbose) && statsMs > 0
+    return {
+      live,
+      everyMs: live ? 500 : stats ? statsMs : undefined,
+      level: quiet ? "ERROR" : a.verbose ? "INFO" : "NOTICE",
+      quiet
     }
-  }
-  return lines
-}
+  })
 
-const verboseLine = (e: Transfer.Event): string | undefined => {
-  switch (e._tag) {
-    case "Done": {
-      const what =
-        e.action === "Copied"
-          ? "Copied"
-          : e.action === "Moved"
-            ? "Moved"
-            : e.action === "Created"
-              ? "Made directory"
-              : "Updated modification time in destination"
-      return `${e.path}: ${what}${e.dryRun ? " (dry run)" : ""}`
-    }
-    case "Deleted":
-      return `${e.path}: Deleted${e.side === "source" ? " from source" : ""}${e.dryRun ? " (dry run)" : ""}`
-    case "Skipped":
-      return `${e.path}: Unchanged skipping (${e.reason})`
-    case "Checked":
-      return e.result === "Equal"
-        ? `${e.path}: OK`
-        : e.result === "Differ"
-          ? `${e.path}: sizes or hashes differ`
-          : e.result === "MissingOnDestination"
-            ? `${e.path}: file not in destination`
-            : `${e.path}: file not in source`
-    default:
-      return undefined
-  }
-}
-
-const render = (a: Parsed, events: Stream.Stream<Transfer.Event>) =>
+const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stream.Stream<Transfer.Event>) =>
   Effect.gen(function* () {
     const output = yield* Output
-    const tty = a.progress && process.stdout.isTTY === true
-    const statsEvery = parseDuration(a.stats) ?? 60_000
-    const encoder = new TextEncoder()
-    let drawn = 0
-    let lastDraw = 0
-    let lastStats = 0
-    let deletedDirs = 0
+    const live = display.live
+      ? yield* Effect.promise(() => import("log-update")).pipe(
+          Effect.map((m) => m.createLogUpdate(process.stdout, { showCursor: true }))
+        )
+      : undefined
     let summary: Transfer.Summary | undefined
-    let final: Transfer.Progress | undefined
-    const clear = () => (drawn > 0 ? `\x1b[${drawn}A\x1b[J` : "")
-    const draw = (p: Transfer.Progress) => {
-      const lines = statsBlock(p, deletedDirs, true)
-      const text = `${clear()}${lines.join("\n")}\n`
-      drawn = lines.length
-      return output.bytes(encoder.encode(text))
+    let last: Transfer.Progress | undefined
+    let fatal = false
+    let check = false
+    const context = () => ({ fatal, check })
+    const draw = Effect.sync(() => {
+      if (live !== undefined && last !== undefined)
+        live(a.statsOneLine ? Progress.statsOneLine(last) : Progress.statsBlock(last, true, context()).join("\n"))
+    })
+    const log = (level: Progress.Level, text: string) => {
+      if (LEVELS[level] > LEVELS[display.level]) return Effect.void
+      const line = Progress.logLine(level, text, new Date())
+      return live === undefined
+        ? output.error(line)
+        : Effect.zipRight(
+            Effect.sync(() => live.persist(line)),
+            draw
+          )
     }
     yield* Stream.runForEach(events, (e) =>
       Effect.gen(function* () {
-        if (e._tag === "Deleted" && e.kind === "Dir" && e.side === "destination") deletedDirs++
+        last = e.progress
         if (e._tag === "Summary") {
           summary = e.summary
-          final = e.progress
-          if (tty && drawn > 0) yield* output.bytes(encoder.encode(clear()))
-          drawn = 0
           return
         }
-        if (e._tag === "Failed" && !e.retrying) {
-          if (tty && drawn > 0) {
-            yield* output.bytes(encoder.encode(clear()))
-            drawn = 0
-          }
-          yield* output.error(`ERROR : ${e.path === "" ? "" : `${e.path}: `}${e.description}`)
-        }
-        const line = a.verbose ? verboseLine(e) : undefined
-        if (line !== undefined) {
-          if (tty && drawn > 0) {
-            yield* output.bytes(encoder.encode(clear()))
-            drawn = 0
-          }
-          yield* output.line(line)
-        }
-        const t = e.progress.elapsedMs
-        if (tty) {
-          if (t - lastDraw >= 500 || drawn === 0) {
-            lastDraw = t
-            yield* draw(e.progress)
-          }
-        } else if ((a.progress || a.verbose) && statsEvery > 0 && t - lastStats >= statsEvery) {
-          lastStats = t
-          for (const l of statsBlock(e.progress, deletedDirs, false)) yield* output.error(l)
-          yield* output.error("")
-        }
+        if (e._tag === "Failed" && e.fatal) fatal = true
+        if (e._tag === "Checked") check = true
+        for (const [level, text] of Progress.eventLog(e, sides)) yield* log(level, text)
+        if (e._tag !== "Progress") return
+        if (live !== undefined) return yield* draw
+        // asked for with -P or -v: printed at INFO whatever the level
+        const stamp = Progress.logLine("INFO", "", new Date())
+        if (a.statsOneLine) return yield* output.error(`${stamp}${Progress.statsOneLine(e.progress)}`)
+        yield* output.error(stamp)
+        for (const l of Progress.statsBlock(e.progress, true, context())) yield* output.error(l)
+        yield* output.error("")
       })
     )
-    if (summary === undefined || final === undefined) return yield* new TransferFailed({ description: "no summary" })
-    for (const l of statsBlock(final, deletedDirs, false)) yield* output.line(l)
-    if (summary.mode === "check") {
+    if (summary === undefined || last === undefined) return yield* new TransferFailed({ description: "no summary" })
+    if (summary.mode !== "check" && summary.transferred === 0 && summary.fatal === undefined) {
+      yield* log("INFO", "There was nothing to transfer")
+    }
+    const end = Progress.statsBlock(last, false, {
+      fatal: summary.fatal !== undefined,
+      check: summary.mode === "check"
+    })
+    if (live !== undefined) {
+      live(end.join("\n"))
+      live.done()
+    } else if (!display.quiet) for (const l of end) yield* output.line(l)
+    if (summary.mode === "check" && !display.quiet) {
       yield* output.line(
         summary.differences === 0
           ? `0 differences found${summary.checks > 0 ? `; ${summary.checks} matching files` : ""}`
@@ -361,6 +330,12 @@ const splitLast = (loc: Located): { readonly parent: string; readonly name: stri
   return { parent: RemotePath.dirname(loc.path), name: Transfer.engineName(RemotePath.basename(loc.path)) }
 }
 
+const sidesOf = (source: Transfer.Side, destination: Transfer.Side): Progress.Sides => ({
+  source: source.root,
+  destination: destination.root,
+  bothLocal: source.kind === "local" && destination.kind === "local"
+})
+
 const isRoot = (loc: Located) => loc._tag === "Remote" && loc.path === ""
 
 const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: string, cloudAt: CloudAt) =>
@@ -368,6 +343,7 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
     const sideAt = (loc: Located, path: string) =>
       loc._tag === "Local" ? Effect.succeed(NodeTransfer.side(path)) : cloudAt(path)
     const filter = yield* buildFilter(a)
+    const display = yield* displayOf(a)
     const modes: Record<Name, Transfer.Mode> = {
       copy: "copy",
       copyto: "copy",
@@ -389,6 +365,9 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
       oneWay: a.oneWay,
       download: a.download,
       createEmptySrcDirs: a.createEmptySrcDirs,
+      deleteExcluded: a.deleteExcluded,
+      deleteEmptySrcDirs: a.deleteEmptySrcDirs,
+      progressEveryMs: display.everyMs,
       filter
     }
     // is the source a file or a folder?
@@ -405,11 +384,16 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
       const to = toExact ? splitLast(dst) : { parent: dst.path, name: from.name }
       const source = yield* sideAt(src, from.parent)
       const destination = yield* sideAt(dst, to.parent)
-      return yield* render(a, Transfer.runFile(source, from.name, destination, to.name, options))
+      return yield* render(
+        a,
+        display,
+        sidesOf(source, destination),
+        Transfer.runFile(source, from.name, destination, to.name, options)
+      )
     }
     const source = yield* sideAt(src, src.path)
     const destination = yield* sideAt(dst, dst.path)
-    return yield* render(a, Transfer.run(source, destination, options))
+    return yield* render(a, display, sidesOf(source, destination), Transfer.run(source, destination, options))
   }).pipe(
     Option.isSome(a.lowLevelRetries)
       ? Effect.provideService(

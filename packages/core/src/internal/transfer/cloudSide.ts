@@ -178,6 +178,12 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
           .pipe(Effect.asVoid, Effect.mapError(sideError(path))),
       remove: (file) => files.remove(at(file)).pipe(Effect.mapError(sideError(file.path))),
       removeDir: (path) => files.purge(rawPath(path)).pipe(Effect.mapError(sideError(path))),
+      removeEmptyDir: (path) =>
+        files.rmdir(rawPath(path)).pipe(
+          Effect.as(true),
+          Effect.catchTag("DirectoryNotEmpty", () => Effect.succeed(false)),
+          Effect.mapError(sideError(path))
+        ),
       mkdir: (path) => files.mkdir(rawPath(path)).pipe(Effect.mapError(sideError(path))),
       copyWithin: within("copy"),
       moveWithin: within("move")

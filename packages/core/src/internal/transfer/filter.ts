@@ -29,6 +29,8 @@ export interface FilterOptions {
   /** Only files newer than this many milliseconds. */
   readonly maxAgeMs?: number | undefined
   readonly maxDepth?: number | undefined
+  /** Patterns match regardless of case (rclone's `--ignore-case`). */
+  readonly ignoreCase?: boolean | undefined
 }
 
 /** A compiled filter. @internal */
@@ -60,9 +62,16 @@ const POSIX_CLASSES: Record<string, string> = {
   xdigit: "0-9A-Fa-f"
 }
 
-/** rclone's path-mode glob → regular expression (anchored: `^` for `/glob`, else `(^|/)`). @internal */
-export const globToRegExp = (input: string): RegExp => {
+/**
+ * rclone's path-mode glob → regular expression (anchored: `^` for `/glob`, else `(^|/)`).
+ * JavaScript has no Go-style inline flags, so a `{{(?i)…}}` regexp makes the whole pattern
+ * case-insensitive (the glob parts around it hold no letters in rclone's documented uses).
+ *
+ * @internal
+ */
+export const globToRegExp = (input: string, ignoreCase = false): RegExp => {
   let glob = input
+  let caseless = ignoreCase
   let re = ""
   if (glob.startsWith("/")) {
     glob = glob.slice(1)
@@ -141,6 +150,10 @@ export const globToRegExp = (input: string): RegExp => {
           inRegexp = true
           re += "("
           i++
+          if (chars.slice(i + 1, i + 5).join("") === "(?i)") {
+            caseless = true
+            i += 4
+          }
         } else {
           braces++
           re += "("
@@ -172,7 +185,7 @@ export const globToRegExp = (input: string): RegExp => {
   if (braces > 0) throw new GlobError(`mismatched '{' and '}' in glob ${JSON.stringify(input)}`)
   if (inRegexp) throw new GlobError(`mismatched '{{' and '}}' in glob ${JSON.stringify(input)}`)
   try {
-    return new RegExp(`${re}$`)
+    return new RegExp(`${re}$`, caseless ? "i" : "")
   } catch (e) {
     throw new GlobError(`bad glob pattern ${JSON.stringify(input)}: ${e instanceof Error ? e.message : String(e)}`)
   }
@@ -218,12 +231,13 @@ export const compile = (options: FilterOptions): Compiled => {
       isDirRule = true
       isFileRule = true
     }
-    const regexp = globToRegExp(glob)
+    const ci = options.ignoreCase === true
+    const regexp = globToRegExp(glob, ci)
     if (isFileRule) {
       fileRules.push({ include, regexp })
       if (include || glob === "*") {
         for (const dirGlob of globToDirGlobs(glob)) {
-          if (dirGlob !== "/") dirRules.push({ include, regexp: globToRegExp(dirGlob) })
+          if (dirGlob !== "/") dirRules.push({ include, regexp: globToRegExp(dirGlob, ci) })
         }
       }
     }

@@ -11,6 +11,13 @@
  * `ignoreExisting` never touches an existing file; `update` skips files newer on the
  * destination.
  *
+ * What a sync deletes follows rclone's `fs/sync`: destination files the source lacks; a
+ * destination folder the source lacks goes as a whole when nothing is filtered (everything
+ * below it was listed and is extraneous), and when filters are active it is removed only if
+ * it is empty once its extraneous files are gone (rclone's `TryRmdir`, deepest first: a
+ * folder still holding excluded files stays). A move with `--delete-empty-src-dirs` removes
+ * the source folders that are empty afterwards, the same way.
+ *
  * @internal
  */
 import type { DirEntry, FileEntry, Listed } from "./side.js"
@@ -113,6 +120,8 @@ export type Action =
   | { readonly _tag: "Mkdir"; readonly path: string }
   | { readonly _tag: "Delete"; readonly file: FileEntry }
   | { readonly _tag: "DeleteDir"; readonly dir: DirEntry }
+  /** Remove this destination folder if it is empty by now (after the deletions before it). */
+  | { readonly _tag: "RemoveEmptyDir"; readonly dir: DirEntry }
 
 /** @internal */
 export interface PlanOptions extends Comparison {
@@ -135,13 +144,13 @@ export interface PlanOptions extends Comparison {
 export const planner = (index: Index, caseInsensitive: boolean, options: PlanOptions) => {
   const key = keyOf(caseInsensitive)
   const seenFiles = new Map<string, string>()
-  const seenDirs = new Set<string>()
+  const seenDirs = new Map<string, DirEntry>()
   const next = (entry: Listed): Action | undefined => {
     if (entry._tag === "Invalid") return { _tag: "Fail", path: entry.path, description: entry.description }
     const to = entry._tag === "File" && options.target !== undefined ? options.target(entry.path) : entry.path
     const k = key(to)
     if (entry._tag === "Dir") {
-      seenDirs.add(k)
+      seenDirs.set(k, entry)
       if (options.createEmptySrcDirs === true && !index.dirs.has(k) && !index.files.has(k)) {
         return { _tag: "Mkdir", path: entry.path }
       }
@@ -167,13 +176,16 @@ export const planner = (index: Index, caseInsensitive: boolean, options: PlanOpt
         return { _tag: "CompareHash", src: entry, to, dst: dst!, onEqual: d.onEqual }
     }
   }
-  /** What a sync deletes: files the source lacks, and (unfiltered) the topmost folders it lacks. */
+  /**
+   * What a sync deletes: files the source lacks, then the folders it lacks: unfiltered, the
+   * topmost ones as a whole; filtered, each one if it is empty by then, deepest first.
+   */
   const extraneous = (): Array<Action> => {
     if (options.deleteExtraneous !== true) return []
     const out: Array<Action> = []
     const goneDirs = new Set<string>()
+    const dirs = [...index.dirs.entries()].filter(([k]) => !seenDirs.has(k) && !seenFiles.has(k))
     if (options.filtered !== true) {
-      const dirs = [...index.dirs.entries()].filter(([k]) => !seenDirs.has(k) && !seenFiles.has(k))
       dirs.sort(([a], [b]) => a.length - b.length)
       for (const [k, dir] of dirs) {
         if (underAny(goneDirs, k)) continue
@@ -184,10 +196,25 @@ export const planner = (index: Index, caseInsensitive: boolean, options: PlanOpt
     for (const [k, file] of index.files) {
       if (!seenFiles.has(k) && !underAny(goneDirs, k)) out.push({ _tag: "Delete", file })
     }
+    if (options.filtered === true) {
+      for (const dir of deepestFirst(dirs.map(([, d]) => d))) out.push({ _tag: "RemoveEmptyDir", dir })
+    }
     return out
   }
-  return { next, extraneous }
+  /** The source folders listed, deepest first (a move's `--delete-empty-src-dirs`). */
+  const sourceDirs = (): Array<DirEntry> => deepestFirst([...seenDirs.values()])
+  return { next, extraneous, sourceDirs }
 }
+
+const depth = (path: string): number => {
+  let n = 0
+  for (let i = path.indexOf("/"); i >= 0; i = path.indexOf("/", i + 1)) n++
+  return n
+}
+
+/** Folders ordered so that every folder comes before its parent. @internal */
+export const deepestFirst = (dirs: ReadonlyArray<DirEntry>): Array<DirEntry> =>
+  [...dirs].sort((a, b) => depth(b.path) - depth(a.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 
 const underAny = (dirs: ReadonlySet<string>, path: string): boolean => {
   if (dirs.size === 0) return false

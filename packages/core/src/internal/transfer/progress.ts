@@ -11,6 +11,10 @@ export interface InFlight {
   readonly path: string
   readonly size: number
   readonly bytes: number
+  /** This file's bytes per second over the last seconds. */
+  readonly rate: number
+  /** Seconds left for this file at its rate, when it can be told. */
+  readonly etaSeconds: number | undefined
 }
 
 /** A snapshot. @internal */
@@ -24,7 +28,12 @@ export interface Progress {
   readonly bytesDone: number
   readonly checks: number
   readonly errors: number
+  /** Files deleted (a sync's extraneous files, a move's sources). */
   readonly deleted: number
+  /** Folders removed. */
+  readonly deletedDirs: number
+  /** Files moved (rclone's "Renamed"). */
+  readonly renamed: number
   readonly elapsedMs: number
   /** Bytes per second over the last seconds. */
   readonly rate: number
@@ -34,6 +43,22 @@ export interface Progress {
 }
 
 const WINDOW_MS = 5000
+
+/** A rate over the last `WINDOW_MS`: (time, bytes) samples at least 250 ms apart. */
+class Rate {
+  private readonly samples: Array<readonly [number, number]> = []
+  /** Records `done` bytes at time `t`; the bytes per second since the window's first sample. */
+  at(t: number, done: number): number {
+    const last = this.samples[this.samples.length - 1]
+    if (last === undefined || t - last[0] >= 250) this.samples.push([t, done])
+    while (this.samples.length > 2 && t - this.samples[0]![0] > WINDOW_MS) this.samples.shift()
+    const first = this.samples[0]!
+    const span = t - first[0]
+    return span > 0 ? ((done - first[1]) * 1000) / span : 0
+  }
+}
+
+const etaOf = (left: number, rate: number): number | undefined => (left <= 0 ? 0 : rate > 0 ? left / rate : undefined)
 
 /** @internal */
 export class Tracker {
@@ -45,8 +70,10 @@ export class Tracker {
   checks = 0
   errors = 0
   deleted = 0
-  readonly inFlight = new Map<string, { size: number; bytes: number }>()
-  private readonly samples: Array<readonly [number, number]> = []
+  deletedDirs = 0
+  renamed = 0
+  readonly inFlight = new Map<string, { size: number; bytes: number; rate: Rate }>()
+  private readonly rate = new Rate()
   constructor(
     private readonly now: () => number,
     private readonly started: number = now()
@@ -59,12 +86,18 @@ export class Tracker {
   }
 
   start(path: string, size: number): void {
-    this.inFlight.set(path, { size, bytes: 0 })
+    const rate = new Rate()
+    rate.at(this.now(), 0)
+    this.inFlight.set(path, { size, bytes: 0, rate })
   }
   /** A new read of the file starts (a retry or resume counts from 0 again). */
   restart(path: string): void {
     const f = this.inFlight.get(path)
-    if (f !== undefined) f.bytes = 0
+    if (f !== undefined) {
+      f.bytes = 0
+      f.rate = new Rate()
+      f.rate.at(this.now(), 0)
+    }
   }
   add(path: string, n: number): void {
     const f = this.inFlight.get(path)
@@ -83,13 +116,7 @@ export class Tracker {
   snapshot(): Progress {
     const t = this.now()
     const done = this.bytesDone
-    const last = this.samples[this.samples.length - 1]
-    if (last === undefined || t - last[0] >= 250) this.samples.push([t, done])
-    while (this.samples.length > 2 && t - this.samples[0]![0] > WINDOW_MS) this.samples.shift()
-    const first = this.samples[0]!
-    const span = t - first[0]
-    const rate = span > 0 ? ((done - first[1]) * 1000) / span : 0
-    const left = Math.max(0, this.bytesPlanned - done)
+    const rate = this.rate.at(t, done)
     return {
       listing: this.listing,
       filesPlanned: this.filesPlanned,
@@ -99,10 +126,15 @@ export class Tracker {
       checks: this.checks,
       errors: this.errors,
       deleted: this.deleted,
+      deletedDirs: this.deletedDirs,
+      renamed: this.renamed,
       elapsedMs: t - this.started,
       rate,
-      etaSeconds: left === 0 ? 0 : rate > 0 ? left / rate : undefined,
-      inFlight: Array.from(this.inFlight, ([path, f]) => ({ path, size: f.size, bytes: f.bytes }))
+      etaSeconds: etaOf(this.bytesPlanned - done, rate),
+      inFlight: Array.from(this.inFlight, ([path, f]) => {
+        const r = f.rate.at(t, f.bytes)
+        return { path, size: f.size, bytes: f.bytes, rate: r, etaSeconds: etaOf(f.size - f.bytes, r) }
+      })
     }
   }
 }

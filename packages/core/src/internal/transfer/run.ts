@@ -10,13 +10,21 @@
  *   "not deleting files as there were IO errors").
  * - A move removes each source file only after its copy is verified (the destination's
  *   `write` verifies size and MD5 before it returns), or moves it server-side.
+ * - Filters: the destination is listed with the same filter, so a sync never deletes an
+ *   excluded destination file (rclone); `deleteExcluded` lists the destination unfiltered,
+ *   so excluded files are deleted too (rclone's `--delete-excluded`).
+ * - A move with `deleteEmptySrcDirs` then removes the source folders left empty (not the
+ *   root), deepest first, as rclone's `--delete-empty-src-dirs`; without it they stay.
  * - Dry run: every action is planned and reported, nothing is changed.
+ * - `progressEveryMs`: a `Progress` event on a timer, so a display can redraw while nothing
+ *   else happens (a slow upload).
  *
  * @internal
  */
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Mailbox from "effect/Mailbox"
 import * as Stream from "effect/Stream"
 import type { Md5 } from "../../ContentHasher.js"
@@ -43,6 +51,12 @@ export interface RunOptions extends Plan.Comparison {
   /** check: compare content (read both sides) instead of stored MD5s. */
   readonly download?: boolean | undefined
   readonly createEmptySrcDirs?: boolean | undefined
+  /** sync: also delete destination files the filters exclude (rclone's `--delete-excluded`). */
+  readonly deleteExcluded?: boolean | undefined
+  /** move: remove source folders left empty (rclone's `--delete-empty-src-dirs`). */
+  readonly deleteEmptySrcDirs?: boolean | undefined
+  /** Emit a `Progress` event this often (milliseconds) while the run lasts. */
+  readonly progressEveryMs?: number | undefined
 }
 
 /** A per-file failure. @internal */
@@ -58,7 +72,10 @@ export interface Summary {
   readonly transferred: number
   readonly bytes: number
   readonly checks: number
+  /** Files deleted. */
   readonly deleted: number
+  /** Folders removed. */
+  readonly deletedDirs: number
   readonly errors: number
   /** check: files that differ or are missing on one side. */
   readonly differences: number
@@ -91,6 +108,10 @@ export type Event =
       readonly path: string
       readonly action: "Copied" | "Moved" | "ModTimeUpdated" | "Created"
       readonly size: number
+      /** Whether a file was already at the destination path (rclone: "replaced existing"). */
+      readonly replaced: boolean
+      /** Whether the destination's side copied or moved it without the bytes passing here. */
+      readonly serverSide: boolean
       readonly dryRun: boolean
       readonly progress: Progress
     }
@@ -104,6 +125,8 @@ export type Event =
       readonly _tag: "Checked"
       readonly path: string
       readonly result: "Equal" | "Differ" | "MissingOnDestination" | "MissingOnSource"
+      /** What differs: the sizes, or (sizes equal) the MD5s. */
+      readonly difference?: "Size" | "Hash" | undefined
       readonly progress: Progress
     }
   | {
@@ -124,6 +147,8 @@ export type Event =
       readonly dryRun: boolean
       readonly progress: Progress
     }
+  /** A progress snapshot on the `progressEveryMs` timer. */
+  | { readonly _tag: "Progress"; readonly progress: Progress }
   | { readonly _tag: "Summary"; readonly summary: Summary; readonly progress: Progress }
 
 /** Where the files go: a tree below the roots, or one file to one path (copyto, moveto). @internal */
@@ -131,7 +156,7 @@ export type Scope =
   | { readonly _tag: "Tree" }
   | { readonly _tag: "File"; readonly source: string; readonly destination: string }
 
-type Work = Exclude<Plan.Action, { readonly _tag: "Delete" | "DeleteDir" }>
+type Work = Exclude<Plan.Action, { readonly _tag: "Delete" | "DeleteDir" | "RemoveEmptyDir" }>
 
 /** Runs a transfer. @internal */
 export const run = (source: Side, destination: Side, options: RunOptions, scope: Scope): Stream.Stream<Event> =>
@@ -155,9 +180,11 @@ export const run = (source: Side, destination: Side, options: RunOptions, scope:
     })
   )
 
+const everything: ListOptions = { descend: () => true, keep: () => true }
+
 const listOptions = (filter: Filter.Compiled | undefined, now: number): ListOptions =>
   filter === undefined || !filter.active
-    ? { descend: () => true, keep: () => true }
+    ? everything
     : {
         descend: (dir) => Filter.includeDir(filter, dir),
         keep: (f) => Filter.includeFile(filter, f.path, f.size, f.modified, now),
@@ -190,6 +217,18 @@ const engine = (
 
     const snap = () => tracker.snapshot()
     const emit = (e: Event) => Effect.asVoid(offer(e))
+    const every = options.progressEveryMs
+    const ticker =
+      every !== undefined && every > 0
+        ? yield* Effect.fork(
+            Effect.forever(
+              Effect.zipRight(
+                Effect.sleep(every),
+                Effect.suspend(() => emit({ _tag: "Progress", progress: snap() }))
+              )
+            )
+          )
+        : undefined
     let lastBytes = 0
 
     const stopWith = (path: string, e: SideError) =>
@@ -205,14 +244,15 @@ const engine = (
     // -- listing -----------------------------------------------------------------------------
     const now = clock.unsafeCurrentTimeMillis()
     const lo = listOptions(options.filter, now)
-    const filtered = options.filter?.active === true
+    const deleteExcluded = mode === "sync" && options.deleteExcluded === true
+    const filtered = options.filter?.active === true && !deleteExcluded
     const index = Plan.emptyIndex()
     const single = scope._tag === "File"
     const dstListing: Stream.Stream<Listed, SideError> = single
       ? Stream.fromEffect(destination.stat(scope.destination)).pipe(
           Stream.filter((e): e is FileEntry | DirEntry => e !== undefined)
         )
-      : destination.list(lo)
+      : destination.list(deleteExcluded ? everything : lo)
     const listedDst = yield* Stream.runForEach(dstListing, (e) =>
       Effect.sync(() => Plan.addToIndex(index, key, e))
     ).pipe(
@@ -228,7 +268,8 @@ const engine = (
     const planner = Plan.planner(index, caseInsensitive, {
       ...options,
       deleteExtraneous: mode === "sync" || (mode === "check" && options.oneWay !== true),
-      filtered,
+      // a check reports every file the source lacks, also those in folders it lacks
+      filtered: filtered || mode === "check",
       ...(mode === "check" ? { checksum: true, createEmptySrcDirs: false } : {}),
       ...(single ? { target: () => scope.destination } : {})
     })
@@ -265,15 +306,20 @@ const engine = (
       })
 
     const sameKind = source.kind === destination.kind
-    const send = (src: FileEntry, to: string, md5: Md5 | undefined): Effect.Effect<boolean, SideError> =>
+    /** Sends one file: "moved" (server-side), "copied" (server-side) or "sent" (through here). */
+    const send = (
+      src: FileEntry,
+      to: string,
+      md5: Md5 | undefined
+    ): Effect.Effect<"moved" | "copied" | "sent", SideError> =>
       Effect.gen(function* () {
         if (mode === "move" && sameKind && destination.moveWithin !== undefined) {
           yield* destination.moveWithin(src, to)
-          return true
+          return "moved" as const
         }
         if (sameKind && destination.copyWithin !== undefined) {
           yield* destination.copyWithin(src, to)
-          return false
+          return "copied" as const
         }
         const hash = src.md5 ?? md5 ?? (destination.writeNeedsMd5 && src.size > 0 ? yield* source.hash(src) : undefined)
         yield* destination.write(to, {
@@ -283,12 +329,13 @@ const engine = (
           stream: counted(src),
           verified: source.readVerifies === true && src.md5 !== undefined && hash === src.md5
         })
-        return false
+        return "sent" as const
       })
 
     const removeSource = (src: FileEntry) =>
       Effect.gen(function* () {
         if (!dryRun) yield* source.remove(src)
+        tracker.deleted++
         yield* emit({
           _tag: "Deleted",
           path: src.path,
@@ -299,14 +346,18 @@ const engine = (
         })
       })
 
-    const transferOne = (src: FileEntry, to: string, md5: Md5 | undefined) =>
+    const transferOne = (src: FileEntry, to: string, md5: Md5 | undefined, replaced: boolean) =>
       Effect.gen(function* () {
         tracker.start(src.path, src.size)
         yield* emit({ _tag: "Started", path: src.path, size: src.size, progress: snap() })
-        const moved = dryRun
-          ? false
+        const how = dryRun
+          ? "sent"
           : yield* send(src, to, md5).pipe(Effect.onError(() => Effect.sync(() => tracker.finish(src.path, false))))
-        if (mode === "move" && !moved && !dryRun) yield* source.remove(src)
+        if (mode === "move" && how !== "moved" && !dryRun) {
+          yield* source.remove(src)
+          tracker.deleted++
+        }
+        if (mode === "move") tracker.renamed++
         tracker.finish(src.path, true)
         transferred++
         bytes += src.size
@@ -315,6 +366,8 @@ const engine = (
           path: src.path,
           action: mode === "move" ? "Moved" : "Copied",
           size: src.size,
+          replaced,
+          serverSide: how !== "sent",
           dryRun,
           progress: snap()
         })
@@ -327,18 +380,22 @@ const engine = (
       Effect.gen(function* () {
         if (a._tag === "Fail" || a._tag === "Mkdir") return
         let result: "Equal" | "Differ" | "MissingOnDestination"
-        if (a._tag === "Transfer") result = a.reason === "Missing" ? "MissingOnDestination" : "Differ"
-        else if (a._tag === "Skip") result = "Equal"
+        let difference: "Size" | "Hash" | undefined
+        if (a._tag === "Transfer") {
+          result = a.reason === "Missing" ? "MissingOnDestination" : "Differ"
+          if (result === "Differ") difference = "Size"
+        } else if (a._tag === "Skip") result = "Equal"
         else {
           const [s, d] = yield* Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
           result = s === d ? "Equal" : "Differ"
+          if (result === "Differ") difference = "Hash"
         }
         tracker.checks++
         if (result !== "Equal") {
           differences++
           tracker.errors++
         }
-        yield* emit({ _tag: "Checked", path: a.src.path, result, progress: snap() })
+        yield* emit({ _tag: "Checked", path: a.src.path, result, difference, progress: snap() })
       })
 
     const doOne = (a: Work): Effect.Effect<void, SideError> =>
@@ -349,10 +406,19 @@ const engine = (
             return yield* new SideError({ reason: "Failed", path: a.path, description: a.description })
           case "Mkdir": {
             if (!dryRun) yield* destination.mkdir(a.path)
-            return yield* emit({ _tag: "Done", path: a.path, action: "Created", size: 0, dryRun, progress: snap() })
+            return yield* emit({
+              _tag: "Done",
+              path: a.path,
+              action: "Created",
+              size: 0,
+              replaced: false,
+              serverSide: false,
+              dryRun,
+              progress: snap()
+            })
           }
           case "Transfer":
-            return yield* transferOne(a.src, a.to, undefined)
+            return yield* transferOne(a.src, a.to, undefined, a.dst !== undefined)
           case "Skip": {
             tracker.checks++
             yield* emit({ _tag: "Skipped", path: a.src.path, reason: a.reason, progress: snap() })
@@ -363,7 +429,7 @@ const engine = (
             const srcMd5 = a.src.md5 ?? (yield* source.hash(a.src))
             const dstMd5 = a.dst.md5 ?? (yield* destination.hash(a.dst))
             const next = Plan.afterHash(srcMd5 === dstMd5, a.onEqual)
-            if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5)
+            if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5, true)
             tracker.checks++
             if (next._tag === "SetModTime" && a.src.modified !== undefined) {
               if (!dryRun) yield* destination.setModTime(a.dst.path, a.src.modified)
@@ -372,6 +438,8 @@ const engine = (
                 path: a.src.path,
                 action: "ModTimeUpdated",
                 size: 0,
+                replaced: true,
+                serverSide: false,
                 dryRun,
                 progress: snap()
               })
@@ -435,7 +503,8 @@ const engine = (
           const now = () => (progress ??= snap())
           for (const e of chunk) {
             const a = planner.next(e)
-            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir") continue
+            if (a === undefined || a._tag === "Delete" || a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir")
+              continue
             if (a._tag === "Skip" && mode !== "move") {
               tracker.checks++
               progress = undefined
@@ -478,6 +547,36 @@ const engine = (
     tracker.listing = false
 
     // -- deletions (sync) and the other side of a check ------------------------------------------
+    const clean = () => fatal === undefined && failures.size === 0 && tracker.errors === 0
+    const deletionFailed = (e: SideError) =>
+      e.reason === "Fatal"
+        ? stopWith(e.path, e)
+        : Effect.suspend(() => {
+            tracker.errors++
+            failures.set(e.path, { path: e.path, description: e.message })
+            return emit({
+              _tag: "Failed",
+              path: e.path,
+              description: e.message,
+              retrying: false,
+              fatal: false,
+              progress: snap()
+            })
+          })
+    /** Removes each folder that is empty by now, deepest first (a dry run reports them all). */
+    const removeEmptyDirs = (side: Side, which: "source" | "destination", dirs: ReadonlyArray<DirEntry>) =>
+      Effect.forEach(
+        dirs,
+        (dir) =>
+          Effect.gen(function* () {
+            if (fatal !== undefined) return
+            const removed = dryRun ? true : yield* side.removeEmptyDir(dir.path)
+            if (!removed) return
+            tracker.deletedDirs++
+            yield* emit({ _tag: "Deleted", path: dir.path, kind: "Dir", side: which, dryRun, progress: snap() })
+          }).pipe(Effect.catchAll((e) => (e.reason === "NotFound" ? Effect.void : deletionFailed(e)))),
+        { discard: true }
+      )
     const extraneous = planner.extraneous()
     if (mode === "check") {
       for (const a of extraneous) {
@@ -487,9 +586,10 @@ const engine = (
         yield* emit({ _tag: "Checked", path: a.file.path, result: "MissingOnSource", progress: snap() })
       }
     } else if (mode === "sync" && extraneous.length > 0) {
-      if (fatal === undefined && failures.size === 0 && tracker.errors === 0) {
+      if (clean()) {
         for (const a of extraneous) {
-          const path = a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" ? a.dir.path : ""
+          const path =
+            a._tag === "Delete" ? a.file.path : a._tag === "DeleteDir" || a._tag === "RemoveEmptyDir" ? a.dir.path : ""
           yield* emit({ _tag: "Planned", path, action: "Delete", size: 0, progress: snap() })
         }
         yield* Effect.forEach(
@@ -499,7 +599,8 @@ const engine = (
               if (a._tag !== "Delete" && a._tag !== "DeleteDir") return
               const path = a._tag === "Delete" ? a.file.path : a.dir.path
               if (!dryRun) yield* a._tag === "Delete" ? destination.remove(a.file) : destination.removeDir(path)
-              tracker.deleted++
+              if (a._tag === "Delete") tracker.deleted++
+              else tracker.deletedDirs++
               yield* emit({
                 _tag: "Deleted",
                 path,
@@ -508,25 +609,13 @@ const engine = (
                 dryRun,
                 progress: snap()
               })
-            }).pipe(
-              Effect.catchAll((e) =>
-                e.reason === "Fatal"
-                  ? stopWith(e.path, e)
-                  : Effect.suspend(() => {
-                      tracker.errors++
-                      failures.set(e.path, { path: e.path, description: e.message })
-                      return emit({
-                        _tag: "Failed",
-                        path: e.path,
-                        description: e.message,
-                        retrying: false,
-                        fatal: false,
-                        progress: snap()
-                      })
-                    })
-              )
-            ),
+            }).pipe(Effect.catchAll(deletionFailed)),
           { concurrency: transfers, discard: true }
+        )
+        yield* removeEmptyDirs(
+          destination,
+          "destination",
+          extraneous.flatMap((a) => (a._tag === "RemoveEmptyDir" ? [a.dir] : []))
         )
       } else if (fatal === undefined) {
         const description = "not deleting files on the destination as there were errors"
@@ -534,6 +623,16 @@ const engine = (
       }
     }
 
+    // -- a move's emptied source folders (rclone's --delete-empty-src-dirs) ---------------------
+    if (mode === "move" && options.deleteEmptySrcDirs === true && !single && fatal === undefined) {
+      if (clean()) yield* removeEmptyDirs(source, "source", planner.sourceDirs())
+      else {
+        const description = "not deleting source folders as there were errors"
+        yield* emit({ _tag: "Failed", path: "", description, retrying: false, fatal: false, progress: snap() })
+      }
+    }
+
+    if (ticker !== undefined) yield* Fiber.interrupt(ticker)
     const progress = snap()
     yield* emit({
       _tag: "Summary",
@@ -544,6 +643,7 @@ const engine = (
         bytes,
         checks: tracker.checks,
         deleted: tracker.deleted,
+        deletedDirs: tracker.deletedDirs,
         errors: tracker.errors,
         differences,
         failures: Array.from(failures.values()),

@@ -114,6 +114,11 @@ export interface Side {
   readonly remove: (file: FileEntry) => Effect.Effect<void, SideError>
   /** Removes a folder and everything below it. */
   readonly removeDir: (path: string) => Effect.Effect<void, SideError>
+  /**
+   * Removes a folder only when it is empty (rclone's `TryRmdir`): `true` when it was removed,
+   * `false` when something is still in it.
+   */
+  readonly removeEmptyDir: (path: string) => Effect.Effect<boolean, SideError>
   readonly mkdir: (path: string) => Effect.Effect<void, SideError>
   /** Copies a file of a side of the same kind without moving its bytes through here. */
   readonly copyWithin?: ((file: FileEntry, to: string) => Effect.Effect<void, SideError>) | undefined
