@@ -10,6 +10,8 @@ import * as NodePath from "node:path"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, layer } from "@effect/vitest"
 import {
+  allocateElsewhere,
+  endlessName,
   entityBomb,
   entityExpansionXml,
   escapingNames,
@@ -19,6 +21,7 @@ import {
   listStreamXml,
   md5Hex,
   noisyError,
+  notFound,
   serve,
   stall,
   xml
@@ -118,21 +121,7 @@ layer(NodeContext.layer, { excludeTestServices: true, timeout: 60_000 })("hostil
       let streamed = 0
       const server = yield* serve((req, res) => {
         if (isJfs(req, "big")) return xml(res, folderXml("big", 2000))
-        if (isJfs(req, "tree", "liststream")) {
-          res.writeHead(200, { "content-type": "text/xml" })
-          res.write(
-            "<?xml version='1.0'?><liststream><folder><path>/Archive/tree</path></folder><file><path>/Archive/tree</path><filename>"
-          )
-          const chunk = "n".repeat(16 * 1024)
-          const pump = () => {
-            while (streamed < 200 * 1024 * 1024) {
-              streamed += chunk.length
-              if (!res.write(chunk)) return void res.once("drain", pump)
-            }
-            res.end("</filename></file></liststream>")
-          }
-          pump()
-        }
+        if (isJfs(req, "tree", "liststream")) endlessName(res, "tree", (n) => (streamed = n))
       })
       const { run } = yield* remoteOn(server.url)
       yield* env({ FJORD_MAX_RESPONSE_SIZE: "64K" })
@@ -148,20 +137,14 @@ layer(NodeContext.layer, { excludeTestServices: true, timeout: 60_000 })("hostil
         req.resume()
         res.end("{}")
       })
-      const server = yield* serve((req, res) => {
-        const url = req.url ?? ""
-        if (url === "/api/files/v1/allocate") {
-          req.resume()
-          res.writeHead(200, { "content-type": "application/json" })
-          return void res.end(
-            JSON.stringify({ state: "INCOMPLETE", upload_url: `${elsewhere.url}/upload/1`, resume_pos: 0 })
-          )
-        }
-        if (url === "/api/account/v1/customer") return
-        if (isJfs(req, "up")) return xml(res, folderXml("up", 0))
-        if (isJfs(req, "up", "liststream")) return xml(res, listStreamXml("up", []))
-        xml(res, "<error><code>404</code><message>no.jotta.backup.errors.NoSuchPathException</message></error>", 404)
-      })
+      const server = yield* serve(
+        allocateElsewhere(elsewhere.url, (req, res) => {
+          if (req.url === "/api/account/v1/customer") return
+          if (isJfs(req, "up")) return xml(res, folderXml("up", 0))
+          if (isJfs(req, "up", "liststream")) return xml(res, listStreamXml("up", []))
+          notFound(res)
+        })
+      )
       const { dir, run } = yield* remoteOn(server.url)
       NodeFs.writeFileSync(`${dir}/local.txt`, "local content")
       const r = yield* run("copy", `${dir}/local.txt`, "h:up", "--retries", "1")
@@ -181,13 +164,7 @@ layer(NodeContext.layer, { excludeTestServices: true, timeout: 60_000 })("hostil
         const server = yield* serve((req, res) => {
           const [path = "", query = ""] = (req.url ?? "").split("?")
           if (path.startsWith("/api/")) return
-          if (!path.startsWith("/jfs/u/Jotta/Archive/evil")) {
-            return xml(
-              res,
-              "<error><code>404</code><message>no.jotta.backup.errors.NoSuchPathException</message></error>",
-              404
-            )
-          }
+          if (!path.startsWith("/jfs/u/Jotta/Archive/evil")) return notFound(res)
           if (query.includes("mode=liststream")) return xml(res, listStreamXml("evil", files))
           if (query.includes("mode=bin")) {
             res.writeHead(200, { "content-type": "application/octet-stream", "content-length": String(content.length) })

@@ -7,6 +7,8 @@ import * as Util from "node:util"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import {
+  allocateElsewhere,
+  endlessName,
   entityBomb,
   entityExpansionXml,
   escapingNames,
@@ -231,20 +233,7 @@ describe("hostile servers", () => {
     Effect.gen(function* () {
       let sent = 0
       const server = yield* serve((req, res) => {
-        if (!isJfs(req, "tree", "liststream")) return
-        res.writeHead(200, { "content-type": "text/xml" })
-        res.write(
-          "<?xml version='1.0'?><filescanresult><folders><folder><path>/Archive/tree</path></folder></folders><files><file><path>/Archive/tree</path><filename>"
-        )
-        const chunk = "n".repeat(16 * 1024)
-        const pump = () => {
-          while (sent < 200 * 1024 * 1024) {
-            sent += chunk.length
-            if (!res.write(chunk)) return void res.once("drain", pump)
-          }
-          res.end("</filename></file></files></filescanresult>")
-        }
-        pump()
+        if (isJfs(req, "tree", "liststream")) endlessName(res, "tree", (n) => (sent = n))
       })
       const e = yield* Effect.flip(
         against(server.url)(Effect.flatMap(Files.Files, (f) => Stream.runDrain(f.listRecursive("tree"))))
@@ -261,13 +250,7 @@ describe("hostile servers", () => {
         req.resume()
         res.end("{}")
       })
-      const server = yield* serve((req, res) => {
-        if (req.url === "/api/files/v1/allocate") {
-          req.resume()
-          res.writeHead(200, { "content-type": "application/json" })
-          res.end(JSON.stringify({ state: "INCOMPLETE", upload_url: `${elsewhere.url}/upload/1`, resume_pos: 0 }))
-        }
-      })
+      const server = yield* serve(allocateElsewhere(elsewhere.url))
       const e = yield* Effect.flip(
         against(server.url)(
           Effect.flatMap(Files.Files, (f) => f.upload("up.bin", UploadSource.fromUint8Array(content)))

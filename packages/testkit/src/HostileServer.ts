@@ -162,6 +162,15 @@ export const xml = (res: Http.ServerResponse, body: string, status = 200): void 
 }
 
 /**
+ * Answers 404 with the service's JFS error document.
+ *
+ * @since 0.1.0
+ * @category replies
+ */
+export const notFound = (res: Http.ServerResponse): void =>
+  xml(res, "<error><code>404</code><message>no.jotta.backup.errors.NoSuchPathException</message></error>", 404)
+
+/**
  * `document` (its XML declaration dropped) behind a "billion laughs" DOCTYPE: ten levels of
  * entities, each ten of the one below, so that `&l10;` in the document is 10¹⁰ characters if
  * expanded.
@@ -203,6 +212,8 @@ export const pump = (
     readonly total: number
     readonly fill?: string | undefined
     readonly last?: string | undefined
+    /** Told the total written so far after each write. */
+    readonly onWrite?: ((written: number) => void) | undefined
   },
   onClose?: (written: number) => void
 ): void => {
@@ -215,6 +226,7 @@ export const pump = (
   const next = () => {
     while (written < options.total) {
       written += chunk.length
+      options.onWrite?.(written)
       if (!res.write(chunk)) return void res.once("drain", next)
     }
     res.end(options.last ?? "")
@@ -240,6 +252,39 @@ export const noisyError = (res: Http.ServerResponse, onClose?: (written: number)
     },
     onClose
   )
+
+/**
+ * A recursive listing of `root` whose first file name never ends (200 MiB of `n`).
+ *
+ * @since 0.1.0
+ * @category misbehaviours
+ */
+export const endlessName = (res: Http.ServerResponse, root: string, onWrite?: (written: number) => void): void =>
+  pump(res, {
+    status: 200,
+    headers: { "content-type": "text/xml" },
+    first: `<?xml version='1.0'?><liststream><folder><path>/Archive/${root}</path></folder><file><path>/Archive/${root}</path><filename>`,
+    total: 200 * 1024 * 1024,
+    fill: "n",
+    last: "</filename></file></liststream>",
+    onWrite
+  })
+
+/**
+ * A server answering an upload's allocation with an `upload_url` on `elsewhere` (another
+ * origin); other requests are left to `rest`.
+ *
+ * @since 0.1.0
+ * @category misbehaviours
+ */
+export const allocateElsewhere =
+  (elsewhere: string, rest: Handler = () => {}): Handler =>
+  (req, res) => {
+    if (req.url !== "/api/files/v1/allocate") return rest(req, res)
+    req.resume()
+    res.writeHead(200, { "content-type": "application/json" })
+    res.end(JSON.stringify({ state: "INCOMPLETE", upload_url: `${elsewhere}/upload/1`, resume_pos: 0 }))
+  }
 
 /**
  * Keeps the request open and answers nothing.

@@ -178,6 +178,16 @@ const uploadRow = (
     })
 })
 
+/** A 150 KiB file of random bytes in the cell's remote folder. */
+const remoteFile = (env: Env) =>
+  Effect.gen(function* () {
+    const files = yield* Files.Files
+    const data = random(150 * 1024)
+    const path = `${env.remote}/down.bin`
+    yield* files.upload(path, UploadSource.fromUint8Array(data))
+    return { data, path }
+  })
+
 /** A download of a 150 KiB file through `read`, which returns the bytes it got. */
 const downloadRow = (
   name: string,
@@ -189,16 +199,53 @@ const downloadRow = (
   sendsBody: false,
   prepare: (env) =>
     Effect.gen(function* () {
-      const files = yield* Files.Files
-      const data = random(150 * 1024)
-      const path = `${env.remote}/down.bin`
-      yield* files.upload(path, UploadSource.fromUint8Array(data))
+      const { data, path } = yield* remoteFile(env)
       const want = expected(data)
       return {
         run: Effect.map(read(path), (got) =>
           ok(got.length, md5(got) === md5(want) ? [] : [`read ${got.length} B of other content`])
         ),
         check: (exit) => Effect.succeed({ problems: [], bytesVerified: Exit.isSuccess(exit) ? want.length : 0 })
+      }
+    })
+})
+
+/**
+ * A transfer of a small local tree to the cloud, its `mode` (`copy` or `move`) in its name;
+ * `checkFile` judges each file from the local source's MD5 (or `absent`) and the cloud's state.
+ */
+const upTreeRow = (
+  mode: "copy" | "move",
+  checkFile: (
+    file: { readonly path: string; readonly data: Uint8Array; readonly local: string; readonly remote: RemoteState },
+    exit: Exit.Exit<Outcome, unknown>
+  ) => ReadonlyArray<string>
+): OperationRow => ({
+  name: `${mode} tree local → cloud`,
+  target: { op: "upload", cutAt: 2048 },
+  sendsBody: true,
+  prepare: (env) =>
+    Effect.gen(function* () {
+      const tree = smallTree()
+      const src = NodePath.join(env.local, "src")
+      writeTree(src, tree)
+      const dst = `${env.remote}/${mode}`
+      const side = yield* Transfer.cloudSide(dst)
+      return {
+        run: transfer(Transfer.run(NodeTransfer.side(src), side, { mode, retries: 1 })),
+        check: (exit) =>
+          Effect.gen(function* () {
+            const problems: Array<string> = [...leftovers(src)]
+            let bytesVerified = 0
+            for (const [path, data] of Object.entries(tree)) {
+              const f = NodePath.join(src, path)
+              const local = NodeFs.existsSync(f) ? md5(NodeFs.readFileSync(f)) : "absent"
+              const remote = yield* remoteState(`${dst}/${path}`, data)
+              if (remote === "right") bytesVerified += data.length
+              problems.push(...checkFile({ path, data, local, remote }, exit))
+            }
+            return { problems, bytesVerified }
+          })
       }
     })
 })
@@ -243,10 +290,7 @@ export const operations: ReadonlyArray<OperationRow> = [
     sendsBody: false,
     prepare: (env) =>
       Effect.gen(function* () {
-        const files = yield* Files.Files
-        const data = random(150 * 1024)
-        const path = `${env.remote}/down.bin`
-        yield* files.upload(path, UploadSource.fromUint8Array(data))
+        const { data, path } = yield* remoteFile(env)
         const dir = NodePath.join(env.local, "dl")
         const target = NodePath.join(dir, "target.bin")
         const old = random(777)
@@ -313,34 +357,12 @@ export const operations: ReadonlyArray<OperationRow> = [
         }
       })
   },
-  {
-    name: "copy tree local → cloud",
-    target: { op: "upload", cutAt: 2048 },
-    sendsBody: true,
-    prepare: (env) =>
-      Effect.gen(function* () {
-        const tree = smallTree()
-        const src = NodePath.join(env.local, "src")
-        writeTree(src, tree)
-        const dst = `${env.remote}/copy`
-        const side = yield* Transfer.cloudSide(dst)
-        return {
-          run: transfer(Transfer.run(NodeTransfer.side(src), side, { mode: "copy", retries: 1 })),
-          check: (exit) =>
-            Effect.gen(function* () {
-              const problems: Array<string> = []
-              let bytesVerified = 0
-              for (const [p, data] of Object.entries(tree)) {
-                const state = yield* remoteState(`${dst}/${p}`, data)
-                if (state === "right") bytesVerified += data.length
-                else if (!(failedFile(exit, p) && (state === "absent" || state === "incomplete")))
-                  problems.push(`${p}: ${state}${failedFile(exit, p) ? " (reported failed)" : ""}`)
-              }
-              return { problems: [...problems, ...leftovers(src)], bytesVerified }
-            })
-        }
-      })
-  },
+  upTreeRow("copy", ({ path, data, local, remote }, exit) => [
+    ...(local === md5(data) ? [] : [`${path}: source changed`]),
+    ...(remote === "right" || (failedFile(exit, path) && (remote === "absent" || remote === "incomplete"))
+      ? []
+      : [`${path}: ${remote}${failedFile(exit, path) ? " (reported failed)" : ""}`])
+  ]),
   {
     name: "sync tree cloud → local",
     target: { op: "download" },
@@ -381,39 +403,14 @@ export const operations: ReadonlyArray<OperationRow> = [
         }
       })
   },
-  {
-    name: "move tree local → cloud",
-    target: { op: "upload", cutAt: 2048 },
-    sendsBody: true,
-    prepare: (env) =>
-      Effect.gen(function* () {
-        const tree = smallTree()
-        const src = NodePath.join(env.local, "src")
-        writeTree(src, tree)
-        const dst = `${env.remote}/moved`
-        const side = yield* Transfer.cloudSide(dst)
-        return {
-          run: transfer(Transfer.run(NodeTransfer.side(src), side, { mode: "move", retries: 1 })),
-          check: (exit) =>
-            Effect.gen(function* () {
-              const problems: Array<string> = [...leftovers(src)]
-              let bytesVerified = 0
-              for (const [p, data] of Object.entries(tree)) {
-                const f = NodePath.join(src, p)
-                const source = NodeFs.existsSync(f) ? md5(NodeFs.readFileSync(f)) : "absent"
-                const state = yield* remoteState(`${dst}/${p}`, data)
-                if (state === "right") bytesVerified += data.length
-                if (source === "absent" && state !== "right") problems.push(`${p}: source removed, copy ${state}`)
-                if (source !== "absent" && source !== md5(data)) problems.push(`${p}: source changed`)
-                if (state.startsWith("wrong")) problems.push(`${p}: ${state}`)
-                if (!failedFile(exit, p) && (source !== "absent" || state !== "right"))
-                  problems.push(`${p}: not reported failed, yet source ${source}, copy ${state}`)
-              }
-              return { problems, bytesVerified }
-            })
-        }
-      })
-  },
+  upTreeRow("move", ({ path, data, local, remote }, exit) => [
+    ...(local === "absent" && remote !== "right" ? [`${path}: source removed, copy ${remote}`] : []),
+    ...(local !== "absent" && local !== md5(data) ? [`${path}: source changed`] : []),
+    ...(remote.startsWith("wrong") ? [`${path}: ${remote}`] : []),
+    ...(!failedFile(exit, path) && (local !== "absent" || remote !== "right")
+      ? [`${path}: not reported failed, yet source ${local}, copy ${remote}`]
+      : [])
+  ]),
   {
     name: "move tree cloud → cloud (server-side)",
     target: { op: "mv" },
