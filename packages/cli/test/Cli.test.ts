@@ -360,7 +360,9 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       const { dir, run } = yield* loggedIn
       oneErrorLine(yield* run("cat", "jotta:nope/missing.txt"), /not found/)
       oneErrorLine(yield* run("copy", `${dir}/a`, `${dir}/b`), /a: directory not found/)
-      oneErrorLine(yield* run("emulator", "--fault", "bogus"), /unknown fault kind/)
+      const fault = yield* run("emulator", "--fault", "bogus")
+      assert.strictEqual(fault.exitCode, 2)
+      assert.match(fault.stderr, /unknown fault kind/)
       oneErrorLine(yield* run("copy", `${dir}/does-not-exist`, "jotta:x"), /does-not-exist/)
       const bad = yield* run("ls", "--no-such-flag")
       assert.strictEqual(bad.exitCode, 2)

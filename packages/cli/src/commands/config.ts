@@ -21,11 +21,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import { lazy } from "../internal/common.js"
+import { refusedToken } from "../internal/errors.js"
+import { GlobalFlags } from "../internal/globalArgs.js"
 import * as RcloneConfig from "../internal/rcloneConfig.js"
 import * as Remotes from "../internal/remotes.js"
 import { UsageError } from "../internal/sdk.js"
 import { Output } from "../Output.js"
-import type { GlobalOptions } from "./transfer.js"
 
 type Flags = Remotes.Flags & { readonly json: boolean }
 
@@ -92,9 +94,10 @@ export const sectionOf = (keys: Readonly<Record<string, string>>): Effect.Effect
   })
 
 /** Exchanges `token` into remote `name`'s section and records the account's user name. */
-const connect = (flags: Flags, file: string, name: string, token: Redacted.Redacted<string>) =>
+export const connect = (flags: Flags, file: string, name: string, token: Redacted.Redacted<string>) =>
   Effect.gen(function* () {
     yield* LoginToken.login(token).pipe(
+      Effect.mapError(refusedToken),
       Effect.provide(
         Layer.merge(Layer.effect(TokenStore.TokenStore, RcloneConfig.tokenStore(file, name)), NodeJotta.layer)
       )
@@ -112,10 +115,10 @@ const connect = (flags: Flags, file: string, name: string, token: Redacted.Redac
     return customer
   })
 
-const show = (name: string, section: RcloneConfig.Section) =>
+export const show = (name: string, section: RcloneConfig.Section) =>
   [`[${name}]`, ...Object.entries(RcloneConfig.redact(section)).map(([k, v]) => `${k} = ${v}`)].join("\n")
 
-const remove = (file: string, name: string) =>
+export const remove = (file: string, name: string) =>
   RcloneConfig.modify(file, (sections) => {
     const { [name]: gone, ...rest } = sections
     return Effect.succeed([gone !== undefined, rest] as const)
@@ -151,17 +154,10 @@ const loginTokenOption = Options.redacted("login-token").pipe(
   Options.optional
 )
 
-/**
- * The `config` command and its subcommands.
- *
- * @since 0.1.0
- * @category commands
- */
-export const command = (globals: GlobalOptions) => {
+const build = () => {
   const create = Command.make(
     "create",
     {
-      ...globals,
       name: Args.text({ name: "name" }).pipe(Args.withDescription("The new remote's name")),
       type: Args.text({ name: "type" }).pipe(Args.withDescription("The storage type: jottacloud")),
       keys: Args.text({ name: "key=value" }).pipe(
@@ -171,6 +167,7 @@ export const command = (globals: GlobalOptions) => {
     },
     (a) =>
       Effect.gen(function* () {
+        const g = yield* GlobalFlags
         if (a.type !== "jottacloud") {
           return yield* new UsageError({
             description: `unsupported type ${a.type}: fjord only creates jottacloud remotes`
@@ -186,11 +183,11 @@ export const command = (globals: GlobalOptions) => {
           })
         }
         const section = yield* sectionOf(keys)
-        const file = Remotes.configFile(a)
+        const file = Remotes.configFile(g)
         yield* RcloneConfig.modify(file, (sections) =>
           Effect.succeed([undefined, { ...sections, [name]: section }] as const)
         )
-        const customer = yield* connect(a, file, name, Redacted.make(token)).pipe(
+        const customer = yield* connect(g, file, name, Redacted.make(token)).pipe(
           Effect.tapError(() => Effect.ignore(remove(file, name)))
         )
         yield* out(`Remote ${name}: created for ${customer.email ?? customer.username} in ${file}`)
@@ -199,10 +196,11 @@ export const command = (globals: GlobalOptions) => {
 
   const showCommand = Command.make(
     "show",
-    { ...globals, name: Args.text({ name: "name" }).pipe(Args.withDescription("Only this remote"), Args.optional) },
+    { name: Args.text({ name: "name" }).pipe(Args.withDescription("Only this remote"), Args.optional) },
     (a) =>
       Effect.gen(function* () {
-        const file = Remotes.configFile(a)
+        const g = yield* GlobalFlags
+        const file = Remotes.configFile(g)
         if (Option.isSome(a.name)) {
           const name = remoteName(a.name.value)
           return yield* out(show(name, yield* known(file, name)))
@@ -218,24 +216,24 @@ export const command = (globals: GlobalOptions) => {
 
   const deleteCommand = Command.make(
     "delete",
-    { ...globals, name: Args.text({ name: "name" }).pipe(Args.withDescription("The remote to delete")) },
+    { name: Args.text({ name: "name" }).pipe(Args.withDescription("The remote to delete")) },
     (a) =>
       Effect.gen(function* () {
-        const file = Remotes.configFile(a)
+        const g = yield* GlobalFlags
+        const file = Remotes.configFile(g)
         const name = remoteName(a.name)
         yield* known(file, name)
         yield* remove(file, name)
       })
   ).pipe(Command.withDescription("Delete a remote from the config file"))
 
-  const fileCommand = Command.make("file", { ...globals }, (a) =>
-    out(`Configuration file is stored at:\n${Remotes.configFile(a)}`)
+  const fileCommand = Command.make("file", {}, () =>
+    Effect.flatMap(GlobalFlags, (g) => out(`Configuration file is stored at:\n${Remotes.configFile(g)}`))
   ).pipe(Command.withDescription("Print the path of the config file"))
 
   const importRclone = Command.make(
     "import-rclone",
     {
-      ...globals,
       name: Args.text({ name: "name" }).pipe(Args.withDescription("The jottacloud remote's name in rclone.conf")),
       rcloneConfig: Options.text("rclone-config").pipe(
         Options.withDescription("rclone's config file (default $RCLONE_CONFIG or ~/.config/rclone/rclone.conf)"),
@@ -244,6 +242,7 @@ export const command = (globals: GlobalOptions) => {
     },
     (a) =>
       Effect.gen(function* () {
+        const g = yield* GlobalFlags
         const name = remoteName(a.name)
         const from = Option.getOrElse(a.rcloneConfig, defaultRcloneConfig)
         const section = yield* known(from, name)
@@ -252,7 +251,7 @@ export const command = (globals: GlobalOptions) => {
         }
         // refuse what cannot be used (no token, an outdated configVersion) before copying it
         yield* SavedToken.fromRclone(section, { apiUrl: RcloneConfig.apiUrl(section) })
-        const file = Remotes.configFile(a)
+        const file = Remotes.configFile(g)
         yield* RcloneConfig.modify(file, (sections) =>
           Effect.succeed([undefined, { ...sections, [name]: section }] as const)
         )
@@ -265,13 +264,13 @@ export const command = (globals: GlobalOptions) => {
   const reconnect = Command.make(
     "reconnect",
     {
-      ...globals,
       name: Args.text({ name: "name:" }).pipe(Args.withDescription("The remote to log in again")),
       loginToken: loginTokenOption
     },
     (a) =>
       Effect.gen(function* () {
-        const file = Remotes.configFile(a)
+        const g = yield* GlobalFlags
+        const file = Remotes.configFile(g)
         const name = remoteName(a.name)
         yield* known(file, name)
         if (Option.isNone(a.loginToken)) {
@@ -286,15 +285,30 @@ export const command = (globals: GlobalOptions) => {
             { ...sections, [name]: RcloneConfig.setKeys(sections[name] ?? {}, { token: "" }) }
           ] as const)
         )
-        const customer = yield* connect(a, file, name, a.loginToken.value)
+        const customer = yield* connect(g, file, name, a.loginToken.value)
         yield* out(`Remote ${name}: reconnected as ${customer.email ?? customer.username}`)
       })
   ).pipe(Command.withDescription("Log a remote in again with a new login token (its old token is discarded)"))
 
-  return Command.make("config", { ...globals }, (a) =>
-    out(`Configuration file is stored at:\n${Remotes.configFile(a)}`)
+  return Command.make(
+    "config",
+    {},
+    lazy(
+      () => import("../internal/dialog.js"),
+      (m) => m.dialog
+    )
   ).pipe(
-    Command.withDescription("Manage the named remotes of the config file (rclone's config commands)"),
+    Command.withDescription(
+      "Set up remotes interactively (rclone's config dialog); or the subcommands, rclone's config commands"
+    ),
     Command.withSubcommands([create, showCommand, deleteCommand, fileCommand, importRclone, reconnect])
   )
 }
+
+/**
+ * The `config` command and its subcommands.
+ *
+ * @since 0.1.0
+ * @category commands
+ */
+export const command = build()

@@ -29,6 +29,7 @@ import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import { GlobalFlags } from "../internal/globalArgs.js"
 import * as Progress from "../internal/progress.js"
 import * as Sdk from "../internal/sdk.js"
 import { Output } from "../Output.js"
@@ -96,8 +97,6 @@ const transferOptions = {
   deleteExcluded: flag("delete-excluded", "sync: also delete destination files the filters exclude"),
   deleteEmptySrcDirs: flag("delete-empty-src-dirs", "move: remove the source folders left empty"),
   progress: flag("progress", "Show progress while transferring (live on a terminal)", "P"),
-  verbose: flag("verbose", "Print a line per file changed (rclone's INFO lines) and stats", "v"),
-  quiet: flag("quiet", "Print only errors", "q"),
   stats: Options.text("stats").pipe(
     Options.withDescription("Print stats this often with -v or -P off a terminal (e.g. 500ms, 10s, 1m; 0 disables)"),
     Options.withDefault("1m")
@@ -159,7 +158,7 @@ type OptionValue<O> = O extends Options.Options<infer A> ? A : never
 
 type Parsed = {
   readonly [K in keyof typeof transferOptions]: OptionValue<(typeof transferOptions)[K]>
-}
+} & { readonly verbose: boolean; readonly quiet: boolean }
 
 const usage = (description: string) => new Sdk.UsageError({ description })
 
@@ -403,33 +402,23 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
       : identity
   )
 
-/**
- * The CLI's global options (from `Cli.ts`).
- *
- * @since 0.1.0
- * @category models
- */
-export interface GlobalOptions {
-  readonly config: Options.Options<Option.Option<string>>
-  readonly configDir: Options.Options<Option.Option<string>>
-  readonly endpoint: Options.Options<Option.Option<string>>
-  readonly device: Options.Options<Option.Option<string>>
-  readonly mountpoint: Options.Options<Option.Option<string>>
-  readonly hardDelete: Options.Options<boolean>
-  readonly json: Options.Options<boolean>
-}
-
-const transferCommand = (name: Name, globals: GlobalOptions) =>
+const transferCommand = (name: Name) =>
   Command.make(
     name,
     {
-      ...globals,
       ...transferOptions,
-      source: Args.text({ name: "source" }),
-      destination: Args.text({ name: "destination" })
+      source: Args.text({ name: "source" }).pipe(
+        Args.withDescription("What to copy from: remote:path or a local path")
+      ),
+      destination: Args.text({ name: "destination" }).pipe(
+        Args.withDescription("Where to: remote:path or a local path")
+      )
     },
-    (a) =>
+    (parsed) =>
       Effect.gen(function* () {
+        const g = yield* GlobalFlags
+        // -v and -q are global flags (GlobalFlags): INFO lines per file, or errors only
+        const a = { ...parsed, verbose: g.verbose > 0, quiet: g.quiet }
         const src = RemotePath.parse(a.source)
         const dst = RemotePath.parse(a.destination)
         // local → local needs no account
@@ -438,22 +427,22 @@ const transferCommand = (name: Name, globals: GlobalOptions) =>
           program(name, a, src, dst, a.source, (path) =>
             Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files))
           )
-        ).pipe(Sdk.withSdk(a, src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
+        ).pipe(Sdk.withSdk(src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
       })
   ).pipe(Command.withDescription(descriptions[name]))
 
 /**
- * The transfer commands, built on the CLI's global options.
+ * The transfer commands (the global flags come from `GlobalFlags`).
  *
  * @since 0.1.0
  * @category commands
  */
-export const commands = (globals: GlobalOptions) =>
+export const commands = () =>
   [
-    transferCommand("copy", globals),
-    transferCommand("copyto", globals),
-    transferCommand("sync", globals),
-    transferCommand("move", globals),
-    transferCommand("moveto", globals),
-    transferCommand("check", globals)
+    transferCommand("copy"),
+    transferCommand("copyto"),
+    transferCommand("sync"),
+    transferCommand("move"),
+    transferCommand("moveto"),
+    transferCommand("check")
   ] as const

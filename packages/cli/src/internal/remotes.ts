@@ -56,26 +56,30 @@ export const configFile = (flags: Pick<Flags, "config" | "configDir">): string =
 const truthy = (value: string | undefined): boolean | undefined =>
   value === undefined || value === "" ? undefined : value === "true" || value === "1"
 
-/** The client configuration of a section (rclone's keys), flags winning. */
+/**
+ * The client configuration of a section (rclone's keys), the flags (and their `FJORD_*`
+ * variables) winning over the section's keys; the request bounds from the environment.
+ */
 export const clientConfig = (flags: Flags, section: RcloneConfig.Section): typeof JottaConfig.Options.Encoded => {
   const pick = (flag: Option.Option<string>, key: string) => {
     const v = Option.getOrUndefined(flag) ?? section[key]
     return v === undefined || v === "" ? undefined : v
   }
-  const endpoint = pick(flags.endpoint, "endpoint")
-  const device = pick(flags.device, "device")
-  const mountpoint = pick(flags.mountpoint, "mountpoint")
-  const encoding = pick(Option.none(), "encoding")
-  const trashedOnly = truthy(section.trashed_only)
-  const noVersions = truthy(section.no_versions)
+  const pickBool = (flag: Option.Option<boolean>, key: string) => Option.getOrUndefined(flag) ?? truthy(section[key])
+  const config = {
+    endpoint: pick(flags.endpoint, "endpoint"),
+    device: pick(flags.device, "device"),
+    mountpoint: pick(flags.mountpoint, "mountpoint"),
+    encoding: pick(flags.encoding, "encoding"),
+    md5MemoryLimit: pick(flags.md5MemoryLimit, "md5_memory_limit"),
+    uploadResumeLimit: pick(flags.uploadResumeLimit, "upload_resume_limit"),
+    trashedOnly: pickBool(flags.trashedOnly, "trashed_only"),
+    noVersions: pickBool(flags.noVersions, "no_versions")
+  }
+  const defined = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined))
   return {
     ...Settings.boundsFromEnv(),
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(device === undefined ? {} : { device }),
-    ...(mountpoint === undefined ? {} : { mountpoint }),
-    ...(encoding === undefined ? {} : { encoding }),
-    ...(trashedOnly === undefined ? {} : { trashedOnly }),
-    ...(noVersions === undefined ? {} : { noVersions }),
+    ...defined,
     hardDelete: flags.hardDelete || truthy(section.hard_delete) === true
   }
 }

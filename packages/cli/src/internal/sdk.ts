@@ -2,55 +2,27 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Account from "@fjord/core/Account"
 import * as Files from "@fjord/core/Files"
 import type * as JottaClient from "@fjord/core/JottaClient"
-import type * as JottaConfig from "@fjord/core/JottaConfig"
+import * as JottaConfig from "@fjord/core/JottaConfig"
 import * as NodeJotta from "@fjord/node/NodeJotta"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { NotLoggedIn } from "./errors.js"
+import { GlobalFlags, type Globals } from "./globalArgs.js"
 import * as Remotes from "./remotes.js"
 import * as Settings from "./settings.js"
 
-/** The options every command accepts. */
-export interface Globals {
-  readonly config: Option.Option<string>
-  readonly configDir: Option.Option<string>
-  readonly endpoint: Option.Option<string>
-  readonly device: Option.Option<string>
-  readonly mountpoint: Option.Option<string>
-  readonly hardDelete: boolean
-  readonly json: boolean
-}
-
-export class NotLoggedIn extends Schema.TaggedError<NotLoggedIn>("@fjord/cli/NotLoggedIn")("NotLoggedIn", {
-  configDir: Schema.String
-}) {
-  override get message(): string {
-    return `not logged in (no token in ${this.configDir}): run \`fjord login --login-token <token>\` first (create a personal login token in the web UI under Settings → Security)`
-  }
-}
-
-export class UsageError extends Schema.TaggedError<UsageError>("@fjord/cli/UsageError")("UsageError", {
-  description: Schema.String
-}) {
-  override get message(): string {
-    return this.description
-  }
-}
+export { NotLoggedIn, UsageError } from "./errors.js"
+export type { Globals } from "./globalArgs.js"
 
 /** The client configuration from the flags, falling back to what `fjord login` saved. */
-export const clientConfig = (g: Globals, saved: Settings.Settings): typeof JottaConfig.Options.Encoded => {
-  const endpoint = Option.getOrUndefined(g.endpoint) ?? saved.endpoint
-  const device = Option.getOrUndefined(g.device) ?? saved.device
-  const mountpoint = Option.getOrUndefined(g.mountpoint) ?? saved.mountpoint
-  return {
-    ...Settings.boundsFromEnv(),
-    ...(endpoint === undefined ? {} : { endpoint }),
-    ...(device === undefined ? {} : { device }),
-    ...(mountpoint === undefined ? {} : { mountpoint }),
-    hardDelete: g.hardDelete
-  }
-}
+export const clientConfig = (g: Globals, saved: Settings.Settings): typeof JottaConfig.Options.Encoded =>
+  Remotes.clientConfig(g, {
+    ...(saved.endpoint === undefined ? {} : { endpoint: saved.endpoint }),
+    ...(saved.device === undefined ? {} : { device: saved.device }),
+    ...(saved.mountpoint === undefined ? {} : { mountpoint: saved.mountpoint })
+  })
 
 export type Sdk =
   | Files.Files
@@ -78,8 +50,57 @@ export const layer = (g: Globals, remote: string = Remotes.loginRemote) =>
     })
   )
 
-/** Runs `effect` with the SDK built from the global options. */
+/** A path of a remote is not there: `remote:path: not found`, as rclone says it. */
+export class RemoteNotFound extends Schema.TaggedError<RemoteNotFound>("@fjord/cli/RemoteNotFound")("RemoteNotFound", {
+  remote: Schema.String,
+  path: Schema.String
+}) {
+  override get message(): string {
+    return `${this.remote}:${this.path}: not found`
+  }
+}
+
+/** Nothing answers at the remote's endpoint. */
+export class Unreachable extends Schema.TaggedError<Unreachable>("@fjord/cli/Unreachable")("Unreachable", {
+  url: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    const why = this.reason === "HostNotFound" ? "host not found" : "connection refused"
+    return `cannot reach ${this.url} (${why}): check the endpoint (--endpoint, or the remote's endpoint in the config file) and that the service is running`
+  }
+}
+
+const isUnreachable = (e: unknown): e is { readonly reason: string } =>
+  typeof e === "object" &&
+  e !== null &&
+  (e as { _tag?: unknown })._tag === "TransportError" &&
+  ((e as { reason?: unknown }).reason === "ConnectionRefused" || (e as { reason?: unknown }).reason === "HostNotFound")
+
+const isNotFound = (e: unknown): e is { readonly path: string } =>
+  typeof e === "object" &&
+  e !== null &&
+  (e as { _tag?: unknown })._tag === "NotFound" &&
+  typeof (e as { path?: unknown }).path === "string"
+
+/**
+ * Runs `effect` with the SDK of `remote` (default `jotta:`), built from the global flags. A
+ * path not found names the remote; an unreachable endpoint names its URL.
+ */
 export const withSdk =
-  (g: Globals, remote?: string) =>
+  (remote: string = Remotes.loginRemote) =>
   <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-    Effect.provide(effect, layer(g, remote))
+    Effect.flatMap(GlobalFlags, (g) =>
+      effect.pipe(
+        Effect.catchAll(
+          (e): Effect.Effect<never, E | Unreachable, JottaConfig.JottaConfig> =>
+            isUnreachable(e)
+              ? Effect.flatMap(JottaConfig.JottaConfig, (c) =>
+                  Effect.fail(new Unreachable({ url: new URL(c.jfsRoot).origin, reason: e.reason }))
+                )
+              : Effect.fail(e)
+        ),
+        Effect.mapError((e) => (isNotFound(e) ? new RemoteNotFound({ remote, path: e.path }) : e)),
+        Effect.provide(layer(g, remote))
+      )
+    )
