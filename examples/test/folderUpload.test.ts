@@ -49,7 +49,8 @@ describe("FolderUpload example", () => {
       elapsedMs: 5,
       rate: 0,
       etaSeconds: undefined,
-      inFlight: []
+      inFlight: [],
+      checking: []
     }
     const line = FolderUpload.describeEvent({
       _tag: "Done",

@@ -128,7 +128,8 @@ const zero = {
   elapsedMs: 0,
   rate: 0,
   etaSeconds: undefined,
-  inFlight: []
+  inFlight: [],
+  checking: []
 }
 
 describe("rclone's formats", () => {
@@ -166,7 +167,8 @@ describe("rclone's formats", () => {
         elapsedMs: 2000,
         rate: 4_349_500,
         etaSeconds: 4.5,
-        inFlight: [{ path: "big.bin", size: 20_000_000, bytes: 4_300_000, rate: 2_224_000, etaSeconds: 7.1 }]
+        inFlight: [{ path: "big.bin", size: 20_000_000, bytes: 4_300_000, rate: 2_224_000, etaSeconds: 7.1 }],
+        checking: []
       },
       true
     )
@@ -177,6 +179,19 @@ describe("rclone's formats", () => {
       "Transferring:",
       " *                                       big.bin: 21% /19.073Mi, 2.121Mi/s, 7s"
     ])
+  })
+
+  it("a hash comparison under way, as rclone 1.60.1 printed `check --stats 200ms` of a 300 MB pair", () => {
+    const block = Progress.statsBlock({ ...zero, checks: 1, elapsedMs: 200, checking: ["big.bin"] }, true)
+    assert.deepStrictEqual(block, [
+      "Transferred:   \t          0 B / 0 B, -, 0 B/s, ETA -",
+      "Checks:                 1 / 2, 50%",
+      "Elapsed time:         0.2s",
+      "Checking:",
+      " *                                       big.bin: checking"
+    ])
+    // the summary at the end has no in-flight sections
+    assert.notInclude(Progress.statsBlock({ ...zero, checking: ["big.bin"] }, false), "Checking:")
   })
 
   it("log lines: rclone's words for each step", () => {
@@ -208,6 +223,15 @@ describe("rclone's formats", () => {
     assert.deepStrictEqual(lines(deleted("File", false)), ["INFO old: Deleted"])
     assert.deepStrictEqual(lines(deleted("Dir", false)), ["INFO old: Removing directory"])
     assert.deepStrictEqual(lines(deleted("Dir", true)), ["NOTICE old: Skipped remove directory as --dry-run is set"])
+    const dirMove = (outcome: "Moved" | "Fallback", dryRun: boolean, description?: string) =>
+      ({ _tag: "DirMove", outcome, description, dryRun, progress }) as const
+    assert.deepStrictEqual(lines(dirMove("Moved", false)), ["INFO jotta:x: Server side directory move succeeded"])
+    assert.deepStrictEqual(lines(dirMove("Moved", true)), [
+      "NOTICE jotta:x: Skipped server-side directory move as --dry-run is set"
+    ])
+    assert.deepStrictEqual(lines(dirMove("Fallback", false, "can't copy directory - destination already exists")), [
+      "INFO jotta:x: Server side directory move failed - fallback to file moves: can't copy directory - destination already exists"
+    ])
     const checked = (result: "Differ" | "MissingOnDestination" | "MissingOnSource", difference?: "Size" | "Hash") =>
       ({ _tag: "Checked", path: "c", result, difference, progress }) as const
     assert.deepStrictEqual(lines(checked("Differ", "Size")), ["ERROR c: sizes differ"])

@@ -92,9 +92,35 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
       const moved = yield* run("move", `${dir}/src/skip`, "jotta:flt3")
       assert.strictEqual(moved.exitCode, 0, moved.stderr)
       assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/src/skip`), [])
-      const ct = yield* run("copyto", "jotta:flt3/c.jpg", `${dir}/out/c-copy.jpg`)
+      // a whole cloud folder to a free destination: one server-side folder move, as rclone logs it
+      const dry = yield* run("move", "-v", "--dry-run", "jotta:flt3", "jotta:flt4")
+      assert.match(dry.stderr, /NOTICE: jotta:flt4: Skipped server-side directory move as --dry-run is set\n/)
+      const whole = yield* run("move", "-v", "jotta:flt3", "jotta:flt4")
+      assert.strictEqual(whole.exitCode, 0, whole.stderr)
+      assert.match(whole.stderr, /INFO {2}: jotta:flt4: Server side directory move succeeded\n/)
+      assert.notInclude(whole.stderr, "There was nothing to transfer")
+      assert.strictEqual((yield* run("lsf", "-R", "jotta:flt4")).stdout, "c.jpg\n")
+      const ct = yield* run("copyto", "jotta:flt4/c.jpg", `${dir}/out/c-copy.jpg`)
       assert.strictEqual(ct.exitCode, 0, ct.stderr)
       assert.strictEqual(NodeFs.readFileSync(`${dir}/out/c-copy.jpg`, "utf8"), "c")
+      // --files-from (comments, blank lines, a missing file) and --exclude-if-present
+      write(`${dir}/list`, "# wanted\n\n b.png \n/skip/c.jpg\nmissing.jpg\n")
+      write(`${dir}/src/skip/c.jpg`, "c")
+      const ff = yield* run("copy", "--files-from", `${dir}/list`, `${dir}/src`, `${dir}/listed`)
+      assert.strictEqual(ff.exitCode, 0, ff.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/listed`, { recursive: true }).sort(), [
+        "b.png",
+        "skip",
+        "skip/c.jpg"
+      ])
+      write(`${dir}/src/skip/.ignore`, "")
+      const eip = yield* run("copy", "--exclude-if-present", ".ignore", `${dir}/src`, `${dir}/present`)
+      assert.strictEqual(eip.exitCode, 0, eip.stderr)
+      assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/present`).sort(), ["a.jpg", "b.png"])
+      const both = yield* run("copy", "--files-from", `${dir}/list`, "--include", "*.jpg", `${dir}/src`, `${dir}/x`)
+      assert.notStrictEqual(both.exitCode, 0)
+      assert.include(both.stderr, "the usage of --files-from overrides all other filters")
+      NodeFs.rmSync(`${dir}/src/skip`, { recursive: true })
       // a fresh config directory, never logged in
       const ll = yield* fjord("copy", `${dir}/src`, `${dir}/mirror`, "--config-dir", `${dir}/nobody`)
       assert.strictEqual(ll.exitCode, 0, ll.stderr)

@@ -3,8 +3,10 @@
  * `--exclude-from`, `--filter-from` with rclone's glob rules (`*`, `**`, `?`, `[…]`,
  * `{a,b}`, `{{regexp}}`, a leading `/` anchors at the root, otherwise a pattern matches whole
  * trailing path elements), `--min-size`, `--max-size`, `--min-age`, `--max-age` and
- * `--max-depth`. The engine applies a filter while listing: a folder that no rule can match
- * inside is not descended into (rclone's implied directory rules).
+ * `--max-depth`, `--files-from` / `--files-from-raw` (only the listed paths; they override
+ * every other filter, which rclone refuses alongside them) and `--exclude-if-present` (a
+ * folder holding that file is left out). The engine applies a filter while listing: a folder
+ * that no rule can match inside is not descended into (rclone's implied directory rules).
  *
  * Globs are translated to regular expressions exactly as rclone's `fs/filter/glob.go` does
  * (see the package README for why not a glob library).

@@ -8,6 +8,8 @@
  * - {@link plan} / {@link decide} are the sync algorithm, pure: rclone's comparisons (size +
  *   modification time within 1 s by default, an equal-content file with another time only
  *   gets its time updated; `checksum`, `sizeOnly`, `ignoreExisting`, `update`).
+ * - A `move` of a whole cloud folder to a destination that does not exist, with no filters,
+ *   is one server-side folder move (`mvDir`), as rclone's `DirMove`.
  * - {@link run} performs a plan as it streams in and reports a `Stream` of {@link Event}s
  *   (planned, started, bytes, done, skipped, checked, failed, deleted, progress) that ends in a
  *   `Summary`; every event carries a {@link Progress} snapshot. The stream never fails: a
@@ -69,6 +71,14 @@ export type ListOptions = Side_.ListOptions
  * @category models
  */
 export type Content = Side_.Content
+
+/**
+ * What a side's server-side folder move did (`Side.moveDirWithin`).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DirMoveResult = Side_.DirMoveResult
 
 /**
  * One end of a transfer.

@@ -269,4 +269,54 @@ describe("Filter (rclone's glob rules)", () => {
       assert.isFalse(Filter.includeFile(f, "a", 50, now - 1000, now))
     })
   )
+  it.effect(
+    "--files-from: only the listed paths and the folders on the way; comments skipped; raw lines as they are",
+    () =>
+      Effect.gen(function* () {
+        const f = yield* Filter.make({
+          filesFrom: ["# comment", "; comment", "", "  a.txt  ", "/d/e/c.txt", "missing.txt", "d"],
+          filesFromRaw: ["  raw.txt", "# kept"]
+        })
+        assert.isTrue(f.compiled.active)
+        for (const p of ["a.txt", "d/e/c.txt", "missing.txt", "  raw.txt", "# kept", "d"]) {
+          assert.isTrue(Filter.includeFile(f, p, 0, undefined, now), p)
+        }
+        for (const p of ["b.txt", "d/c.txt", "raw.txt", "comment", "# comment"]) {
+          assert.isFalse(Filter.includeFile(f, p, 0, undefined, now), p)
+        }
+        assert.deepStrictEqual(
+          ["d", "d/e", "skip", "d/e/c.txt", "a.txt"].map((d) => Filter.includeDir(f, d)),
+          [true, true, false, false, false]
+        )
+        // an empty list still filters: nothing passes
+        const none = yield* Filter.make({ filesFrom: [] })
+        assert.isTrue(none.compiled.active)
+        assert.isFalse(Filter.includeFile(none, "a.txt", 0, undefined, now))
+        // --max-depth goes with it; every other filter is refused, with rclone's words
+        yield* Filter.make({ filesFrom: ["a"], maxDepth: 1 })
+        for (const other of [
+          { include: ["*.txt"] },
+          { minSize: 1 },
+          { maxAgeMs: 1000 },
+          { excludeIfPresent: [".ignore"] }
+        ]) {
+          const e = yield* Effect.flip(Filter.make({ filesFrom: ["a"], ...other }))
+          assert.strictEqual(
+            e.message,
+            "the usage of --files-from overrides all other filters, it should be used alone or with --files-from-raw"
+          )
+        }
+        const raw = yield* Effect.flip(Filter.make({ filesFromRaw: ["a"], exclude: ["b"] }))
+        assert.match(raw.message, /^the usage of --files-from-raw overrides all other filters/)
+      })
+  )
+
+  it.effect("--exclude-if-present makes the filter active without rules", () =>
+    Effect.gen(function* () {
+      const f = yield* Filter.make({ excludeIfPresent: [".ignore"] })
+      assert.isTrue(f.compiled.active)
+      assert.isTrue(Filter.includeFile(f, "a/b.txt", 0, undefined, now))
+      assert.isTrue(Filter.includeDir(f, "a"))
+    })
+  )
 })

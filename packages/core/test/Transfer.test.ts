@@ -324,4 +324,28 @@ describe("Transfer.run progress on a timer", () => {
         assert.deepStrictEqual([end.filesDone, end.bytesDone, end.inFlight.length], [1, 1000, 0])
       })
   )
+  it.effect("a hash comparison under way is in the snapshot's checking list until it ends (rclone's Checking:)", () =>
+    Effect.gen(function* () {
+      const slowHash = (side: Transfer.Side): Transfer.Side => ({
+        ...side,
+        hash: () => Effect.as(Effect.sleep(500), "0".repeat(32) as Md5)
+      })
+      const source = slowHash(memorySide([file("big.bin", 1000, 0)], 0))
+      const destination = slowHash(memorySide([file("big.bin", 1000, 0)], 0))
+      const fiber = yield* Effect.fork(
+        Stream.runCollect(Transfer.run(source, destination, { mode: "check", progressEveryMs: 100 }))
+      )
+      for (let i = 0; i < 8; i++) yield* TestClock.adjust("100 millis")
+      const events = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+      const ticks = events.flatMap((e) => (e._tag === "Progress" ? [e.progress] : []))
+      const during = ticks.filter((p) => p.elapsedMs < 500)
+      assert.deepStrictEqual(
+        during.map((p) => [p.elapsedMs, p.checks, p.checking]),
+        [100, 200, 300, 400].map((t) => [t, 0, ["big.bin"]])
+      )
+      const end = events[events.length - 1]!
+      assert.strictEqual(end._tag, "Summary")
+      assert.deepStrictEqual([end.progress.checks, end.progress.checking], [1, []])
+    })
+  )
 })

@@ -4,7 +4,8 @@
  * - Listing walks the tree with `readdir` (names read as bytes: a name that is not valid
  *   UTF-8 is reported as a per-file error, not mangled), `lstat`s files in parallel batches,
  *   does not descend into folders the filter excludes, and skips symbolic links (as rclone
- *   does without `-L`) and this module's own temporary files.
+ *   does without `-L`) and this module's own temporary files. With `excludeIfPresent`, a
+ *   folder's entry is given only once its own listing shows none of the marker files.
  * - Every path is resolved below the root and checked to stay there; names that are empty,
  *   `.`, `..` or contain `/` or NUL are refused (the engine already carries cloud names
  *   that decode to `.`, `..` or contain `/` as U+FF0E / U+FF0F look-alikes, as rclone's
@@ -133,6 +134,9 @@ export const side = (root: string): Transfer.Side => {
 
   /** The tree, a batch of entries at a time (one chunk per batch downstream). */
   async function* walk(dir: string, options: Transfer.ListOptions): AsyncGenerator<Array<Transfer.Listed>> {
+    // --exclude-if-present: a folder's entry waits until its own listing shows no marker file
+    const markers = (options.excludeIfPresent ?? []).map((name) => Buffer.from(name))
+    const deferDirs = markers.length > 0
     const pending: Array<{ abs: string; path: string; depth: number }> = [{ abs: dir, path: "", depth: 0 }]
     while (pending.length > 0) {
       const { abs, path, depth } = pending.pop()!
@@ -141,11 +145,17 @@ export const side = (root: string): Transfer.Side => {
         dirents = await NodeFs.promises.readdir(abs, { withFileTypes: true, encoding: "buffer" })
       } catch (e) {
         if (path === "") throw e
-        yield [{ _tag: "Invalid", path, description: `cannot list: ${e instanceof Error ? e.message : String(e)}` }]
+        const invalid: Transfer.Listed = {
+          _tag: "Invalid",
+          path,
+          description: `cannot list: ${e instanceof Error ? e.message : String(e)}`
+        }
+        yield deferDirs ? [{ _tag: "Dir", path }, invalid] : [invalid]
         continue
       }
+      if (deferDirs && dirents.some((d) => d.isFile() && markers.some((m) => m.equals(d.name)))) continue
       const files: Array<{ abs: string; path: string }> = []
-      const out: Array<Transfer.Listed> = []
+      const out: Array<Transfer.Listed> = deferDirs && path !== "" ? [{ _tag: "Dir", path }] : []
       for (const d of dirents) {
         let name: string
         try {
@@ -165,7 +175,7 @@ export const side = (root: string): Transfer.Side => {
         if (d.isDirectory()) {
           if (options.maxDepth !== undefined && depth + 1 > options.maxDepth) continue
           if (!options.descend(childPath)) continue
-          out.push({ _tag: "Dir", path: childPath })
+          if (!deferDirs) out.push({ _tag: "Dir", path: childPath })
           pending.push({ abs: childAbs, path: childPath, depth: depth + 1 })
         } else if (d.isFile()) {
           if (PARTIAL.test(name)) continue

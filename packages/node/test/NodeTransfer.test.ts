@@ -238,8 +238,11 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
           for (const op of ["download", "allocate", "upload"]) assert.notInclude(ops(log), op)
           assert.deepStrictEqual(yield* remoteTree("tr/cc/b"), ["2.txt:3", "x/", "x/1.txt:3"])
           yield* emu.clearRequests
+          // onto an existing destination: file by file (a whole-folder move needs a free destination)
+          yield* Effect.flatMap(Files.Files, (files) => files.mkdir("tr/cc/c"))
           const moved = yield* go(Transfer.run(yield* cloud("tr/cc/b"), yield* cloud("tr/cc/c"), { mode: "move" }))
           assert.strictEqual(moved.summary.transferred, 2)
+          assert.isFalse(moved.summary.dirMoved)
           assert.deepStrictEqual(
             ops(mutating(yield* emu.requests)).filter((o) => o !== "mkDir"),
             ["mv", "mv"]
@@ -385,6 +388,76 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
     )
   )
 
+  it.scoped("--files-from and --exclude-if-present apply while listing, on local and cloud sides alike", () =>
+    Effect.scoped(
+      Effect.gen(function* () {
+        const dir = yield* tempDir("fjord-tr-")
+        for (const [path, content] of [
+          ["a.txt", "a"],
+          ["b.txt", "b"],
+          ["d/c.txt", "c"],
+          ["d/e/f.txt", "f"],
+          ["skip/g.txt", "g"],
+          ["skip/.ignore", ""],
+          ["d/e/deeper/.ignore", ""],
+          ["d/e/deeper/h.txt", "h"]
+        ] as const) {
+          write(`${dir}/src/${path}`, content, t0)
+        }
+        const tree = ["a.txt:1", "b.txt:1", "d/", "d/c.txt:1", "d/e/", "d/e/f.txt:1"]
+        // a folder holding .ignore is left out, its own entry too (rclone: "skip: Excluded")
+        const present = yield* Filter.make({ excludeIfPresent: [".ignore"] })
+        const up = yield* go(
+          Transfer.run(local(`${dir}/src`), yield* cloud("tr/eip"), {
+            mode: "copy",
+            filter: present,
+            createEmptySrcDirs: true
+          })
+        )
+        assert.strictEqual(up.summary.errors, 0)
+        assert.deepStrictEqual(yield* remoteTree("tr/eip"), tree)
+        // the cloud as source: the whole tree goes up first, then comes down filtered
+        yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/eip-all"), { mode: "copy" }))
+        yield* go(
+          Transfer.run(yield* cloud("tr/eip-all"), local(`${dir}/down`), {
+            mode: "copy",
+            filter: present,
+            createEmptySrcDirs: true
+          })
+        )
+        assert.deepStrictEqual(yield* treeOf(local(`${dir}/down`)), tree)
+        // a marker in the root leaves out everything
+        write(`${dir}/src/.ignore`, "", t0)
+        const nothing = yield* go(
+          Transfer.run(local(`${dir}/src`), local(`${dir}/none`), { mode: "copy", filter: present })
+        )
+        assert.strictEqual(nothing.summary.transferred, 0)
+        NodeFs.rmSync(`${dir}/src/.ignore`)
+
+        // --files-from: only the listed files; a listed file that is not there is no error
+        const listed = yield* Filter.make({ filesFrom: ["# a comment", "", " a.txt ", "/d/c.txt", "missing.txt", "d"] })
+        const ff = yield* go(
+          Transfer.run(yield* cloud("tr/eip-all"), local(`${dir}/ff`), { mode: "copy", filter: listed })
+        )
+        assert.deepStrictEqual([ff.summary.transferred, ff.summary.errors], [2, 0])
+        assert.deepStrictEqual(yield* treeOf(local(`${dir}/ff`)), ["a.txt:1", "d/", "d/c.txt:1"])
+        // a sync with a list leaves the destination's unlisted files alone (they are filtered out)
+        write(`${dir}/extra/zzz.txt`, "z", t0)
+        write(`${dir}/extra/d/q.txt`, "q", t0)
+        yield* go(Transfer.run(local(`${dir}/extra`), yield* cloud("tr/ff"), { mode: "copy" }))
+        const synced = yield* go(
+          Transfer.run(local(`${dir}/src`), yield* cloud("tr/ff"), { mode: "sync", filter: listed })
+        )
+        assert.deepStrictEqual([synced.summary.transferred, synced.summary.deleted, synced.summary.errors], [2, 0, 0])
+        assert.deepStrictEqual(yield* remoteTree("tr/ff"), ["a.txt:1", "d/", "d/c.txt:1", "d/q.txt:1", "zzz.txt:1"])
+        // raw lines are paths as they are: " b.txt" names no file
+        const raw = yield* Filter.make({ filesFromRaw: [" b.txt", "d/e/f.txt"] })
+        const r = yield* go(Transfer.run(local(`${dir}/src`), local(`${dir}/raw`), { mode: "copy", filter: raw }))
+        assert.deepStrictEqual(r.paths("Done"), ["d/e/f.txt"])
+      })
+    )
+  )
+
   it.scoped("traversal names from the cloud stay inside the target; a 255-character name round-trips", () =>
     Effect.scoped(
       Effect.gen(function* () {
@@ -476,6 +549,67 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
     )
   )
 
+  it.scoped(
+    "move cloud → cloud to a free destination is one mvDir (rclone's DirMove); dry run, existing destination, filters",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          write(`${dir}/src/x/1.txt`, "one", t0)
+          write(`${dir}/src/x/deep/2.txt`, "two", t0)
+          write(`${dir}/src/3.txt`, "three", t0)
+          yield* go(Transfer.run(local(`${dir}/src`), yield* cloud("tr/md/a"), { mode: "copy" }))
+          const tree = yield* remoteTree("tr/md/a")
+          // dry run: reported, nothing listed file by file, no mutating request
+          yield* emu.clearRequests
+          const dry = yield* go(
+            Transfer.run(yield* cloud("tr/md/a"), yield* cloud("tr/md/b/c"), { mode: "move", dryRun: true })
+          )
+          assert.deepStrictEqual(
+            dry.events.filter((e) => e._tag === "DirMove").map((e) => e._tag === "DirMove" && [e.outcome, e.dryRun]),
+            [["Moved", true]]
+          )
+          assert.isTrue(dry.summary.dirMoved)
+          assert.deepStrictEqual(mutating(yield* emu.requests), [])
+          assert.deepStrictEqual(yield* remoteTree("tr/md/a"), tree)
+          // the move: one mvDir (its missing parent made first), no per-file mv, nothing through here
+          yield* emu.clearRequests
+          const moved = yield* go(Transfer.run(yield* cloud("tr/md/a"), yield* cloud("tr/md/b/c"), { mode: "move" }))
+          assert.isTrue(moved.summary.dirMoved)
+          assert.deepStrictEqual([moved.summary.transferred, moved.summary.errors], [0, 0])
+          const log = yield* emu.requests
+          assert.deepStrictEqual(ops(mutating(log)), ["mkDir", "mvDir"])
+          for (const op of ["mv", "download", "allocate", "upload", "liststream"]) assert.notInclude(ops(log), op)
+          assert.deepStrictEqual(yield* remoteTree("tr/md/b/c"), tree)
+          assert.deepStrictEqual(yield* treeOf(yield* cloud("tr/md/a")), [])
+          // the destination exists: rclone's fallback to file moves
+          yield* Effect.flatMap(Files.Files, (files) => files.mkdir("tr/md/d"))
+          yield* emu.clearRequests
+          const onto = yield* go(Transfer.run(yield* cloud("tr/md/b/c"), yield* cloud("tr/md/d"), { mode: "move" }))
+          assert.deepStrictEqual(
+            onto.events.flatMap((e) => (e._tag === "DirMove" ? [[e.outcome, e.description]] : [])),
+            [["Fallback", "can't copy directory - destination already exists"]]
+          )
+          assert.deepStrictEqual([onto.summary.transferred, onto.summary.dirMoved], [3, false])
+          assert.notInclude(ops(yield* emu.requests), "mvDir")
+          assert.deepStrictEqual(yield* remoteTree("tr/md/d"), tree)
+          // with a filter active: file by file, the excluded file stays
+          const filter = yield* Filter.make({ exclude: ["3.txt"] })
+          yield* emu.clearRequests
+          const some = yield* go(
+            Transfer.run(yield* cloud("tr/md/d"), yield* cloud("tr/md/e"), { mode: "move", filter })
+          )
+          assert.deepStrictEqual([some.summary.transferred, some.summary.dirMoved], [2, false])
+          assert.notInclude(ops(yield* emu.requests), "mvDir")
+          assert.deepStrictEqual(
+            (yield* remoteTree("tr/md/d")).filter((p) => !p.endsWith("/")),
+            ["3.txt:5"]
+          )
+        })
+      )
+  )
+
   it.scoped("every operation between every pair: copy, check, sync, move with --delete-empty-src-dirs", () =>
     Effect.scoped(
       Effect.gen(function* () {
@@ -526,18 +660,21 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
           assert.deepStrictEqual(yield* treeOf(dst), yield* treeOf(src), name)
           assert.deepStrictEqual(synced.paths("Deleted"), ["extra"], name)
 
-          // move: every file leaves the source, its emptied folders stay (rclone's default)
+          // move: every file leaves the source, its emptied folders stay (rclone's default);
+          // cloud → cloud onto a free destination moves the whole folder in one request
+          const whole = name === "cloud-cloud"
           const moved = yield* at(to, "moved")
           const there = yield* go(Transfer.run(src, moved, { mode: "move" }))
-          assert.strictEqual(there.summary.transferred, 4, name)
-          assert.deepStrictEqual(yield* treeOf(src), ["sub/", "sub/deep/"], name)
+          assert.strictEqual(there.summary.transferred, whole ? 0 : 4, name)
+          assert.strictEqual(there.summary.dirMoved, whole, name)
+          assert.deepStrictEqual(yield* treeOf(src), whole ? [] : ["sub/", "sub/deep/"], name)
           // and back the other way (so every pair is tried) with --delete-empty-src-dirs
           const back = yield* go(Transfer.run(moved, src, { mode: "move", deleteEmptySrcDirs: true }))
           assert.strictEqual(back.summary.errors, 0, name)
           assert.deepStrictEqual(yield* treeOf(moved), [], name)
           assert.deepStrictEqual(
             back.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
-            ["sub", "sub/deep"],
+            whole ? [] : ["sub", "sub/deep"],
             name
           )
           assert.deepStrictEqual(yield* treeOf(src), [
@@ -672,11 +809,9 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
               dryRun: true
             })
           )
-          assert.deepStrictEqual(move.paths("Done"), ["gone/g.jpg", "skip.txt", "stale.jpg"])
-          assert.deepStrictEqual(
-            move.paths("Deleted", (e) => e._tag === "Deleted" && e.kind === "Dir"),
-            ["gone"]
-          )
+          // a free cloud destination: one folder move would do it all (rclone's dry-run DirMove)
+          assert.isTrue(move.summary.dirMoved)
+          assert.deepStrictEqual([move.paths("Done"), move.paths("Deleted")], [[], []])
           const back = yield* go(
             Transfer.run(remote, local(`${dir}/down`), { mode: "move", deleteEmptySrcDirs: true, dryRun: true })
           )

@@ -73,6 +73,10 @@ export const inFlightLine = (f: Transfer.InFlight): string => {
   return ` * ${name}:${String(pct).padStart(3)}% /${short(f.size)}, ${short(f.rate)}/s, ${left}`
 }
 
+/** One hash comparison under way: ` *   name: checking` (rclone's transferMap without an account). */
+export const checkingLine = (path: string): string =>
+  ` * ${shortenName(path, NAME_WIDTH).padStart(NAME_WIDTH)}: checking`
+
 /** The first line's figures: `8.086 MiB / 26.703 MiB, 30%, 4.148 MiB/s, ETA 4s`. */
 const totals = (p: Transfer.Progress): string =>
   `${bytes(p.bytesDone).padStart(13)} / ${bytes(p.bytesPlanned)}, ${percent(p.bytesDone, p.bytesPlanned)}, ${bytes(p.rate)}/s, ETA ${eta(p.bytesPlanned - p.bytesDone, p.rate, p.bytesPlanned)}`
@@ -86,8 +90,9 @@ export interface Context {
 }
 
 /**
- * rclone's stats block: Transferred (bytes), Errors, Checks, Deleted, Renamed, Transferred (files),
- * Elapsed time, then with `inFlight` the files being sent. Lines that would say 0 are left
+ * rclone's stats block: Transferred (bytes), Errors, Checks (done / done + under way), Deleted,
+ * Renamed, Transferred (files), Elapsed time, then with `inFlight` the hash comparisons under
+ * way (`Checking:`) and the files being sent (`Transferring:`). Lines that would say 0 are left
  * out, as rclone does.
  */
 export const statsBlock = (p: Transfer.Progress, inFlight: boolean, context: Context = {}): Array<string> => {
@@ -100,7 +105,10 @@ export const statsBlock = (p: Transfer.Progress, inFlight: boolean, context: Con
         : " (retrying may help)"
     lines.push(`Errors:        ${String(p.errors).padStart(10)}${why}`)
   }
-  if (p.checks > 0) lines.push(`Checks:        ${String(p.checks).padStart(10)} / ${p.checks}, 100%`)
+  const checks = p.checks + p.checking.length
+  if (checks > 0) {
+    lines.push(`Checks:        ${String(p.checks).padStart(10)} / ${checks}, ${percent(p.checks, checks)}`)
+  }
   if (p.deleted > 0 || p.deletedDirs > 0) {
     lines.push(`Deleted:       ${String(p.deleted).padStart(10)} (files), ${p.deletedDirs} (dirs)`)
   }
@@ -111,6 +119,10 @@ export const statsBlock = (p: Transfer.Progress, inFlight: boolean, context: Con
     )
   }
   lines.push(`Elapsed time:  ${elapsed(p.elapsedMs).padStart(10)}s`)
+  if (inFlight && p.checking.length > 0) {
+    lines.push("Checking:")
+    for (const path of p.checking) lines.push(checkingLine(path))
+  }
   if (inFlight && p.inFlight.length > 0) {
     lines.push("Transferring:")
     for (const f of p.inFlight) lines.push(inFlightLine(f))
@@ -168,6 +180,13 @@ export const eventLog = (e: Transfer.Event, sides: Sides): Array<readonly [Level
       ]
       return e.action === "Moved" ? [copied, ["INFO", named(e.path, "Deleted")]] : [copied]
     }
+    case "DirMove":
+      // rclone's sync.MoveDir, logged against the destination
+      return e.outcome === "Fallback"
+        ? [["INFO", `${destination}: Server side directory move failed - fallback to file moves: ${e.description}`]]
+        : e.dryRun
+          ? [["NOTICE", `${destination}: Skipped server-side directory move as --dry-run is set`]]
+          : [["INFO", `${destination}: Server side directory move succeeded`]]
     case "Deleted": {
       if (e.dryRun) {
         const what = e.kind === "Dir" ? "remove directory" : "delete"

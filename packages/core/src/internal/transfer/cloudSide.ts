@@ -3,8 +3,8 @@
  * (`mode=liststream`, §3.3) pruned as it streams in, uploads through `Files.upload`
  * (allocate → dedup or send → resume, verified), downloads through `Files.download`
  * (resumed with `Range` when the body breaks off), server-side `cp`/`mv` between two cloud
- * sides, modification times through cphash, removal to the trash unless hard delete is
- * configured.
+ * sides (a whole folder with one `mvDir`, §4.6), modification times through cphash,
+ * removal to the trash unless hard delete is configured.
  *
  * Names: listing entries decode to raw names; the engine carries them in local-safe form
  * (`names.ts`) and this side maps them back to raw names, or reuses a listed entry's wire
@@ -23,7 +23,15 @@ import type * as JottaError from "../../JottaError.js"
 import * as Name from "../../Name.js"
 import * as UploadSource from "../../UploadSource.js"
 import * as Names from "./names.js"
-import { type DirEntry, type FileEntry, type Listed, type Side, SideError } from "./side.js"
+import {
+  type DirEntry,
+  type DirMoveResult,
+  type FileEntry,
+  type Listed,
+  type ListOptions,
+  type Side,
+  SideError
+} from "./side.js"
 
 const FATAL_TAGS = new Set(["Unauthorized", "AuthError", "QuotaExceeded"])
 
@@ -80,22 +88,50 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
       files.stat(rawPath(path)).pipe(
         Effect.map((info): FileEntry | DirEntry => fromInfo(path, info)),
         Effect.catchTags({
-          IsADirectory: () => Effect.succeed<DirEntry>({ _tag: "Dir", path }),
-          NotAFile: () => Effect.succeed<DirEntry>({ _tag: "Dir", path }),
+          IsADirectory: () => Effect.succeed<DirEntry>({ _tag: "Dir", path, ref: rawPath(path) }),
+          NotAFile: () => Effect.succeed<DirEntry>({ _tag: "Dir", path, ref: rawPath(path) }),
           NotFound: () => Effect.succeed(undefined)
         }),
         Effect.mapError(sideError(path))
       )
 
+    /**
+     * The folders holding a file of one of `names` (`--exclude-if-present`): the listing
+     * stream gives no order within a folder, so a first pass finds them (keeping only those
+     * folders' paths, whatever the tree's size).
+     */
+    const foldersHolding = (names: ReadonlyArray<string>): Effect.Effect<ReadonlySet<string>, SideError> =>
+      files.listRecursive(base).pipe(
+        Stream.mapError(sideError("")),
+        Stream.runFold(new Set<string>(), (found, e) => {
+          if (e._tag === "File" && e.wirePath.length > base.length) {
+            const below = e.wirePath.slice(base.length).map(engineName)
+            if (names.includes(below[below.length - 1]!)) found.add(below.slice(0, -1).join("/"))
+          }
+          return found
+        })
+      )
+
     const list: Side["list"] = (options) =>
+      Stream.unwrap(
+        Effect.map(
+          options.excludeIfPresent === undefined || options.excludeIfPresent.length === 0
+            ? Effect.succeed<ReadonlySet<string>>(new Set())
+            : foldersHolding(options.excludeIfPresent),
+          (marked) => listPruned(options, marked)
+        )
+      )
+
+    const listPruned = (options: ListOptions, marked: ReadonlySet<string>): Stream.Stream<Listed, SideError> =>
       Stream.suspend(() => {
+        if (marked.has("")) return Stream.empty
         // a folder's verdict is kept for the entries below it (the listing is one stream)
         const verdicts = new Map<string, boolean>()
         const descended = (dir: string): boolean => {
           if (dir === "") return true
           const known = verdicts.get(dir)
           if (known !== undefined) return known
-          const v = descended(Names.parent(dir)) && options.descend(dir)
+          const v = descended(Names.parent(dir)) && !marked.has(dir) && options.descend(dir)
           verdicts.set(dir, v)
           return v
         }
@@ -159,6 +195,19 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
       (file: FileEntry, to: string): Effect.Effect<void, SideError> =>
         files[op](at(file), rawPath(to)).pipe(Effect.asVoid, Effect.mapError(sideError(file.path)))
 
+    // §4.6: one mvDir; Files.moveDir lists the destination first and refuses a live one
+    const moveDirWithin = (dir: DirEntry, to: string): Effect.Effect<DirMoveResult, SideError> =>
+      dir.ref === undefined
+        ? Effect.succeed("Cannot")
+        : files.moveDir(dir.ref as Files.Path, rawPath(to)).pipe(
+            Effect.as<DirMoveResult>("Moved"),
+            Effect.catchTags({
+              AlreadyExists: () => Effect.succeed<DirMoveResult>("Exists"),
+              InvalidName: () => Effect.succeed<DirMoveResult>("Cannot")
+            }),
+            Effect.mapError(sideError(dir.path))
+          )
+
     return {
       kind: "cloud",
       root: `jotta:${root}`,
@@ -186,6 +235,7 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
         ),
       mkdir: (path) => files.mkdir(rawPath(path)).pipe(Effect.mapError(sideError(path))),
       copyWithin: within("copy"),
-      moveWithin: within("move")
+      moveWithin: within("move"),
+      moveDirWithin
     } satisfies Side
   })

@@ -4,6 +4,13 @@
  * `- **` after `--include` rules, directory rules implied from file rules so that a folder
  * no rule can match inside is not listed at all, plus size, age and depth limits.
  *
+ * `--files-from` / `--files-from-raw` (rclone's `AddFile`): only the listed paths, relative
+ * to the root (leading and trailing `/` trimmed), and only the folders on the way to them
+ * are looked into; the list overrides every other filter, so rclone refuses the two
+ * together. A listed file that does not exist is simply not there (rclone 1.60.1 copies the
+ * rest without an error). `--exclude-if-present NAME`: a folder that holds a file `NAME` is
+ * left out with everything below it (the sides check while listing, `ListOptions`).
+ *
  * @internal
  */
 
@@ -31,6 +38,18 @@ export interface FilterOptions {
   readonly maxDepth?: number | undefined
   /** Patterns match regardless of case (rclone's `--ignore-case`). */
   readonly ignoreCase?: boolean | undefined
+  /** `--files-from`: the lines of the lists (trimmed; blank lines and `#`/`;` comments skipped). */
+  readonly filesFrom?: ReadonlyArray<string> | undefined
+  /** `--files-from-raw`: the lines of the lists, each a path as it is. */
+  readonly filesFromRaw?: ReadonlyArray<string> | undefined
+  /** `--exclude-if-present`: a folder holding a file of one of these names is left out. */
+  readonly excludeIfPresent?: ReadonlyArray<string> | undefined
+}
+
+/** The paths of `--files-from`: the files, and every folder on the way to one. @internal */
+export interface FileList {
+  readonly files: ReadonlySet<string>
+  readonly dirs: ReadonlySet<string>
 }
 
 /** A compiled filter. @internal */
@@ -38,6 +57,8 @@ export interface Compiled {
   readonly fileRules: ReadonlyArray<Rule>
   readonly dirRules: ReadonlyArray<Rule>
   readonly options: FilterOptions
+  /** `--files-from`: only these (it overrides the rules, sizes and ages). */
+  readonly fileList?: FileList | undefined
   /** Whether anything is filtered at all. */
   readonly active: boolean
 }
@@ -258,14 +279,47 @@ export const compile = (options: FilterOptions): Compiled => {
   for (const g of [...(options.exclude ?? []), ...lines(options.excludeFrom)]) add(false, g)
   for (const r of [...(options.filter ?? []), ...lines(options.filterFrom)]) addRule(r)
   if (includes.length > 0) add(false, "/**")
-  const active =
+  // rclone's InActive, the filters a file list overrides (--max-depth is not one of them)
+  const filtering =
     fileRules.length > 0 ||
+    dirRules.length > 0 ||
     options.minSize !== undefined ||
     options.maxSize !== undefined ||
     options.minAgeMs !== undefined ||
     options.maxAgeMs !== undefined ||
-    options.maxDepth !== undefined
-  return { fileRules, dirRules, options, active }
+    (options.excludeIfPresent?.length ?? 0) > 0
+  const fileList = fileListOf(options)
+  if (fileList !== undefined && filtering) {
+    throw new GlobError(
+      options.filesFrom !== undefined
+        ? "the usage of --files-from overrides all other filters, it should be used alone or with --files-from-raw"
+        : "the usage of --files-from-raw overrides all other filters, it should be used alone or with --files-from"
+    )
+  }
+  const active = filtering || fileList !== undefined || options.maxDepth !== undefined
+  return { fileRules, dirRules, options, fileList, active }
+}
+
+/** rclone's `AddFile` over every line: `/` trimmed at both ends, each parent folder noted. */
+const fileListOf = (options: FilterOptions): FileList | undefined => {
+  if (options.filesFrom === undefined && options.filesFromRaw === undefined) return undefined
+  const files = new Set<string>()
+  const dirs = new Set<string>()
+  const add = (line: string) => {
+    const file = line.replace(/^\/+|\/+$/g, "")
+    files.add(file)
+    for (let i = file.lastIndexOf("/"); i > 0; i = file.lastIndexOf("/", i - 1)) {
+      const dir = file.slice(0, i)
+      if (dirs.has(dir)) break
+      dirs.add(dir)
+    }
+  }
+  for (const line of options.filesFrom ?? []) {
+    const t = line.trim()
+    if (t !== "" && !t.startsWith("#") && !t.startsWith(";")) add(t)
+  }
+  for (const line of options.filesFromRaw ?? []) add(line)
+  return { files, dirs }
 }
 
 const first = (rules: ReadonlyArray<Rule>, path: string): boolean => {
@@ -281,6 +335,7 @@ export const includeFile = (
   modified: number | undefined,
   now: number
 ): boolean => {
+  if (f.fileList !== undefined) return f.fileList.files.has(path)
   const o = f.options
   if (o.minSize !== undefined && size < o.minSize) return false
   if (o.maxSize !== undefined && size > o.maxSize) return false
@@ -292,4 +347,5 @@ export const includeFile = (
 }
 
 /** Whether a folder is looked into (rclone's `IncludeDirectory`: the folder rules on `path/`). @internal */
-export const includeDir = (f: Compiled, path: string): boolean => first(f.dirRules, `${path}/`)
+export const includeDir = (f: Compiled, path: string): boolean =>
+  f.fileList !== undefined ? f.fileList.dirs.has(path) : first(f.dirRules, `${path}/`)

@@ -40,6 +40,8 @@ export interface Progress {
   /** Seconds left at the current rate, when it can be told. */
   readonly etaSeconds: number | undefined
   readonly inFlight: ReadonlyArray<InFlight>
+  /** Files whose content hashes are being compared, oldest first (rclone's "Checking:"). */
+  readonly checking: ReadonlyArray<string>
 }
 
 const WINDOW_MS = 5000
@@ -73,6 +75,8 @@ export class Tracker {
   deletedDirs = 0
   renamed = 0
   readonly inFlight = new Map<string, { size: number; bytes: number; rate: Rate }>()
+  /** Hash comparisons under way (insertion order: oldest first). */
+  readonly checking = new Set<string>()
   private readonly rate = new Rate()
   constructor(
     private readonly now: () => number,
@@ -134,7 +138,9 @@ export class Tracker {
       inFlight: Array.from(this.inFlight, ([path, f]) => {
         const r = f.rate.at(t, f.bytes)
         return { path, size: f.size, bytes: f.bytes, rate: r, etaSeconds: etaOf(f.size - f.bytes, r) }
-      })
+      }),
+      // as rclone, a file being sent is shown once, under Transferring
+      checking: Array.from(this.checking).filter((path) => !this.inFlight.has(path))
     }
   }
 }

@@ -15,7 +15,12 @@
  *   so excluded files are deleted too (rclone's `--delete-excluded`).
  * - A move with `deleteEmptySrcDirs` then removes the source folders left empty (not the
  *   root), deepest first, as rclone's `--delete-empty-src-dirs`; without it they stay.
- * - Dry run: every action is planned and reported, nothing is changed.
+ * - A move of a whole folder within one kind of side (cloud → cloud), with no filters and a
+ *   destination that does not exist, is one server-side folder move (`moveDirWithin`,
+ *   rclone's `DirMove`); where the side cannot (the destination exists after all, the source
+ *   is the account's root), the engine moves file by file, as rclone falls back.
+ * - Dry run: every action is planned and reported, nothing is changed (a folder move is
+ *   reported as skipped, as rclone does, without listing its files).
  * - `progressEveryMs`: a `Progress` event on a timer, so a display can redraw while nothing
  *   else happens (a slow upload).
  *
@@ -31,7 +36,7 @@ import type { Md5 } from "../../ContentHasher.js"
 import * as Filter from "./filter.js"
 import * as Plan from "./plan.js"
 import { type InFlight, type Progress, Tracker } from "./progress.js"
-import type { DirEntry, FileEntry, Listed, ListOptions, Side } from "./side.js"
+import type { DirEntry, DirMoveResult, FileEntry, Listed, ListOptions, Side } from "./side.js"
 import { SideError } from "./side.js"
 
 /** The operation. @internal */
@@ -83,6 +88,8 @@ export interface Summary {
   readonly failures: ReadonlyArray<Failure>
   /** Why the run stopped early, if it did. */
   readonly fatal: string | undefined
+  /** The whole source folder was moved server-side in one request (or would be, in a dry run). */
+  readonly dirMoved: boolean
   readonly elapsedMs: number
 }
 
@@ -147,6 +154,17 @@ export type Event =
       readonly dryRun: boolean
       readonly progress: Progress
     }
+  /**
+   * A server-side move of the whole source folder (rclone's `DirMove`): `Moved` (a dry run:
+   * would be), or `Fallback` with why it could not be done, before the files are moved one by one.
+   */
+  | {
+      readonly _tag: "DirMove"
+      readonly outcome: "Moved" | "Fallback"
+      readonly description?: string | undefined
+      readonly dryRun: boolean
+      readonly progress: Progress
+    }
   /** A progress snapshot on the `progressEveryMs` timer. */
   | { readonly _tag: "Progress"; readonly progress: Progress }
   | { readonly _tag: "Summary"; readonly summary: Summary; readonly progress: Progress }
@@ -188,7 +206,8 @@ const listOptions = (filter: Filter.Compiled | undefined, now: number): ListOpti
     : {
         descend: (dir) => Filter.includeDir(filter, dir),
         keep: (f) => Filter.includeFile(filter, f.path, f.size, f.modified, now),
-        maxDepth: filter.options.maxDepth
+        maxDepth: filter.options.maxDepth,
+        excludeIfPresent: filter.options.excludeIfPresent
       }
 
 const engine = (
@@ -240,6 +259,74 @@ const engine = (
           Deferred.succeed(fatalSignal, undefined)
         )
       })
+
+    let dirMoved = false
+    /** The summary, last (the progress timer stopped first). */
+    const finish = Effect.gen(function* () {
+      if (ticker !== undefined) yield* Fiber.interrupt(ticker)
+      const progress = snap()
+      yield* emit({
+        _tag: "Summary",
+        summary: {
+          mode,
+          dryRun,
+          transferred,
+          bytes,
+          checks: tracker.checks,
+          deleted: tracker.deleted,
+          deletedDirs: tracker.deletedDirs,
+          errors: tracker.errors,
+          differences,
+          failures: Array.from(failures.values()),
+          fatal,
+          dirMoved,
+          elapsedMs: progress.elapsedMs
+        },
+        progress
+      })
+    })
+
+    // -- a whole folder moved server-side (rclone's DirMove) ------------------------------------
+    const dirMoveWanted =
+      mode === "move" &&
+      scope._tag === "Tree" &&
+      source.kind === destination.kind &&
+      destination.moveDirWithin !== undefined &&
+      options.filter?.active !== true
+    if (dirMoveWanted && destination.moveDirWithin !== undefined) {
+      const moveDir = destination.moveDirWithin
+      const outcome = yield* Effect.gen(function* () {
+        const from = yield* source.stat("")
+        // a missing source is for the listing to report
+        if (from === undefined || from._tag !== "Dir") return "Skip" as const
+        if ((yield* destination.stat("")) !== undefined) return "Exists" as const
+        return dryRun ? ("Moved" as const) : yield* moveDir(from, "")
+      }).pipe(
+        Effect.map((r): DirMoveResult | "Skip" | SideError => r),
+        Effect.catchAll((e) => Effect.succeed(e))
+      )
+      if (outcome === "Moved") {
+        dirMoved = true
+        return yield* Effect.zipRight(emit({ _tag: "DirMove", outcome: "Moved", dryRun, progress: snap() }), finish)
+      }
+      if (outcome === "Exists" || outcome === "Cannot") {
+        // rclone's fs.ErrorDirExists / fs.ErrorCantDirMove texts
+        const description =
+          outcome === "Exists" ? "can't copy directory - destination already exists" : "can't move directory"
+        yield* emit({ _tag: "DirMove", outcome: "Fallback", description, dryRun, progress: snap() })
+      } else if (outcome !== "Skip") {
+        // (a missing source is left for its listing to report)
+        if (outcome.reason === "Fatal") yield* stopWith("", outcome)
+        else {
+          // rclone counts the error and stops: "Server side directory move failed: …"
+          tracker.errors++
+          const description = `Server side directory move failed: ${outcome.message}`
+          failures.set("", { path: "", description })
+          yield* emit({ _tag: "Failed", path: "", description, retrying: false, fatal: false, progress: snap() })
+        }
+        return yield* finish
+      }
+    }
 
     // -- listing -----------------------------------------------------------------------------
     const now = clock.unsafeCurrentTimeMillis()
@@ -373,6 +460,14 @@ const engine = (
         })
       })
 
+    /** A hash comparison, shown as in flight while it lasts (rclone's "Checking:"). */
+    const checking = <A, E>(path: string, compare: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+      Effect.acquireUseRelease(
+        Effect.sync(() => tracker.checking.add(path)),
+        () => compare,
+        () => Effect.sync(() => tracker.checking.delete(path))
+      )
+
     const md5Of = (side: Side, f: FileEntry) =>
       options.download === true ? side.hashContent(f) : f.md5 !== undefined ? Effect.succeed(f.md5) : side.hash(f)
 
@@ -386,7 +481,10 @@ const engine = (
           if (result === "Differ") difference = "Size"
         } else if (a._tag === "Skip") result = "Equal"
         else {
-          const [s, d] = yield* Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
+          const [s, d] = yield* checking(
+            a.src.path,
+            Effect.all([md5Of(source, a.src), md5Of(destination, a.dst)], { concurrency: 2 })
+          )
           result = s === d ? "Equal" : "Differ"
           if (result === "Differ") difference = "Hash"
         }
@@ -426,8 +524,13 @@ const engine = (
             return
           }
           case "CompareHash": {
-            const srcMd5 = a.src.md5 ?? (yield* source.hash(a.src))
-            const dstMd5 = a.dst.md5 ?? (yield* destination.hash(a.dst))
+            const [srcMd5, dstMd5] = yield* checking(
+              a.src.path,
+              Effect.all([
+                a.src.md5 !== undefined ? Effect.succeed(a.src.md5) : source.hash(a.src),
+                a.dst.md5 !== undefined ? Effect.succeed(a.dst.md5) : destination.hash(a.dst)
+              ])
+            )
             const next = Plan.afterHash(srcMd5 === dstMd5, a.onEqual)
             if (next._tag === "Transfer") return yield* transferOne(a.src, a.to, srcMd5, true)
             tracker.checks++
@@ -632,26 +735,7 @@ const engine = (
       }
     }
 
-    if (ticker !== undefined) yield* Fiber.interrupt(ticker)
-    const progress = snap()
-    yield* emit({
-      _tag: "Summary",
-      summary: {
-        mode,
-        dryRun,
-        transferred,
-        bytes,
-        checks: tracker.checks,
-        deleted: tracker.deleted,
-        deletedDirs: tracker.deletedDirs,
-        errors: tracker.errors,
-        differences,
-        failures: Array.from(failures.values()),
-        fatal,
-        elapsedMs: progress.elapsedMs
-      },
-      progress
-    })
+    yield* finish
   })
 
 export type { InFlight, Progress }

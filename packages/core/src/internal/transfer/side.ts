@@ -69,6 +69,11 @@ export interface ListOptions {
   readonly keep: (file: FileEntry) => boolean
   /** Only this many levels (1 = the root's own entries). */
   readonly maxDepth?: number | undefined
+  /**
+   * A folder (the root included) that holds a file of one of these names is left out with
+   * everything below it, the folder's own entry too (rclone's `--exclude-if-present`).
+   */
+  readonly excludeIfPresent?: ReadonlyArray<string> | undefined
 }
 
 /** The content of a file on its way to a destination. @internal */
@@ -124,4 +129,14 @@ export interface Side {
   readonly copyWithin?: ((file: FileEntry, to: string) => Effect.Effect<void, SideError>) | undefined
   /** Moves a file of a side of the same kind without moving its bytes through here. */
   readonly moveWithin?: ((file: FileEntry, to: string) => Effect.Effect<void, SideError>) | undefined
+  /**
+   * Moves a whole folder of a side of the same kind (`dir` as that side's `stat` gave it) to
+   * the engine path `to` in one request (rclone's `DirMove`, Jottacloud's `mvDir`): `"Moved"`,
+   * or why it cannot be done so the engine moves file by file: `"Exists"` (the destination is
+   * there), `"Cannot"` (for example the source is the account's root).
+   */
+  readonly moveDirWithin?: ((dir: DirEntry, to: string) => Effect.Effect<DirMoveResult, SideError>) | undefined
 }
+
+/** What `moveDirWithin` did. @internal */
+export type DirMoveResult = "Moved" | "Exists" | "Cannot"
