@@ -250,6 +250,48 @@ const upTreeRow = (
     })
 })
 
+/**
+ * A server-side move of a small cloud tree: to a free destination (one `mvDir`), or into a
+ * folder that already holds a file (one `mv` per file). Every file ends at exactly one place
+ * with its content; a file not reported failed has moved.
+ */
+const cloudMoveRow = (op: "mvDir" | "mv"): OperationRow => ({
+  name: op === "mvDir" ? "move tree cloud → free cloud folder (mvDir)" : "move tree cloud → cloud folder (mv per file)",
+  target: { op },
+  sendsBody: false,
+  prepare: (env) =>
+    Effect.gen(function* () {
+      const tree = smallTree()
+      const from = `${env.remote}/mv-src`
+      const to = `${env.remote}/mv-dst`
+      yield* uploadTree(from, tree)
+      const other = random(33)
+      if (op === "mv") yield* uploadTree(to, { "other.txt": other })
+      const source = yield* Transfer.cloudSide(from)
+      const destination = yield* Transfer.cloudSide(to)
+      return {
+        run: transfer(Transfer.run(source, destination, { mode: "move", retries: 1 })),
+        check: (exit) =>
+          Effect.gen(function* () {
+            const problems: Array<string> = []
+            let bytesVerified = 0
+            for (const [p, data] of Object.entries(tree)) {
+              const a = yield* remoteState(`${from}/${p}`, data)
+              const b = yield* remoteState(`${to}/${p}`, data)
+              if (b === "right") bytesVerified += data.length
+              if (a !== "right" && b !== "right") problems.push(`${p}: lost (source ${a}, destination ${b})`)
+              for (const s of [a, b]) if (s.startsWith("wrong")) problems.push(`${p}: ${s}`)
+              if (!failedFile(exit, p) && (a !== "absent" || b !== "right"))
+                problems.push(`${p}: not reported failed, yet source ${a}, destination ${b}`)
+            }
+            if (op === "mv" && (yield* remoteState(`${to}/other.txt`, other)) !== "right")
+              problems.push("the destination's own file changed")
+            return { problems, bytesVerified }
+          })
+      }
+    })
+})
+
 export const operations: ReadonlyArray<OperationRow> = [
   uploadRow("upload 3 KB", 3000, { op: "upload", cutAt: 64 }, (path, data) =>
     Effect.flatMap(Files.Files, (f) => f.upload(path, UploadSource.fromUint8Array(data)))
@@ -411,38 +453,8 @@ export const operations: ReadonlyArray<OperationRow> = [
       ? [`${path}: not reported failed, yet source ${local}, copy ${remote}`]
       : [])
   ]),
-  {
-    name: "move tree cloud → cloud (server-side)",
-    target: { op: "mv" },
-    sendsBody: false,
-    prepare: (env) =>
-      Effect.gen(function* () {
-        const tree = smallTree()
-        const from = `${env.remote}/mv-src`
-        const to = `${env.remote}/mv-dst`
-        yield* uploadTree(from, tree)
-        const source = yield* Transfer.cloudSide(from)
-        const destination = yield* Transfer.cloudSide(to)
-        return {
-          run: transfer(Transfer.run(source, destination, { mode: "move", retries: 1 })),
-          check: (exit) =>
-            Effect.gen(function* () {
-              const problems: Array<string> = []
-              let bytesVerified = 0
-              for (const [p, data] of Object.entries(tree)) {
-                const a = yield* remoteState(`${from}/${p}`, data)
-                const b = yield* remoteState(`${to}/${p}`, data)
-                if (b === "right") bytesVerified += data.length
-                if (a !== "right" && b !== "right") problems.push(`${p}: lost (source ${a}, destination ${b})`)
-                for (const s of [a, b]) if (s.startsWith("wrong")) problems.push(`${p}: ${s}`)
-                if (!failedFile(exit, p) && (a !== "absent" || b !== "right"))
-                  problems.push(`${p}: not reported failed, yet source ${a}, destination ${b}`)
-              }
-              return { problems, bytesVerified }
-            })
-        }
-      })
-  },
+  cloudMoveRow("mvDir"),
+  cloudMoveRow("mv"),
   {
     name: "token refresh",
     target: { op: "token", cutAt: 16 },
