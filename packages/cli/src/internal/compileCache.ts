@@ -2,16 +2,21 @@
  * Runs the bundled CLI (`dist/fjord-main.cjs`) with a V8 code cache, the start-up aid that
  * Node 22 has built in (`module.enableCompileCache`) and Node 20 lacks.
  *
- * Without it every run parses the 2.5 MB bundle and compiles each function it calls afresh,
+ * Without it every run parses the 2 MB bundle and compiles each function it calls afresh,
  * a third of the time `fjord about` takes. The first run of a given bundle on a given Node
  * compiles as usual and, when the process exits, saves V8's cache of everything compiled
  * so far (`Script.createCachedData`); later runs hand that cache to V8, which skips parsing
- * and compiling what it holds. V8 checks that a cache matches the source and its own version
- * and flags and ignores (`cachedDataRejected`) one that does not; the cache is then written
- * anew. Nothing here can fail a run: a cache that cannot be read or written is not used.
+ * and compiling what it holds. The cache only holds the functions the runs that wrote it
+ * called, so it is written again, with everything it had plus what this run compiled, the
+ * first time each command runs (the commands it has seen are listed beside it): after
+ * `fjord about`, the first `fjord copy` adds the transfer engine. V8 checks that a cache
+ * matches the source and its own version and flags and ignores (`cachedDataRejected`) one
+ * that does not; the cache is then written anew. Nothing here can fail a run: a cache that
+ * cannot be read or written is not used.
  *
  * The cache lives in `$FJORD_CACHE_DIR`, else `$XDG_CACHE_HOME/fjord`, else `~/.cache/fjord`,
- * named after the bundle's size and modification time and the Node version;
+ * named after the bundle's path, size and modification time and the Node version (the files
+ * of older builds of the same bundle are removed);
  * `NODE_DISABLE_COMPILE_CACHE=1` (Node 22's switch) turns it off.
  *
  * @internal
@@ -30,13 +35,28 @@ const cacheDir = (): string => {
   return Path.join(xdg !== undefined && xdg !== "" ? xdg : Path.join(Os.homedir(), ".cache"), "fjord")
 }
 
-/** The cache file of `file` as it is now, under this Node (a new bundle or Node: a new name). */
-const cacheFile = (file: string, stat: Fs.Stats): string => {
-  const key = Crypto.createHash("sha256")
-    .update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)
-    .digest("hex")
-    .slice(0, 16)
-  return Path.join(cacheDir(), `fjord-main-${key}.v8cache`)
+const hash = (text: string) => Crypto.createHash("sha256").update(text).digest("hex").slice(0, 12)
+
+/**
+ * The cache file of `file` as it is now, under this Node: named after the bundle's path, then
+ * its size, time and the Node version (a rebuilt bundle or another Node: a new name, and the
+ * files of the bundle's older builds are removed when it is written).
+ */
+const cacheFile = (file: string, stat: Fs.Stats): { readonly path: string; readonly prefix: string } => {
+  const prefix = `fjord-main-${hash(file)}-`
+  const name = `${prefix}${hash(`${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`)}.v8cache`
+  return { path: Path.join(cacheDir(), name), prefix }
+}
+
+/** Removes the caches of older builds of the same bundle. */
+const removeOlder = (dir: string, prefix: string, keep: string) => {
+  try {
+    for (const name of Fs.readdirSync(dir)) {
+      if (name.startsWith(prefix) && !name.startsWith(keep)) Fs.rmSync(Path.join(dir, name), { force: true })
+    }
+  } catch {
+    // nothing to tidy
+  }
 }
 
 const readIfThere = (file: string): Buffer | undefined => {
@@ -47,8 +67,11 @@ const readIfThere = (file: string): Buffer | undefined => {
   }
 }
 
+/** The command of this run: the first argument that is not a flag (or `""`). */
+const commandOf = (args: ReadonlyArray<string>): string => args.find((a) => !a.startsWith("-")) ?? ""
+
 /** Writes atomically (another fjord may be reading it), or not at all. */
-const writeQuietly = (file: string, data: Buffer) => {
+const writeQuietly = (file: string, data: Buffer | string) => {
   try {
     Fs.mkdirSync(Path.dirname(file), { recursive: true, mode: 0o700 })
     const tmp = `${file}.${process.pid}.tmp`
@@ -68,16 +91,27 @@ export const runBundle = (file: string): void => {
   const source = Fs.readFileSync(file, "utf8")
   const disabled = process.env.NODE_DISABLE_COMPILE_CACHE === "1"
   const stat = Fs.statSync(file)
-  const cachePath = disabled ? undefined : cacheFile(file, stat)
+  const cache = disabled ? undefined : cacheFile(file, stat)
+  const cachePath = cache?.path
   const cachedData = cachePath === undefined ? undefined : readIfThere(cachePath)
+  const seenPath = `${cachePath}.commands`
+  const seen = cachedData === undefined ? [] : (readIfThere(seenPath)?.toString("utf8").split("\n") ?? [])
+  const command = commandOf(process.argv.slice(2))
   const script = new Vm.Script(Module.wrap(source), {
     filename: file,
     ...(cachedData === undefined ? {} : { cachedData }),
     importModuleDynamically: Vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER
   })
-  if (cachePath !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
+  const stale = cachedData === undefined || script.cachedDataRejected === true
+  if (cachePath !== undefined && (stale || !seen.includes(command))) {
     // at exit the functions this run needed are compiled, so the cache holds them too
-    process.once("exit", () => writeQuietly(cachePath, script.createCachedData()))
+    process.once("exit", () => {
+      writeQuietly(cachePath, script.createCachedData())
+      writeQuietly(seenPath, [...(stale ? [] : seen), command].join("\n"))
+      if (cachedData === undefined && cache !== undefined) {
+        removeOlder(Path.dirname(cachePath), cache.prefix, Path.basename(cachePath))
+      }
+    })
   }
   const wrapper = script.runInThisContext() as (
     exports: unknown,
