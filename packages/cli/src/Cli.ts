@@ -116,7 +116,10 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure
         }
         const error = Option.isSome(failure) ? failure.value : Cause.squash(cause)
         const text = Option.isSome(failure) ? Help.describe(error) : `internal error: ${Help.describe(error)}`
-        return Effect.zipRight(Logging.detail(globals, error), fail(1, text.split("\n")[0] ?? ""))
+        return Effect.zipRight(
+          Logging.detail(error).pipe(Effect.provideService(GlobalArgs.GlobalFlags, globals)),
+          fail(1, text.split("\n")[0] ?? "")
+        )
       })
     )
     yield* program

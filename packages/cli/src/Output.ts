@@ -19,6 +19,11 @@ export interface Service {
   readonly bytes: (chunk: Uint8Array) => Effect.Effect<void>
   /** Writes one line to stderr. */
   readonly error: (text: string) => Effect.Effect<void>
+  /**
+   * Writes one log line to stderr at once. Effect's loggers are synchronous functions, so the
+   * CLI's logger (`-v`, `--log-level`) writes through this rather than through `error`.
+   */
+  readonly log: (text: string) => void
 }
 
 /**
@@ -83,7 +88,11 @@ export const layerProcess: Layer.Layer<Output> = Layer.effect(
         Effect.suspend(() => {
           flush()
           return writeTo(process.stderr, `${text}\n`)
-        })
+        }),
+      log: (text) => {
+        flush()
+        process.stderr.write(`${text}\n`)
+      }
     })
   })
 )
@@ -116,7 +125,8 @@ export const makeMemory = (): { readonly service: Service; readonly captured: Ca
     service: Output.of({
       line: (text) => Effect.sync(() => void out.push(enc.encode(`${text}\n`))),
       bytes: (chunk) => Effect.sync(() => void out.push(chunk.slice())),
-      error: (text) => Effect.sync(() => void err.push(`${text}\n`))
+      error: (text) => Effect.sync(() => void err.push(`${text}\n`)),
+      log: (text) => void err.push(`${text}\n`)
     }),
     captured: {
       stdout: () => {

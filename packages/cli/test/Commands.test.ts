@@ -1,5 +1,6 @@
 // The everyday commands, backend flags, logging and error lines, in-process against the
 // emulator (see fjord.ts).
+import { createHash } from "node:crypto"
 import * as NodeFs from "node:fs"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
@@ -144,6 +145,39 @@ layer(Env, { timeout: 30_000 })("fjord everyday commands (in-process against the
       const r = yield* run("ls", "--endpoint", "http://127.0.0.1:9")
       oneErrorLine(r, /cannot reach http:\/\/127\.0\.0\.1:9 \(connection refused\): check the endpoint/)
       assert.isBelow(Date.now() - started, 3000)
+      // --low-level-retries sets the attempts of the same policy: still no retry of a refused connection
+      const again = Date.now()
+      oneErrorLine(yield* run("ls", "--low-level-retries", "20", "--endpoint", "http://127.0.0.1:9"), /cannot reach/)
+      assert.isBelow(Date.now() - again, 3000)
+      const zero = yield* run("ls", "--low-level-retries", "0")
+      assert.strictEqual(zero.exitCode, 2)
+      assert.match(zero.stderr, /^fjord: --low-level-retries: expected a number/)
+    })
+  )
+
+  it.scoped("--low-level-retries 1 fails a cut upload at once; the next upload resumes, logged at -v", () =>
+    Effect.gen(function* () {
+      const { emu, run } = yield* loggedIn
+      const data = new Uint8Array(200_000).map((_, i) => i % 251)
+      const rcat = (...args: ReadonlyArray<string>) =>
+        run("rcat", ...args, "jotta:resume/big.bin").pipe(Effect.provideService(Stdin.Stdin, Stream.succeed(data)))
+      yield* emu.inject(Emulator.parseFault("cut-request:65536,op=upload"))
+      const cut = yield* rcat("-v", "--low-level-retries", "1")
+      assert.strictEqual(cut.exitCode, 1, cut.stderr)
+      assert.notMatch(cut.stderr, /retrying/)
+      const resumed = yield* rcat("-v")
+      assert.strictEqual(resumed.exitCode, 0, resumed.stderr)
+      // the log goes through Output (stderr) when there is no --log-file
+      assert.match(
+        resumed.stderr,
+        /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d INFO {2}: resume\/big\.bin: resuming the upload at byte 65536 of 200000$/m
+      )
+      assert.strictEqual(
+        ok(yield* run("md5sum", "jotta:resume")).split(" ")[0],
+        createHash("md5").update(data).digest("hex")
+      )
+      const quiet = yield* rcat()
+      assert.notMatch(quiet.stderr, /INFO/)
     })
   )
 

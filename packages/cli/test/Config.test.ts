@@ -8,7 +8,8 @@ import * as Layer from "effect/Layer"
 import * as RcloneConfig from "../src/internal/rcloneConfig.js"
 import { fjord } from "./fjord.js"
 
-const Env = Layer.mergeAll(Emulator.layer(), NodeContext.layer)
+const twoFactor = { username: "k7cfg2fa", email: "c@example.org", password: "c-pw", otp: "112233" }
+const Env = Layer.mergeAll(Emulator.layer({ accounts: [twoFactor] }), NodeContext.layer)
 
 const ok = (r: { exitCode: number; stdout: string; stderr: string }) => {
   assert.strictEqual(r.exitCode, 0, `stderr: ${r.stderr}`)
@@ -118,6 +119,60 @@ layer(Env, { timeout: 30_000 })("fjord config (in-process against the emulator)"
       assert.notStrictEqual(after, before)
       assert.include(ok(yield* run("lsf", "work:")), "imported/\n")
     })
+  )
+
+  it.scoped(
+    "config create for the other config_types: legacy by username/password (SMS code), white-label refused",
+    () =>
+      Effect.gen(function* () {
+        const emu = yield* Emulator.Emulator
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "fjord-config-" })
+        const file = `${dir}/fjord.conf`
+        const run = (...args: ReadonlyArray<string>) => fjord(...args, "--config", file, "--config-dir", dir)
+        const create = (name: string, ...keys: ReadonlyArray<string>) =>
+          run("config", "create", name, "jottacloud", ...keys, `endpoint=${emu.url}`)
+        const legacy = yield* create(
+          "old",
+          "config_type=legacy",
+          "config_machine_specific=true",
+          `config_username=${emu.username}`,
+          `config_password=${emu.password}`
+        )
+        assert.match(ok(legacy), /^Remote old: created for /)
+        assert.notInclude(legacy.stdout + legacy.stderr, emu.password)
+        const section = RcloneConfig.parse(NodeFs.readFileSync(file, "utf8")).old ?? {}
+        assert.strictEqual(section.configVersion, "0")
+        assert.strictEqual(section.username, emu.username)
+        assert.notProperty(section, "password")
+        assert.notStrictEqual(section.client_id, "jottacli")
+        assert.notInclude(NodeFs.readFileSync(file, "utf8"), emu.password)
+        assert.match(ok(yield* run("about", "old:")), /Used:/)
+
+        const noCode = yield* create("tf", "config_type=legacy", "config_username=k7cfg2fa", "config_password=c-pw")
+        assert.strictEqual(noCode.exitCode, 1)
+        assert.match(noCode.stderr, /^fjord: .*config_auth_code=<code>/)
+        assert.notMatch(NodeFs.readFileSync(file, "utf8"), /\[tf\]/)
+        const withCode = yield* create(
+          "tf",
+          "config_type=legacy",
+          "config_username=k7cfg2fa",
+          "config_password=c-pw",
+          "config_auth_code=112-233"
+        )
+        assert.match(ok(withCode), /^Remote tf: created for c@example\.org/)
+        ok(yield* run("mkdir", "tf:made"))
+        assert.strictEqual(ok(yield* run("lsf", "tf:")), "made/\n")
+
+        const missing = yield* create("x", "config_type=legacy", `config_username=${emu.username}`)
+        assert.strictEqual(missing.exitCode, 1)
+        assert.match(missing.stderr, /config_password/)
+        const telia = yield* create("t", "config_type=telia_se")
+        assert.strictEqual(telia.exitCode, 1)
+        assert.match(telia.stderr, /^fjord: config_type=telia_se logs in through a browser.*run `fjord config`/)
+        const unknown = yield* create("u", "config_type=nonsense")
+        assert.match(unknown.stderr, /unknown config_type nonsense \(known: standard, legacy, telia_se/)
+      })
   )
 
   it.scoped("`jotta:` stays the remote of `fjord login` in --config-dir", () =>

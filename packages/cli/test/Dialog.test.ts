@@ -11,6 +11,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as TestServices from "effect/TestServices"
 import { Interactive } from "../src/internal/prompts.js"
+import * as RcloneConfig from "../src/internal/rcloneConfig.js"
 import { fjord } from "./fjord.js"
 
 const twoFactor = { username: "k7dialog2fa", email: "dlg@example.org", password: "dlg-pw", otp: "654321" }
@@ -65,7 +66,7 @@ layer(Env, { timeout: 30_000 })("fjord config (the interactive dialog)", (it) =>
       const fs = yield* FileSystem.FileSystem
       const file = `${yield* fs.makeTempDirectoryScoped({ prefix: "fjord-dlg-" })}/fjord.conf`
       const token = yield* emu.newLoginToken()
-      const r = yield* dialog(file, emu.url, ["n", "myjotta", "1", token, "y", "Laptop", "Docs", "y"])
+      const r = yield* dialog(file, emu.url, ["n", "myjotta", "1", token, "y", "Laptop", "Docs", "y", "q"])
       assert.strictEqual(r.exitCode, 0, r.stderr + r.shown)
       assert.deepStrictEqual(r.left, [])
       assert.include(r.shown, "No remotes found, make a new one?")
@@ -93,7 +94,7 @@ layer(Env, { timeout: 30_000 })("fjord config (the interactive dialog)", (it) =>
       const fs = yield* FileSystem.FileSystem
       const file = `${yield* fs.makeTempDirectoryScoped({ prefix: "fjord-dlg-" })}/fjord.conf`
       const answers = ["n", "leg", "2", "n", twoFactor.username, twoFactor.password, twoFactor.otp]
-      const r = yield* dialog(file, emu.url, [...answers, "y", "Jotta", "Mine", "Archive", "d"])
+      const r = yield* dialog(file, emu.url, [...answers, "y", "Jotta", "Mine", "Archive", "d", "q"])
       assert.strictEqual(r.exitCode, 0, r.stderr + r.shown)
       assert.deepStrictEqual(r.left, [])
       assert.include(r.shown, "machine specific API key")
@@ -117,13 +118,83 @@ layer(Env, { timeout: 30_000 })("fjord config (the interactive dialog)", (it) =>
         const reply = await fetch(url, { redirect: "manual" })
         return reply.headers.get("location") ?? ""
       }
-      const r = yield* dialog(file, emu.url, ["n", "telia", "telia_se", browser, "n", "y"])
+      const r = yield* dialog(file, emu.url, ["n", "telia", "telia_se", browser, "n", "y", "q"])
       assert.strictEqual(r.exitCode, 0, r.stderr + r.shown)
       assert.deepStrictEqual(r.left, [])
       assert.include(r.shown, "Open this URL in your browser to log in:")
       assert.match(yield* fs.readFileString(file), /tokenURL = .*realms\/telia_se\//)
       const about = yield* fjord("about", "--config", file, "telia:")
       assert.strictEqual(about.exitCode, 0, about.stderr)
+    }).pipe(TestServices.provideLive)
+  )
+
+  it.scoped("the opening menu: s says unsupported, c copies without the token, r renames, d deletes, e edits", () =>
+    Effect.gen(function* () {
+      const emu = yield* Emulator.Emulator
+      const fs = yield* FileSystem.FileSystem
+      const file = `${yield* fs.makeTempDirectoryScoped({ prefix: "fjord-dlg-" })}/fjord.conf`
+      const create = yield* fjord(
+        "config",
+        "create",
+        "work",
+        "jottacloud",
+        `config_login_token=${yield* emu.newLoginToken()}`,
+        "config_non_standard=true",
+        "config_device=Jotta",
+        "config_mountpoint=Sync",
+        `endpoint=${emu.url}`,
+        "--config",
+        file
+      )
+      assert.strictEqual(create.exitCode, 0, create.stderr)
+      const read = Effect.map(fs.readFileString(file), RcloneConfig.parse)
+      const before = (yield* read).work ?? {}
+      const menu = yield* dialog(file, emu.url, ["s", "c", "1", "spare", "r", "spare", "other", "d", "2", "q"])
+      assert.strictEqual(menu.exitCode, 0, menu.stderr + menu.shown)
+      assert.deepStrictEqual(menu.left, [])
+      assert.include(
+        menu.shown,
+        "e) Edit existing remote\nn) New remote\nd) Delete remote\nr) Rename remote\nc) Copy remote\ns) Set configuration password\nq) Quit config"
+      )
+      assert.match(menu.shown, /work {17}jottacloud/)
+      assert.include(menu.shown, "Setting a configuration password is not supported")
+      assert.include(menu.shown, "spare: copied without the token")
+      assert.include(menu.shown, "Enter new name for remote.")
+      assert.include(menu.shown, " 2 > other")
+      assert.deepStrictEqual(Object.keys(yield* read), ["work"])
+
+      // e) keeps the login and offers the current device and mountpoint as the defaults
+      yield* emu.clearRequests
+      const keep = yield* dialog(file, emu.url, ["e", "work", "", "", "", "", "", "q"])
+      assert.isFalse((yield* emu.requests).some((q) => q.path.includes("/.well-known/")))
+      assert.strictEqual(keep.exitCode, 0, keep.stderr + keep.shown)
+      assert.deepStrictEqual(keep.left, [])
+      assert.include(keep.shown, 'Editing existing "work" remote with options:')
+      assert.include(keep.shown, "Already have a token - refresh?")
+      assert.include(keep.shown, "Press Enter for the default (Jotta).")
+      assert.include(keep.shown, "Press Enter for the default (Sync).")
+      // (its token may have been rotated by the account look-up: the rest stays)
+      const { token: _kept, ...keptKeys } = (yield* read).work ?? {}
+      const { token: _before, ...beforeKeys } = before
+      assert.deepStrictEqual(keptKeys, beforeKeys)
+
+      // e) with a new login (the menu's default is the remote's type), back to the standard storage
+      const token = yield* emu.newLoginToken()
+      yield* emu.clearRequests
+      const relog = yield* dialog(file, emu.url, ["e", "1", "y", "", token, "n", "y", "q"])
+      assert.strictEqual(relog.exitCode, 0, relog.stderr + relog.shown)
+      assert.deepStrictEqual(relog.left, [])
+      assert.include(relog.shown, "Press Enter for the default (standard).")
+      assert.include(relog.shown, "Generate here: https://www.jottacloud.com/web/secure")
+      const after = (yield* read).work ?? {}
+      // a new login happened (its well-known document fetched); none when the login was kept
+      const fetched = (requests: ReadonlyArray<{ readonly path: string }>) =>
+        requests.some((q) => q.path.includes("/.well-known/openid-configuration"))
+      assert.isTrue(fetched(yield* emu.requests), (yield* emu.requests).map((q) => `${q.method} ${q.path}`).join("\n"))
+      assert.notProperty(after, "device")
+      assert.notProperty(after, "mountpoint")
+      const ls = yield* fjord("lsf", "--config", file, "work:")
+      assert.strictEqual(ls.exitCode, 0, ls.stderr)
     }).pipe(TestServices.provideLive)
   )
 

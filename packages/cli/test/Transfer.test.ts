@@ -71,6 +71,18 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
     })
   )
 
+  it.scoped("--log-file: a transfer's INFO lines go to the file, not to stderr", () =>
+    Effect.gen(function* () {
+      const { dir, run } = yield* loggedIn
+      write(`${dir}/logsrc/one.txt`, "1")
+      const logFile = `${dir}/fjord.log`
+      const r = yield* run("copy", "-v", "--log-file", logFile, `${dir}/logsrc`, "jotta:logged")
+      assert.strictEqual(r.exitCode, 0, r.stderr)
+      assert.match(NodeFs.readFileSync(logFile, "utf8"), / INFO {2}: one\.txt: Copied \(new\)$/m)
+      assert.notMatch(r.stderr, /Copied/)
+    })
+  )
+
   it.scoped("filters, move, moveto, copyto; local → local needs no login", () =>
     Effect.gen(function* () {
       const { dir, run } = yield* loggedIn

@@ -68,10 +68,6 @@ export const transferOptions = {
     Options.withDescription("Accepted for rclone compatibility (checks run within --transfers)"),
     Options.withDefault(8)
   ),
-  lowLevelRetries: Options.integer("low-level-retries").pipe(
-    Options.withDescription("Attempts per request for transient failures (default 10)"),
-    Options.optional
-  ),
   retries: Options.integer("retries").pipe(
     Options.withDescription("Attempts for failed files, in whole passes"),
     Options.withDefault(3)

@@ -3,7 +3,12 @@
  * remote, step for step as rclone's Jottacloud docs show it (backend `Config` states
  * `auth_type_done`, `standard_token`, `legacy_*`, `choose_device`, `choose_mountpoint`):
  *
- * 1. new remote (or quit), its name;
+ * 1. the opening menu as rclone's: with remotes configured they are listed and the menu offers
+ *    `e) Edit existing remote` (the questions again, each defaulting to the remote's current
+ *    value), `n) New remote`, `d) Delete remote`, `r) Rename remote`, `c) Copy remote` (without
+ *    its token: two remotes sharing a token family would stale each other), `s) Set
+ *    configuration password` (not supported: said so), `q) Quit config`; after each the menu
+ *    comes again. A new remote's name is asked first;
  * 2. `config_type`: standard (personal login token, "Generate here:
  *    https://www.jottacloud.com/web/secure"), legacy (machine-specific key?, username,
  *    password, the SMS code when the account asks), or a white-label service (Telia, Tele2,
@@ -14,12 +19,13 @@
  *    on the built-in device Jotta);
  * 4. the remote shown, `y) Yes this is OK`, `e) Edit this remote`, `d) Delete this remote`.
  *
+ * When editing, the login is kept unless "Already have a token - refresh?" is answered yes.
+ *
  * Every question is an `@effect/cli` `Prompt` on the `Terminal`; nothing is asked when stdin is
  * not a terminal (the error names `fjord config create`).
  */
 import * as Prompt from "@effect/cli/Prompt"
 import * as Terminal from "@effect/platform/Terminal"
-import * as Legacy from "@fjord/auth/Legacy"
 import * as WhiteLabel from "@fjord/auth/WhiteLabel"
 import * as Account from "@fjord/core/Account"
 import * as NodeJotta from "@fjord/node/NodeJotta"
@@ -28,29 +34,13 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { connect, remove, show } from "../commands/config.js"
 import { builtinDevice } from "./account.js"
+import { authTypes, connect, endpointUrl, legacyLogin, remove, setKeys, show } from "./config.js"
 import { UsageError } from "./errors.js"
 import { GlobalFlags, type Globals } from "./globalArgs.js"
 import { browserLogin, Interactive, twoFactorLayer } from "./prompts.js"
 import * as RcloneConfig from "./rcloneConfig.js"
 import * as Remotes from "./remotes.js"
-
-/** The authentication menu, rclone's entries first (its order and words). */
-export const authTypes: ReadonlyArray<{ readonly value: string; readonly help: string }> = [
-  { value: "standard", help: "Standard authentication.\nUse this if you're a normal Jottacloud user." },
-  {
-    value: "legacy",
-    help: "Legacy authentication.\nThis is only required for certain whitelabel versions of Jottacloud and not recommended for normal users."
-  },
-  { value: "telia_se", help: "Telia Cloud authentication.\nUse this if you are using Telia Cloud (Sweden)." },
-  { value: "telia_no", help: "Telia Sky authentication.\nUse this if you are using Telia Sky (Norway)." },
-  { value: "tele2", help: "Tele2 Cloud authentication.\nUse this if you are using Tele2 Cloud." },
-  { value: "onlime", help: "Onlime Cloud authentication.\nUse this if you are using Onlime Cloud." },
-  ...Object.values(WhiteLabel.services)
-    .filter((s) => !["jottacloud", "telia_se", "telia_no", "tele2", "onlime"].includes(s.key))
-    .map((s) => ({ value: s.key, help: `${s.name} authentication.\nUse this if you are using ${s.name}.` }))
-]
 
 const say = (text: string) => Effect.flatMap(Terminal.Terminal, (t) => Effect.orDie(t.display(`${text}\n`)))
 
@@ -100,35 +90,54 @@ const choose = (
     return yield* choose(key, items, fallback, own)
   }).pipe(Effect.orDie)
 
+/** rclone's `ChooseRemote`: the configured remotes numbered, one picked by number or name. */
+const chooseRemote = (names: ReadonlyArray<string>): Effect.Effect<string, never, Terminal.Terminal> =>
+  Effect.gen(function* () {
+    yield* say("Choose a number from below, or type in an existing value")
+    for (const [i, n] of names.entries()) yield* say(`${String(i + 1).padStart(2)} > ${n}`)
+    const answer = (yield* ask("remote>").pipe(Effect.orDie)).replace(/:$/, "")
+    const picked = /^\d+$/.test(answer) ? names[Number(answer) - 1] : names.find((n) => n === answer)
+    if (picked !== undefined) return picked
+    yield* say("This value must be one of the choices")
+    return yield* chooseRemote(names)
+  })
+
+/** A name for a new remote: not empty, no `:`, `/` or spaces, not taken. */
+const newName = (taken: RcloneConfig.Sections): Effect.Effect<string, never, Terminal.Terminal> =>
+  Effect.gen(function* () {
+    for (;;) {
+      const name = (yield* ask("name>").pipe(Effect.orDie)).replace(/:$/, "")
+      if (name !== "" && !/[:/\s]/.test(name) && taken[name] === undefined) return name
+      yield* say(taken[name] !== undefined ? "Remote already exists." : "Invalid remote name.")
+    }
+  })
+
 /** The SDK over the remote being set up. */
 const sdk = (g: Globals, file: string, name: string) =>
   Layer.unwrapEffect(
     Effect.map(RcloneConfig.read(file), (sections) => Remotes.layerSection(g, file, name, sections[name] ?? {}))
   )
 
-const setKeys = (file: string, name: string, keys: Readonly<Record<string, string | undefined>>) =>
-  RcloneConfig.modify(file, (sections) =>
-    Effect.succeed([undefined, { ...sections, [name]: RcloneConfig.setKeys(sections[name] ?? {}, keys) }] as const)
+/** The `config_type` a remote was set up with, read from its keys (the default when editing). */
+export const authTypeOf = (section: RcloneConfig.Section): string => {
+  if (section.configVersion === "0") return "legacy"
+  const tokenUrl = section.tokenURL ?? ""
+  const identity = endpointUrl(section.endpoint, "id")
+  const service = Object.values(WhiteLabel.services).find(
+    (s) => authTypes.some((t) => t.value === s.key) && tokenUrl.startsWith(`${WhiteLabel.realmUrl(s, identity)}/`)
   )
+  return service?.key ?? "standard"
+}
 
-/** Steps 2 and 3 for remote `name`: authentication, then device and mountpoint. */
-const setUp = (g: Globals, file: string, name: string) =>
+/** Step 2, the login of remote `name` (`type` the default of the menu). */
+const logIn = (g: Globals, file: string, name: string, endpoint: string | undefined, current: string) =>
   Effect.gen(function* () {
-    const endpoint = Option.getOrUndefined(g.endpoint)
-    const base: Record<string, string> = {
-      type: "jottacloud",
-      configVersion: "1",
-      ...(endpoint === undefined ? {} : { endpoint })
-    }
-    yield* RcloneConfig.modify(file, (sections) => Effect.succeed([undefined, { ...sections, [name]: base }] as const))
     yield* say("Select authentication type.")
-    const type = yield* choose("config_type", authTypes, "standard", false)
-    const at = (part: string) => (endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/${part}`)
-    const store = yield* RcloneConfig.tokenStore(file, name)
+    const type = yield* choose("config_type", authTypes, current, false)
     if (type === "standard") {
       yield* say("Personal login token.\nGenerate here: https://www.jottacloud.com/web/secure")
       const token = yield* ask("Login Token>")
-      yield* setKeys(file, name, { client_id: "jottacli" })
+      yield* setKeys(file, name, { client_id: "jottacli", configVersion: "1" })
       yield* connect(g, file, name, Redacted.make(token))
     } else if (type === "legacy") {
       yield* say(
@@ -138,18 +147,11 @@ const setUp = (g: Globals, file: string, name: string) =>
       const username = yield* ask("Username>")
       yield* say("Password (your Jottacloud password is only required during setup and will not be stored).")
       const password = yield* Prompt.password({ message: "password>" })
-      const api = at("api/")
-      const stored = yield* Legacy.login({
-        username,
-        password,
-        ...(api === undefined ? {} : { apiUrl: api }),
-        ...(registerDevice ? { registerDevice: true } : {})
-      }).pipe(Effect.provide(Layer.merge(twoFactorLayer("the SMS code"), NodeJotta.layer)))
-      yield* store.set(stored)
+      yield* legacyLogin(file, name, { endpoint, username, password, registerDevice }, twoFactorLayer("the SMS code"))
     } else {
       const service = type as WhiteLabel.ServiceKey
       const terminal = yield* Terminal.Terminal
-      const stored = yield* WhiteLabel.login({ service, identityBase: at("id") }).pipe(
+      const stored = yield* WhiteLabel.login({ service, identityBase: endpointUrl(endpoint, "id") }).pipe(
         Effect.provide(
           Layer.merge(
             browserLogin({
@@ -160,13 +162,12 @@ const setUp = (g: Globals, file: string, name: string) =>
           )
         )
       )
-      yield* store.set(stored)
+      yield* (yield* RcloneConfig.tokenStore(file, name)).set(stored)
     }
-    yield* chooseStorage(file, name).pipe(Effect.provide(sdk(g, file, name)))
   })
 
-/** Step 3: the account's user name recorded, then device and mountpoint when non-standard. */
-const chooseStorage = (file: string, name: string) =>
+/** Step 3: the account's user name recorded, then device and mountpoint (defaults: `current`'s). */
+const chooseStorage = (file: string, name: string, current: RcloneConfig.Section) =>
   Effect.gen(function* () {
     const account = yield* Account.Account
     const user = yield* account.userInfo()
@@ -175,7 +176,9 @@ const chooseStorage = (file: string, name: string) =>
     yield* say(
       "Choosing no, the default, will let you access the storage used for the archive\nsection of the official Jottacloud client. If you instead want to access the\nsync or the backup section, for example, you must choose yes."
     )
-    if (!(yield* yesNo("n"))) return
+    const nonStandard = current.device !== undefined || current.mountpoint !== undefined
+    if (!(yield* yesNo(nonStandard ? "y" : "n")))
+      return yield* setKeys(file, name, { device: undefined, mountpoint: undefined })
     const devices = yield* account.devices()
     yield* say(
       "The device to use. In standard setup the built-in Jotta device is used,\nwhich contains predefined mountpoints for archive, sync etc. All other devices\nare treated as backup devices by the official Jottacloud client. You may create\na new by entering a unique name."
@@ -183,7 +186,7 @@ const chooseStorage = (file: string, name: string) =>
     const device = yield* choose(
       "config_device",
       devices.map((d) => ({ value: d.name })),
-      builtinDevice,
+      current.device ?? builtinDevice,
       true
     )
     if (!devices.some((d) => d.name === device)) {
@@ -197,11 +200,16 @@ const chooseStorage = (file: string, name: string) =>
         ? "The mountpoint to use for the built-in device Jotta.\nThe standard setup is to use the Archive mountpoint. Most other mountpoints\nhave very limited support in rclone and should generally be avoided."
         : "The mountpoint to use on a non-standard device.\nYou may create a new by entering a unique name."
     )
+    const fallback =
+      mountpoints.find((m) => m.name === current.mountpoint)?.name ??
+      mountpoints.find((m) => m.name === "Archive")?.name ??
+      mountpoints[0]?.name ??
+      "Archive"
     const pickMountpoint: Effect.Effect<string, unknown, Terminal.Terminal> = Effect.gen(function* () {
       const choice = yield* choose(
         "config_mountpoint",
         mountpoints.map((m) => ({ value: m.name })),
-        mountpoints.find((m) => m.name === "Archive")?.name ?? mountpoints[0]?.name ?? "Archive",
+        fallback,
         true
       )
       if (mountpoints.some((m) => m.name === choice)) return choice
@@ -217,6 +225,110 @@ const chooseStorage = (file: string, name: string) =>
     yield* setKeys(file, name, { device, mountpoint })
   })
 
+/**
+ * Steps 2 to 4 for remote `name`: a new one (`existing` none; removed again when the set-up
+ * fails or `d` is answered), or an existing one edited from its current values.
+ */
+const configure = (g: Globals, file: string, name: string, existing: Option.Option<RcloneConfig.Section>) =>
+  Effect.gen(function* () {
+    let current = Option.getOrElse(existing, (): RcloneConfig.Section => {
+      const endpoint = Option.getOrUndefined(g.endpoint)
+      return { type: "jottacloud", configVersion: "1", ...(endpoint === undefined ? {} : { endpoint }) }
+    })
+    let isNew = Option.isNone(existing)
+    if (isNew) {
+      yield* RcloneConfig.modify(file, (sections) =>
+        Effect.succeed([undefined, { ...sections, [name]: current }] as const)
+      )
+    }
+    for (;;) {
+      const step = Effect.gen(function* () {
+        if (isNew) yield* logIn(g, file, name, current.endpoint, "standard")
+        else {
+          yield* say(`Editing existing "${name}" remote with options:`)
+          for (const [k, v] of Object.entries(RcloneConfig.redact(current))) yield* say(`- ${k}: ${v}`)
+          yield* say("Already have a token - refresh?")
+          if (yield* yesNo("n")) yield* logIn(g, file, name, current.endpoint, authTypeOf(current))
+        }
+        yield* chooseStorage(file, name, current).pipe(Effect.provide(sdk(g, file, name)))
+      })
+      yield* isNew ? step.pipe(Effect.tapError(() => Effect.ignore(remove(file, name)))) : step
+      current = (yield* RcloneConfig.read(file))[name] ?? {}
+      yield* say(
+        `Configuration complete.\nOptions:\n--------------------\n${show(name, current)}\n--------------------`
+      )
+      yield* say("y) Yes this is OK (default)\ne) Edit this remote\nd) Delete this remote")
+      const answer = ((yield* ask("y/e/d>", "y")) || "y").toLowerCase()
+      if (answer.startsWith("d")) {
+        yield* remove(file, name)
+        return yield* say(`Deleted remote ${name}:`)
+      }
+      if (!answer.startsWith("e")) return yield* say(`Remote ${name}: saved in ${file}`)
+      isNew = false
+    }
+  })
+
+/** rclone's opening menu, shown again after each action until `q`. */
+const menu = (g: Globals, file: string) =>
+  Effect.gen(function* () {
+    for (;;) {
+      const sections = yield* RcloneConfig.read(file)
+      const names = Object.keys(sections)
+      if (names.length === 0) {
+        yield* say("No remotes found, make a new one?")
+        yield* say("n) New remote\ns) Set configuration password\nq) Quit config")
+      } else {
+        yield* say(`Current remotes:\n\nName                 Type\n====                 ====`)
+        for (const n of names) yield* say(`${n.padEnd(20)} ${sections[n]?.type ?? ""}`)
+        yield* say("")
+        yield* say(
+          "e) Edit existing remote\nn) New remote\nd) Delete remote\nr) Rename remote\nc) Copy remote\ns) Set configuration password\nq) Quit config"
+        )
+      }
+      const action = (yield* ask(names.length === 0 ? "n/s/q>" : "e/n/d/r/c/s/q>")).toLowerCase().slice(0, 1)
+      const some = names.length > 0
+      if (action === "q") return
+      if (action === "n") {
+        const name = yield* newName(sections)
+        yield* configure(g, file, name, Option.none())
+      } else if (action === "s") {
+        yield* say(
+          "Setting a configuration password is not supported: fjord does not encrypt its config file (it is written with mode 0600)."
+        )
+      } else if (some && action === "e") {
+        const name = yield* chooseRemote(names)
+        const section = sections[name] ?? {}
+        if (section.type !== "jottacloud")
+          yield* say(`${name}: a ${section.type ?? "unknown"} remote, which fjord does not edit`)
+        else yield* configure(g, file, name, Option.some(section))
+      } else if (some && action === "d") {
+        const name = yield* chooseRemote(names)
+        yield* remove(file, name)
+      } else if (some && (action === "r" || action === "c")) {
+        const name = yield* chooseRemote(names)
+        yield* say(action === "r" ? "Enter new name for remote." : "Enter name for copy of remote.")
+        const to = yield* newName(sections)
+        yield* RcloneConfig.modify(file, (now) => {
+          const section = now[name] ?? {}
+          if (action === "c") {
+            // a token family is used by one remote: the copy logs in on its own
+            return Effect.succeed([
+              undefined,
+              { ...now, [to]: RcloneConfig.setKeys(section, { token: undefined }) }
+            ] as const)
+          }
+          const { [name]: _, ...rest } = now
+          return Effect.succeed([undefined, { ...rest, [to]: section }] as const)
+        })
+        if (action === "c") {
+          yield* say(
+            `${to}: copied without the token (two remotes sharing one would stale each other): log it in with e) Edit, or \`fjord config reconnect ${to}: --login-token <token>\``
+          )
+        }
+      } else yield* say("This value must be one of the choices")
+    }
+  })
+
 /** The whole dialog. */
 export const dialog = () =>
   Effect.gen(function* () {
@@ -227,35 +339,5 @@ export const dialog = () =>
       })
     }
     const g = yield* GlobalFlags
-    const file = Remotes.configFile(g)
-    const sections = yield* RcloneConfig.read(file)
-    const names = Object.keys(sections)
-    if (names.length === 0) yield* say("No remotes found, make a new one?")
-    else {
-      yield* say(`Current remotes:\n\nName                 Type\n====                 ====`)
-      for (const n of names) yield* say(`${n.padEnd(20)} ${sections[n]?.type ?? ""}`)
-      yield* say("")
-    }
-    yield* say("n) New remote\nq) Quit config")
-    const action = (yield* ask("n/q>")).toLowerCase()
-    if (!action.startsWith("n")) return
-    let name = ""
-    while (name === "" || /[:/\s]/.test(name) || sections[name] !== undefined) {
-      if (name !== "") yield* say(sections[name] !== undefined ? "Remote already exists." : "Invalid remote name.")
-      name = (yield* ask("name>")).replace(/:$/, "")
-    }
-    for (;;) {
-      yield* setUp(g, file, name).pipe(Effect.tapError(() => Effect.ignore(remove(file, name))))
-      const section = (yield* RcloneConfig.read(file))[name] ?? {}
-      yield* say(
-        `Configuration complete.\nOptions:\n--------------------\n${show(name, section)}\n--------------------`
-      )
-      yield* say("y) Yes this is OK (default)\ne) Edit this remote\nd) Delete this remote")
-      const answer = ((yield* ask("y/e/d>", "y")) || "y").toLowerCase()
-      if (answer.startsWith("d")) {
-        yield* remove(file, name)
-        return yield* say(`Deleted remote ${name}:`)
-      }
-      if (!answer.startsWith("e")) return yield* say(`Remote ${name}: saved in ${file}`)
-    }
+    yield* menu(g, Remotes.configFile(g))
   })

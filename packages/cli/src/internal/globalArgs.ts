@@ -30,6 +30,8 @@ export interface Globals {
   readonly md5MemoryLimit: Option.Option<string>
   readonly uploadResumeLimit: Option.Option<string>
   readonly encoding: Option.Option<string>
+  /** `--low-level-retries N`: attempts per request (default the SDK's, 10). */
+  readonly lowLevelRetries: Option.Option<number>
 }
 
 /** The global flags of this run. */
@@ -52,7 +54,8 @@ export const empty: Globals = {
   trashedOnly: Option.none(),
   md5MemoryLimit: Option.none(),
   uploadResumeLimit: Option.none(),
-  encoding: Option.none()
+  encoding: Option.none(),
+  lowLevelRetries: Option.none()
 }
 
 type TextKey = "config" | "configDir" | "endpoint" | "device" | "mountpoint" | "logLevel" | "logFile"
@@ -130,6 +133,17 @@ export const specs: ReadonlyArray<Spec> = [
   text("--device", "device", "NAME", "The device paths are in (default Jotta, or the remote's device)"),
   text("--mountpoint", "mountpoint", "NAME", "The mountpoint paths are in (default Archive, or the remote's)"),
   toggle(["--json"], "json", "Print machine-readable JSON instead of text", "general"),
+  {
+    names: ["--low-level-retries"],
+    value: "N",
+    description: "Attempts per request for transient failures (default 10; a refused connection fails at once)",
+    env: "FJORD_LOW_LEVEL_RETRIES",
+    section: "general",
+    set: (g, v) =>
+      /^\d+$/.test(v) && Number(v) >= 1
+        ? Either.right({ ...g, lowLevelRetries: Option.some(Number(v)) })
+        : Either.left(`--low-level-retries: expected a number of attempts (1 or more), got ${JSON.stringify(v)}`)
+  },
   {
     names: ["--verbose", "-v"],
     description: "Say more on stderr: -v lists each file and request retry (INFO), -vv adds debug detail",

@@ -49,12 +49,22 @@ export const plain = (text: string): Array<string> => {
   return lines
 }
 
+/**
+ * `@effect/cli`'s usage error (what it writes with `Console.error`: an unknown flag, a missing
+ * argument, an invalid subcommand) as every other error reads: `fjord: …` on stderr, its
+ * continuation lines indented under it, no blank lines around it.
+ */
+export const usageLines = (text: string): Array<string> => {
+  const lines = plain(text).filter((l) => l.trim() !== "")
+  return lines.map((l, i) => (i === 0 ? `fjord: ${l.trim()}` : l))
+}
+
 /** A `Console` writing `@effect/cli`'s output plainly to the CLI's `Output`. */
 export const console = (output: Output.Service): Console.Console => {
   const log = (...args: ReadonlyArray<unknown>) =>
     Effect.forEach(plain(args.map(String).join(" ")), output.line, { discard: true })
   const error = (...args: ReadonlyArray<unknown>) =>
-    Effect.forEach(plain(args.map(String).join(" ")), output.error, { discard: true })
+    Effect.forEach(usageLines(args.map(String).join(" ")), output.error, { discard: true })
   const ignore = () => Effect.void
   const unsafe = globalThis.console
   return {

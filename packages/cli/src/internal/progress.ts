@@ -142,7 +142,7 @@ export type Level = "ERROR" | "NOTICE" | "INFO"
 const two = (n: number) => String(n).padStart(2, "0")
 
 /** rclone's log line: `2006/01/02 15:04:05 INFO  : text` (local time). */
-export const logLine = (level: Level, text: string, at: Date): string => {
+export const logLine = (level: string, text: string, at: Date): string => {
   const stamp = `${at.getFullYear()}/${two(at.getMonth() + 1)}/${two(at.getDate())} ${two(at.getHours())}:${two(at.getMinutes())}:${two(at.getSeconds())}`
   return `${stamp} ${level.padEnd(6)}: ${text}`
 }

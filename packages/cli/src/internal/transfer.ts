@@ -10,17 +10,16 @@ import * as NodePath from "node:path"
 import type { Options } from "@effect/cli"
 import * as Files from "@fjord/core/Files"
 import * as Filter from "@fjord/core/Filter"
-import * as RetryPolicy from "@fjord/core/RetryPolicy"
 import * as Transfer from "@fjord/core/Transfer"
 import * as NodeTransfer from "@fjord/node/NodeTransfer"
 import * as Effect from "effect/Effect"
-import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type Name, TransferFailed, type transferOptions } from "../commands/transfer.js"
 import { Output } from "../Output.js"
 import * as RemotePath from "../RemotePath.js"
 import { GlobalFlags } from "./globalArgs.js"
+import * as Logging from "./logging.js"
 import * as Progress from "./progress.js"
 import * as Sdk from "./sdk.js"
 
@@ -156,11 +155,15 @@ const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stre
       if (live !== undefined && last !== undefined)
         live(a.statsOneLine ? Progress.statsOneLine(last) : Progress.statsBlock(last, true, context()).join("\n"))
     })
+    // with --log-file the log lines and the stats printed off a terminal go to the file
+    const g = yield* GlobalFlags
+    const toFile = Option.isSome(g.logFile) ? Logging.emit(g, output) : undefined
+    const print = (line: string) => (toFile === undefined ? output.error(line) : Effect.sync(() => toFile(line)))
     const log = (level: Progress.Level, text: string) => {
       if (LEVELS[level] > LEVELS[display.level]) return Effect.void
       const line = Progress.logLine(level, text, new Date())
-      return live === undefined
-        ? output.error(line)
+      return live === undefined || toFile !== undefined
+        ? print(line)
         : Effect.zipRight(
             Effect.sync(() => live.persist(line)),
             draw
@@ -180,10 +183,10 @@ const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stre
         if (live !== undefined) return yield* draw
         // asked for with -P or -v: printed at INFO whatever the level
         const stamp = Progress.logLine("INFO", "", new Date())
-        if (a.statsOneLine) return yield* output.error(`${stamp}${Progress.statsOneLine(e.progress)}`)
-        yield* output.error(stamp)
-        for (const l of Progress.statsBlock(e.progress, true, context())) yield* output.error(l)
-        yield* output.error("")
+        if (a.statsOneLine) return yield* print(`${stamp}${Progress.statsOneLine(e.progress)}`)
+        yield* print(stamp)
+        for (const l of Progress.statsBlock(e.progress, true, context())) yield* print(l)
+        yield* print("")
       })
     )
     if (summary === undefined || last === undefined) return yield* new TransferFailed({ description: "no summary" })
@@ -301,14 +304,7 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
     const source = yield* sideAt(src, src.path)
     const destination = yield* sideAt(dst, dst.path)
     return yield* render(a, display, sidesOf(source, destination), Transfer.run(source, destination, options))
-  }).pipe(
-    Option.isSome(a.lowLevelRetries)
-      ? Effect.provideService(
-          RetryPolicy.RetryPolicy,
-          RetryPolicy.make({ maxAttempts: Math.max(1, a.lowLevelRetries.value) })
-        )
-      : identity
-  )
+  })
 
 /** A transfer command's handler. @internal */
 export const run =

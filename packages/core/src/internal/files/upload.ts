@@ -4,7 +4,7 @@
  * JSON, §5.2); a `COMPLETED` reply means the service already holds the content (dedup, §5.7),
  * else the data is POSTed to `upload_url` from `resume_pos` (§5.3, §5.4). A broken attempt
  * restarts the whole sequence under the retry policy, and the next allocation reports how far
- * the server got. The stored file is then read back (§4.2) and its size and MD5 checked.
+ * the server got (logged at INFO with the path and the offset). The stored file is then read back (§4.2) and its size and MD5 checked.
  *
  * With `noVersions` the existing file is deleted for good first (rclone's `--jottacloud-no-versions`).
  * Allocate is not idempotent and the data POST consumes its body: neither is retried by the
@@ -104,6 +104,8 @@ export const upload = (ctx: FilesContext) =>
           })
         }
         const from = Math.max(0, Math.min(reply.resumePos, source.size))
+        // visible at the CLI's -v: the server kept part of an earlier attempt (§5.4)
+        if (from > 0) yield* Effect.logInfo(`${loc.display}: resuming the upload at byte ${from} of ${source.size}`)
         const rest = UploadSource.skip(source, from)
         let request = HttpClientRequest.post(reply.uploadUrl)
         if (from > 0) request = HttpClientRequest.setHeader(request, "range", `bytes=${from}-${source.size - 1}`)
