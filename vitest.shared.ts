@@ -1,7 +1,7 @@
 import { fileURLToPath } from "node:url"
 import { defineProject } from "vitest/config"
 
-const pkgs = ["core", "auth", "node", "emulator", "cli", "testkit", "web"] as const
+const pkgs = ["core", "auth", "node", "emulator", "cli", "testkit", "web", "serve"] as const
 const root = fileURLToPath(new URL(".", import.meta.url))
 
 /**

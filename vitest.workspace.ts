@@ -9,5 +9,6 @@ export default defineWorkspace([
   project("cli", "packages/cli"),
   project("testkit", "packages/testkit"),
   project("web", "packages/web"),
+  project("serve", "packages/serve"),
   project("examples", "examples")
 ])

@@ -32,6 +32,12 @@ export const benches: ReadonlyArray<Bench> = [
     load: () => import("../packages/node/bench/transfer.bench.js")
   },
   {
+    name: "serve",
+    description:
+      "fjord serve webdav: 1 GiB PUT and GET through the server vs the direct transfer (Transfer engine), peak RSS",
+    load: () => import("../packages/serve/bench/serve.bench.js")
+  },
+  {
     name: "md5",
     description:
       "NodeContentHasher and WebContentHasher (hash-wasm) over a file vs node:crypto over fs.createReadStream",

@@ -21,6 +21,15 @@ export const against = (name: string, value: number, unit: string, baseline: num
   ratio: round(value / baseline)
 })
 
+/** Peak RSS growth next to the size of the data moved (ratio 1.0: the whole of it was held). */
+export const rssGrowth = (name: string, peakMiB: number, bytes: number): Result => ({
+  name,
+  value: peakMiB,
+  unit: "MiB",
+  baseline: round(bytes / 1024 / 1024),
+  ratio: round(peakMiB / (bytes / 1024 / 1024))
+})
+
 export const print = (results: ReadonlyArray<Result>): ReadonlyArray<Result> => {
   for (const r of results) console.log(JSON.stringify(r))
   return results

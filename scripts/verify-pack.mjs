@@ -11,7 +11,7 @@ import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const packages = ["core", "auth", "node", "web", "emulator"]
+const packages = ["core", "auth", "node", "web", "emulator", "serve"]
 // `@effect/platform` and `@effect/platform-node` need their ranges: unversioned, npm takes their
 // Effect 4 releases (ERESOLVE against effect@^3).
 const installLine = [

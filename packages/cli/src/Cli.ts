@@ -29,6 +29,7 @@ import * as Emulator from "./commands/emulator.js"
 import * as FileCommands from "./commands/files.js"
 import * as Listing from "./commands/listing.js"
 import * as Login from "./commands/login.js"
+import * as Serve from "./commands/serve.js"
 import * as Transfer from "./commands/transfer.js"
 import * as Trash from "./commands/trash.js"
 import { out } from "./internal/common.js"
@@ -61,6 +62,7 @@ export const command = Command.make("fjord", {}, () =>
     ...FileCommands.commands,
     ...Trash.commands,
     Emulator.command,
+    Serve.command,
     versionCommand
   ])
 )

@@ -349,9 +349,13 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
           )
           return loop
         })
+        // Both racers are made interruptible: the race ends by interrupting the loser, and a
+        // caller in an uninterruptible region (a plain `HttpApp` handler, which the platform's
+        // server runs uninterruptibly; an `acquireRelease` acquisition) would otherwise pass
+        // that on to them, so the race would wait for ever for the watchdog's sleep to stop.
         return Effect.raceFirst(
-          Effect.mapError(http.execute(streamed), (e) => Errors.fromHttpClientError(e, ctx)),
-          watchdog
+          Effect.interruptible(Effect.mapError(http.execute(streamed), (e) => Errors.fromHttpClientError(e, ctx))),
+          Effect.interruptible(watchdog)
         )
       })
       return Metrics.trackRequest(ctx.operation, request, withToken)

@@ -38,6 +38,19 @@ const blob = (n: number, seed = 1): Uint8Array => {
 }
 
 layer(makeEnv(), { excludeTestServices: true })("Files", (it) => {
+  it.effect("upload from an uninterruptible region (as a plain HttpApp handler runs) completes", () =>
+    Effect.gen(function* () {
+      // the streamed data POST races a stall watchdog; the race must not inherit the caller's
+      // uninterruptibility, or it waits for ever to stop the losing watchdog
+      const content = blob(100_000, 7)
+      const info = yield* Effect.disconnect(Effect.uninterruptible(put("uninterruptible/a.bin", content))).pipe(
+        Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => "upload hung" })
+      )
+      assert.strictEqual(info.size, content.length)
+      assert.strictEqual(info.md5, md5Hex(content))
+    })
+  )
+
   it.effect("upload → stat → download → list", () =>
     Effect.gen(function* () {
       const files = yield* Files.Files

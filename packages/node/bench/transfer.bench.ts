@@ -32,7 +32,17 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
-import { against, mbps, peakRss, print, readFileChunks, round, time, writeFile } from "../../../bench/common.js"
+import {
+  against,
+  mbps,
+  peakRss,
+  print,
+  readFileChunks,
+  round,
+  rssGrowth,
+  time,
+  writeFile
+} from "../../../bench/common.js"
 
 const summaryOf = (events: Stream.Stream<Transfer.Event>) =>
   Effect.flatMap(Stream.runLast(events), (last) =>
@@ -167,14 +177,7 @@ export const run = async (): Promise<void> => {
     const planOnly = await time(() =>
       Effect.runPromise(summaryOf(Transfer.run(a, emptySide(), { mode: "sync", dryRun: true })))
     )
-    /** Peak RSS growth next to the file's size (1.0: the whole file was held). */
-    const growth = (name: string, peakMiB: number) => ({
-      name,
-      value: peakMiB,
-      unit: "MiB",
-      baseline: round(size / 1024 / 1024),
-      ratio: round(peakMiB / (size / 1024 / 1024))
-    })
+    const growth = (name: string, peakMiB: number) => rssGrowth(name, peakMiB, size)
     print([
       against("transfer.upload.throughput", mbps(size, r.engineUp.value), "MB/s", mbps(size, r.floorUpMs)),
       growth("transfer.upload.peak-rss-growth", r.engineUp.peakMiB),

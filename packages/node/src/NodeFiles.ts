@@ -145,6 +145,23 @@ export const md5File = (path: string, size: number): Effect.Effect<ContentHasher
   )
 
 /**
+ * The read size for sending a file of `size` bytes: `max`, or the file's size when smaller. A read
+ * stream allocates a buffer of its chunk size for every read, so a 4 KiB file read in 1 MiB
+ * chunks would allocate 1 MiB (twice per upload: hashing, then sending), and that memory
+ * outside the JS heap makes V8 collect garbage far more often over a tree of small files.
+ *
+ * At most 256 KiB: a buffer handed to a socket lives until the kernel has taken it, long
+ * enough to outlive V8's young generation, and 1 MiB buffers then filled the old generation
+ * fast enough to cost a 1 GiB upload a second of full garbage collections (measured: 3.1 s
+ * CPU with 1 MiB, 2.0 s with 256 KiB, 2.3 s with 64 KiB, the same wall time or less).
+ * Hashing does not read through here: `NodeFiles.md5File` reuses two buffers.
+ *
+ * @since 0.1.0
+ * @category files
+ */
+export const sendChunkSize = (size: number): number => Math.min(256 * 1024, Math.max(size + 1, 16 * 1024))
+
+/**
  * An `UploadSource` over a local file, read with {@link fileStream} (re-runnable: each run
  * reopens the file). The file must not change during the upload.
  *
@@ -165,7 +182,7 @@ export const uploadSource: (
     size: Number(info.size),
     md5: options?.md5,
     stream: Stream.mapError(
-      fileStream(path),
+      fileStream(path, { chunkSize: sendChunkSize(Number(info.size)) }),
       (e) => new UploadSource.UploadSourceError({ description: "cannot read upload source", path, cause: e })
     )
   })
@@ -227,7 +244,10 @@ export const uploadStream: <E, R>(
 
 /**
  * Reads a one-shot stream once into a re-runnable `UploadSource` with a known MD5: in memory
- * up to `memoryLimit` bytes, else in a temporary file removed when the scope closes.
+ * up to `memoryLimit` bytes, else in a temporary file removed when the scope closes. The file
+ * is written through a Node write stream (buffered, written behind the reads, as
+ * `downloadFile` does), so spooling runs at the speed of the disk rather than one awaited
+ * write per chunk.
  *
  * @since 0.1.0
  * @category upload
@@ -241,8 +261,18 @@ export const spool = <E, R>(
     const hash = Crypto.createHash("md5")
     const chunks: Array<Uint8Array> = []
     let size = 0
-    let file: FileSystem.File | undefined
-    let tmp: string | undefined
+    let file: { readonly ws: NodeFs.WriteStream; readonly path: string } | undefined
+    const open = Effect.gen(function* () {
+      const path = yield* Effect.mapError(
+        fs.makeTempFileScoped({ prefix: "fjord-md5-" }),
+        io("spool", "temporary file")
+      )
+      const ws = yield* Effect.acquireRelease(
+        Effect.sync(() => Writable.fileWriter(path, "w")),
+        (ws) => Effect.sync(() => ws.destroy())
+      )
+      return { ws, path }
+    })
     yield* Stream.runForEach(stream, (chunk) =>
       Effect.gen(function* () {
         hash.update(chunk)
@@ -252,24 +282,24 @@ export const spool = <E, R>(
           return
         }
         if (file === undefined) {
-          tmp = yield* Effect.mapError(fs.makeTempFileScoped({ prefix: "fjord-md5-" }), io("spool", "temporary file"))
-          file = yield* Effect.mapError(fs.open(tmp, { flag: "w" }), io("spool", tmp))
-          for (const c of chunks) yield* Effect.mapError(file.writeAll(c), io("spool", tmp))
+          file = yield* open
+          for (const c of chunks) yield* Writable.write(file.ws, c, io("spool", file.path))
           chunks.length = 0
         }
-        yield* Effect.mapError(file.writeAll(chunk), io("spool", tmp ?? ""))
+        yield* Writable.write(file.ws, chunk, io("spool", file.path))
       })
     )
     const md5 = hash.digest("hex") as ContentHasher.Md5
-    if (tmp === undefined) {
+    if (file === undefined) {
       return UploadSource.make({ size, md5, stream: Stream.fromIterable(chunks) })
     }
-    const path = tmp
+    const { ws, path } = file
+    yield* Writable.end(ws, io("spool", path), { untilClosed: true })
     return UploadSource.make({
       size,
       md5,
       stream: Stream.mapError(
-        fileStream(path),
+        fileStream(path, { chunkSize: sendChunkSize(size) }),
         (cause) => new UploadSource.UploadSourceError({ description: "cannot read spooled upload", path, cause })
       )
     })

@@ -34,20 +34,6 @@ import * as NodeFiles from "./NodeFiles.js"
 
 const PARTIAL = /^\.fjord-[0-9a-f]{12}\.partial$/
 
-/**
- * The read size for a file of `size` bytes: `max`, or the file's size when smaller. A read
- * stream allocates a buffer of its chunk size for every read, so a 4 KiB file read in 1 MiB
- * chunks would allocate 1 MiB (twice per upload: hashing, then sending), and that memory
- * outside the JS heap makes V8 collect garbage far more often over a tree of small files.
- *
- * At most 256 KiB: a buffer handed to a socket lives until the kernel has taken it, long
- * enough to outlive V8's young generation, and 1 MiB buffers then filled the old generation
- * fast enough to cost a 1 GiB upload a second of full garbage collections (measured: 3.1 s
- * CPU with 1 MiB, 2.0 s with 256 KiB, 2.3 s with 64 KiB, the same wall time or less).
- * Hashing does not read through here: `NodeFiles.md5File` reuses two buffers.
- */
-const readChunk = (size: number) => Math.min(256 * 1024, Math.max(size + 1, 16 * 1024))
-
 const utf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** A listed file's `lstat`, or `undefined` when it is gone or cannot be read (it is skipped). */
@@ -215,7 +201,9 @@ export const side = (root: string): Transfer.Side => {
   const read = (file: Transfer.FileEntry): Stream.Stream<Uint8Array, Transfer.SideError> =>
     Stream.unwrap(
       Effect.map(absOf(file), (abs) =>
-        Stream.mapError(NodeFiles.fileStream(abs, { chunkSize: readChunk(file.size) }), (e) => failure(file.path, e))
+        Stream.mapError(NodeFiles.fileStream(abs, { chunkSize: NodeFiles.sendChunkSize(file.size) }), (e) =>
+          failure(file.path, e)
+        )
       )
     )
 

@@ -45,6 +45,22 @@ const drained = <E>(writable: Writable, onError: (cause: unknown) => E): Effect.
   })
 
 /**
+ * Writes one chunk to `writable`, waiting for `drain` when `write` says the buffer is full.
+ *
+ * @internal
+ */
+export const write = <E>(
+  writable: Writable,
+  chunk: Uint8Array,
+  onError: (cause: unknown) => E
+): Effect.Effect<void, E> =>
+  Effect.suspend(() => {
+    const already = broken(writable)
+    if (already !== undefined) return Effect.fail(onError(already))
+    return writable.write(chunk) ? Effect.void : drained(writable, onError)
+  })
+
+/**
  * Writes every chunk of `stream` to `writable`, waiting for `drain` whenever `write` says
  * the buffer is full. Does not end the writable.
  *
@@ -54,14 +70,7 @@ export const writeAll = <E1, E2, R>(
   writable: Writable,
   stream: Stream.Stream<Uint8Array, E1, R>,
   onError: (cause: unknown) => E2
-): Effect.Effect<void, E1 | E2, R> =>
-  Stream.runForEach(stream, (chunk) =>
-    Effect.suspend(() => {
-      const already = broken(writable)
-      if (already !== undefined) return Effect.fail(onError(already))
-      return writable.write(chunk) ? Effect.void : drained(writable, onError)
-    })
-  )
+): Effect.Effect<void, E1 | E2, R> => Stream.runForEach(stream, (chunk) => write(writable, chunk, onError))
 
 /**
  * Ends `writable` and waits until everything written is flushed (`finish`), or, for a file
@@ -102,6 +111,21 @@ export const end = <E>(
 const ignore = (_: unknown) => {}
 
 /**
+ * A write stream to `file` with a 1 MiB buffer; errors are read from `errored` and the waits
+ * above, none goes unhandled.
+ *
+ * @internal
+ */
+export const fileWriter = (file: string, flags: string): NodeFs.WriteStream => {
+  // 1 MiB of buffer: while one write is at the disk, the chunks that arrive meanwhile are
+  // gathered and go out together (`writev`), a few large writes instead of one per 64 KiB
+  // network chunk (each a hand-off to libuv's thread pool)
+  const out = NodeFs.createWriteStream(file, { flags, mode: 0o666, highWaterMark: 1024 * 1024 })
+  out.on("error", ignore)
+  return out
+}
+
+/**
  * Writes `stream` into a new file (`wx`: an existing file is an error) with backpressure and
  * waits until it is closed; a failed write destroys the file stream (the caller removes the
  * file).
@@ -114,15 +138,7 @@ export const toNewFile = <E1, E2, R>(
   onError: (cause: unknown) => E2
 ): Effect.Effect<void, E1 | E2, R> =>
   Effect.acquireUseRelease(
-    Effect.sync(() => {
-      // 1 MiB of buffer: while one write is at the disk, the chunks that arrive meanwhile are
-      // gathered and go out together (`writev`), a few large writes instead of one per 64 KiB
-      // network chunk (each a hand-off to libuv's thread pool)
-      const out = NodeFs.createWriteStream(file, { flags: "wx", mode: 0o666, highWaterMark: 1024 * 1024 })
-      // errors are read from `errored` and the waits above; none may go unhandled meanwhile
-      out.on("error", ignore)
-      return out
-    }),
+    Effect.sync(() => fileWriter(file, "wx")),
     (out) => Effect.zipRight(writeAll(out, stream, onError), end(out, onError, { untilClosed: true })),
     (out, exit) => (exit._tag === "Success" ? Effect.void : Effect.sync(() => out.destroy()))
   )
