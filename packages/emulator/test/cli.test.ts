@@ -15,9 +15,12 @@ interface Started {
 const spawnEmulator = (args: ReadonlyArray<string>) =>
   Effect.acquireRelease(
     Effect.async<Started, Error>((resume) => {
+      // node itself with tsx's loader, not the tsx executable: that wrapper runs the program in
+      // a second process and relays signals to it, and under load the SIGTERM below could reach
+      // the wrapper's own default handler (exit 143) instead of the emulator's
       const child = ChildProcess.spawn(
-        Path.join(root, "node_modules/.bin/tsx"),
-        ["--conditions=@fjord/source", "packages/emulator/src/bin.ts", ...args],
+        process.execPath,
+        ["--import", "tsx", "--conditions=@fjord/source", "packages/emulator/src/bin.ts", ...args],
         { cwd: root, stdio: ["ignore", "pipe", "pipe"] }
       )
       let err = ""
