@@ -91,7 +91,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
     Effect.map(Username.username(client), (user) => config.jfsRoot + escapePath([user, ...segments].join("/")))
 
   const drive = Op.fn("Account.drive")(function* () {
-    const res = yield* client.execute(HttpClientRequest.get(yield* url()))
+    const res = yield* client.execute(HttpClientRequest.get(yield* url()), { wholeBody: true })
     return (yield* Decode.body(decodeUser, res)).user
   })
 
@@ -116,7 +116,7 @@ export const make: Effect.Effect<Service, never, JottaClient> = Effect.gen(funct
   )(function* (name: string) {
     yield* Effect.annotateCurrentSpan("device", name)
     yield* checkName(name)
-    const res = yield* client.execute(HttpClientRequest.get(yield* url(name)), { path: name })
+    const res = yield* client.execute(HttpClientRequest.get(yield* url(name)), { path: name, wholeBody: true })
     return (yield* Decode.body(decodeDevice, res, name)).device
   })
 

@@ -79,6 +79,12 @@ export interface RequestOptions {
   readonly retry?: boolean | undefined
   /** Failed statuses returned as responses instead of errors (e.g. 404 for `cphash`). */
   readonly accept?: ((status: number) => boolean) | undefined
+  /**
+   * Read the reply's body whole (`Response.text`) within the attempt, so that a body broken
+   * off (the connection dropped, a stall) is retried like a failed request. For documents
+   * decoded whole; the returned `text` is then the body already read.
+   */
+  readonly wholeBody?: boolean | undefined
 }
 
 /**
@@ -397,7 +403,13 @@ export const make: Effect.Effect<Service, never, HttpClient.HttpClient | JottaAu
       options: RequestOptions = {}
     ): Effect.Effect<Response, JottaError.JottaError> => {
       const run = (ctx: Errors.Context) => {
-        const once = attempt(request, ctx, options.accept ?? always)
+        const sent = attempt(request, ctx, options.accept ?? always)
+        const once =
+          options.wholeBody === true
+            ? Effect.flatMap(sent, (res) =>
+                Effect.map(res.text, (text): Response => ({ ...res, text: Effect.succeed(text), discard: Effect.void }))
+              )
+            : sent
         if (options.retry === false) return once
         const allow = options.idempotent === false ? RetryPolicy.isUnsent : undefined
         return Metrics.countRetries(ctx.operation, once, (counted) => RetryPolicy.retry(counted, allow))

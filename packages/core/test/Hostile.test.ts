@@ -1,16 +1,30 @@
 /**
  * What a hostile or broken server can do: each case against a small loopback `node:http`
- * server written for it, with short timeouts so that every case runs in well under a second.
+ * server (`@fjord/testkit/HostileServer`, shared with the CLI's tests), with short timeouts so
+ * that every case runs in well under a second.
  */
-import * as Http from "node:http"
 import * as Util from "node:util"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import {
+  allocateElsewhere,
+  endlessName,
+  entityBomb,
+  entityExpansionXml,
+  escapingNames,
+  fileXml,
+  folderXml,
+  isJfs,
+  listStreamXml,
+  noisyError,
+  serve,
+  stall,
+  xml
+} from "@fjord/testkit/HostileServer"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 import { AuthError, JottaAuth } from "../src/Auth.js"
@@ -21,50 +35,6 @@ import { Account, ContentHasher, collect, Files, JottaClient, md5Hex, RetryPolic
 
 /** A live-looking token: no error may ever show it. */
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.bGl2ZS1zZWNyZXQ.c2lnbmF0dXJlLXZhbHVl"
-
-interface Seen {
-  readonly method: string
-  readonly url: string
-  readonly authorization: string | undefined
-}
-
-type Handler = (req: Http.IncomingMessage, res: Http.ServerResponse) => void
-
-/** A loopback server; the customer lookup is answered unless `handler` takes it. */
-const serve = (
-  handler: Handler
-): Effect.Effect<{ readonly url: string; readonly seen: Array<Seen> }, never, Scope.Scope> =>
-  Effect.map(
-    Effect.acquireRelease(
-      Effect.async<{ server: Http.Server; seen: Array<Seen> }>((resume) => {
-        const seen: Array<Seen> = []
-        const server = Http.createServer((req, res) => {
-          seen.push({ method: req.method ?? "", url: req.url ?? "", authorization: req.headers.authorization })
-          if (req.url === "/api/account/v1/customer" && !res.headersSent) {
-            // handlers may take the lookup by answering first
-            handler(req, res)
-            if (!res.headersSent && !res.writableEnded) {
-              res.writeHead(200, { "content-type": "application/json" })
-              res.end(JSON.stringify({ username: "u" }))
-            }
-            return
-          }
-          handler(req, res)
-        })
-        server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ server, seen })))
-      }),
-      ({ server }) =>
-        Effect.async<void>((resume) => {
-          server.closeAllConnections()
-          server.close(() => resume(Effect.void))
-        })
-    ),
-    ({ server, seen }) => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      return { url: `http://127.0.0.1:${port}`, seen }
-    }
-  )
 
 const staticAuth = Layer.succeed(
   JottaAuth,
@@ -95,37 +65,14 @@ const against =
   <A, E>(effect: Effect.Effect<A, E, Files.Files | Account.Account>) =>
     effect.pipe(RetryPolicy.withPolicy(twoAttempts), Effect.provide(sdk(url, options)))
 
-const isJfs = (req: Http.IncomingMessage, path: string, mode?: string) => {
-  const [p, q = ""] = (req.url ?? "").split("?")
-  if (p !== `/jfs/u/Jotta/Archive/${path}`) return false
-  return mode === undefined ? !q.includes("mode=") : q.includes(`mode=${mode}`)
-}
-
-const fileXml = (name: string, size: number, md5: string) =>
-  `<?xml version="1.0" encoding="UTF-8"?><file name="${name}" uuid="1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f"><path>/u/Jotta/Archive</path><abspath>/u/Jotta/Archive</abspath><currentRevision><number>1</number><state>COMPLETED</state><created>2024-03-01-T11:00:00Z</created><modified>2024-03-01-T11:00:00Z</modified><mime>application/octet-stream</mime><size>${size}</size><md5>${md5}</md5><updated>2024-05-01-T18:22:41Z</updated></currentRevision></file>`
-
-const folderXml = (name: string, files: number) => {
-  let out = `<?xml version="1.0" encoding="UTF-8"?><folder name="${name}"><path>/u/Jotta/Archive</path><abspath>/u/Jotta/Archive</abspath><folders/><files>`
-  for (let i = 0; i < files; i++)
-    out += `<file name="f${i}"><currentRevision><number>1</number><state>COMPLETED</state><size>1</size><md5>${md5Hex("x")}</md5></currentRevision></file>`
-  return `${out}</files></folder>`
-}
-
-const xml = (res: Http.ServerResponse, body: string, status = 200) => {
-  res.writeHead(status, { "content-type": "text/xml; charset=UTF-8" })
-  res.end(body)
-}
-
 const content = new Uint8Array(100_000).map((_, i) => (i * 31) & 0xff)
 const contentMd5 = md5Hex(content)
 
 describe("hostile servers", () => {
   it.scopedLive("a server that sends nothing is a Timeout, retried as transient, never a hang", () =>
     Effect.gen(function* () {
-      const server = yield* serve((req) => {
-        // keep the socket open, answer nothing
-        req.resume()
-      })
+      // keeps the socket open, answers nothing
+      const server = yield* serve(stall)
       const e = yield* Effect.flip(against(server.url)(Effect.flatMap(Files.Files, (f) => f.stat("x.txt"))))
       assert.strictEqual(e._tag, "TransportError")
       assert.strictEqual(e.reason, "Timeout")
@@ -207,22 +154,7 @@ describe("hostile servers", () => {
       const total = 64 * 1024 * 1024
       const sent: Array<number> = []
       const server = yield* serve((req, res) => {
-        if (!isJfs(req, "x.txt")) return
-        res.writeHead(500, { "content-type": "text/plain" })
-        const chunk = Buffer.alloc(64 * 1024, "y")
-        let written = 0
-        const first = Buffer.from(`\u001b[31mboom\r\nFAKE LOG LINE ${"z".repeat(1000)}`)
-        res.write(first)
-        written += first.length
-        const pump = () => {
-          while (written < total) {
-            written += chunk.length
-            if (!res.write(chunk)) return void res.once("drain", pump)
-          }
-          res.end()
-        }
-        res.on("close", () => sent.push(written))
-        pump()
+        if (isJfs(req, "x.txt")) noisyError(res, (n) => sent.push(n))
       })
       const e = yield* Effect.flip(against(server.url)(Effect.flatMap(Files.Files, (f) => f.stat("x.txt"))))
       assert.strictEqual(e._tag, "ServerError")
@@ -231,31 +163,77 @@ describe("hostile servers", () => {
         [...e.message].some((c) => c.charCodeAt(0) < 0x20),
         "no control characters"
       )
-      assert.include(e.message, "boom FAKE LOG LINE")
+      assert.include(e.message, "FAKE LOG LINE")
       yield* Effect.sleep("50 millis")
       assert.strictEqual(sent.length, 2, "two attempts")
       for (const n of sent) assert.isBelow(n, total / 4, `an attempt read ${n} bytes`)
     })
   )
 
+  it.scopedLive(
+    "entity expansion: a document with a DOCTYPE is refused, listing or liststream, without expanding",
+    () =>
+      Effect.gen(function* () {
+        const server = yield* serve((req, res) => {
+          if (isJfs(req, "bomb")) return xml(res, entityExpansionXml)
+          if (isJfs(req, "bomb", "liststream"))
+            return xml(res, entityBomb(listStreamXml("bomb", [{ name: "&l10;", content: "x" }])))
+        })
+        const run = against(server.url)
+        const list = yield* Effect.flip(run(Effect.flatMap(Files.Files, (f) => f.list("bomb"))))
+        assert.strictEqual(list._tag, "InvalidResponse")
+        assert.match(list.message, /DOCTYPE/)
+        const stream = yield* Effect.flip(
+          run(Effect.flatMap(Files.Files, (f) => Stream.runDrain(f.listRecursive("bomb"))))
+        )
+        assert.strictEqual(stream._tag, "InvalidResponse")
+        assert.match(stream.message, /DOCTYPE/i)
+      })
+  )
+
+  it.scopedLive(
+    "a listing naming an entry `..`, `.` or `a/b` is refused: no request follows such a name elsewhere",
+    () =>
+      Effect.gen(function* () {
+        const files = escapingNames.map((name) => ({ name, content: "x" }))
+        const server = yield* serve((req, res) => {
+          if (isJfs(req, "evil", "liststream")) return xml(res, listStreamXml("evil", files))
+          if (isJfs(req, "evil")) {
+            const list = files.map(
+              (f) =>
+                `<file name="${f.name}"><currentRevision><number>1</number><state>COMPLETED</state><size>1</size><md5>${md5Hex("x")}</md5></currentRevision></file>`
+            )
+            return xml(res, folderXml("evil", 0).replace("<files></files>", `<files>${list.join("")}</files>`))
+          }
+        })
+        const run = against(server.url)
+        const list = yield* Effect.flip(run(Effect.flatMap(Files.Files, (f) => f.list("evil"))))
+        assert.strictEqual(list._tag, "InvalidResponse")
+        assert.match(list.message, /names an entry/)
+        const stream = yield* Effect.flip(
+          run(Effect.flatMap(Files.Files, (f) => Stream.runDrain(f.listRecursive("evil"))))
+        )
+        assert.strictEqual(stream._tag, "InvalidResponse")
+        assert.match(stream.message, /names an entry/)
+        assert.deepStrictEqual(
+          server.seen
+            .map((r) => r.url)
+            .filter(
+              (u) =>
+                !u.startsWith("/jfs/u/Jotta/Archive/evil?") &&
+                u !== "/jfs/u/Jotta/Archive/evil" &&
+                u !== "/api/account/v1/customer"
+            ),
+          []
+        )
+      })
+  )
+
   it.scopedLive("a liststream with an over-long name is refused at once", () =>
     Effect.gen(function* () {
       let sent = 0
       const server = yield* serve((req, res) => {
-        if (!isJfs(req, "tree", "liststream")) return
-        res.writeHead(200, { "content-type": "text/xml" })
-        res.write(
-          "<?xml version='1.0'?><filescanresult><folders><folder><path>/Archive/tree</path></folder></folders><files><file><path>/Archive/tree</path><filename>"
-        )
-        const chunk = "n".repeat(16 * 1024)
-        const pump = () => {
-          while (sent < 200 * 1024 * 1024) {
-            sent += chunk.length
-            if (!res.write(chunk)) return void res.once("drain", pump)
-          }
-          res.end("</filename></file></files></filescanresult>")
-        }
-        pump()
+        if (isJfs(req, "tree", "liststream")) endlessName(res, "tree", (n) => (sent = n))
       })
       const e = yield* Effect.flip(
         against(server.url)(Effect.flatMap(Files.Files, (f) => Stream.runDrain(f.listRecursive("tree"))))
@@ -272,13 +250,7 @@ describe("hostile servers", () => {
         req.resume()
         res.end("{}")
       })
-      const server = yield* serve((req, res) => {
-        if (req.url === "/api/files/v1/allocate") {
-          req.resume()
-          res.writeHead(200, { "content-type": "application/json" })
-          res.end(JSON.stringify({ state: "INCOMPLETE", upload_url: `${elsewhere.url}/upload/1`, resume_pos: 0 }))
-        }
-      })
+      const server = yield* serve(allocateElsewhere(elsewhere.url))
       const e = yield* Effect.flip(
         against(server.url)(
           Effect.flatMap(Files.Files, (f) => f.upload("up.bin", UploadSource.fromUint8Array(content)))

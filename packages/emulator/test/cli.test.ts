@@ -12,14 +12,22 @@ interface Started {
   readonly stderr: () => string
 }
 
+/**
+ * The emulator's bin as node itself with tsx's loader, not the tsx executable: that wrapper runs
+ * the program in a second process and relays signals to it, and under load a SIGTERM could reach
+ * the wrapper's own default handler (exit 143) instead of the emulator's.
+ */
+const spawnBin = (args: ReadonlyArray<string>) =>
+  ChildProcess.spawn(
+    process.execPath,
+    ["--import", "tsx", "--conditions=@fjord/source", "packages/emulator/src/bin.ts", ...args],
+    { cwd: root, stdio: ["ignore", "pipe", "pipe"] }
+  )
+
 const spawnEmulator = (args: ReadonlyArray<string>) =>
   Effect.acquireRelease(
     Effect.async<Started, Error>((resume) => {
-      const child = ChildProcess.spawn(
-        Path.join(root, "node_modules/.bin/tsx"),
-        ["--conditions=@fjord/source", "packages/emulator/src/bin.ts", ...args],
-        { cwd: root, stdio: ["ignore", "pipe", "pipe"] }
-      )
+      const child = spawnBin(args)
       let err = ""
       child.stderr.on("data", (d: Buffer) => {
         err += d.toString()
@@ -154,11 +162,7 @@ describe("CLI (npm run emulator)", () => {
 
   it.live("refuses a malformed option with a message and exit code 1", () =>
     Effect.gen(function* () {
-      const child = ChildProcess.spawn(
-        Path.join(root, "node_modules/.bin/tsx"),
-        ["--conditions=@fjord/source", "packages/emulator/src/bin.ts", "--account", "bogus"],
-        { cwd: root, stdio: ["ignore", "pipe", "pipe"] }
-      )
+      const child = spawnBin(["--account", "bogus"])
       let err = ""
       child.stderr.on("data", (d: Buffer) => {
         err += d.toString()

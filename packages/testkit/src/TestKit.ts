@@ -41,6 +41,12 @@ export interface Options {
   readonly emulator?: Emulator.Options | undefined
   /** The SDK's retry policy; default {@link zeroDelayRetry}. */
   readonly retry?: RetryPolicy.Policy | undefined
+  /**
+   * Client options over the defaults (the endpoint is the emulator's): short `timeout` /
+   * `connectTimeout` for stall tests, low `md5MemoryLimit` / `uploadResumeLimit` to reach the
+   * spooling and resuming paths with small files.
+   */
+  readonly client?: Omit<typeof JottaConfig.Options.Encoded, "endpoint"> | undefined
 }
 
 /**
@@ -56,22 +62,25 @@ export type Services =
   | JottaClient.JottaClient
   | JottaConfig.JottaConfig
   | JottaAuth
+  | TokenStore.TokenStore
   | NodeJotta.NodeJotta
 
 /**
  * The SDK wired to a running emulator: logged in with a fresh login token of its seeded
- * account, tokens kept in memory, the given retry policy.
+ * account, tokens kept in memory (the `TokenStore` is provided too, so a test can read the
+ * current refresh token, e.g. to revoke its family), the given retry policy and client options.
  *
  * @since 0.1.0
  * @category layers
  */
 export const sdk = (
   emulator: Emulator.Handle,
-  retry: RetryPolicy.Policy = zeroDelayRetry()
+  retry: RetryPolicy.Policy = zeroDelayRetry(),
+  client: Options["client"] = {}
 ): Layer.Layer<Exclude<Services, Emulator.Emulator>, AuthError | ConfigError.ConfigError> =>
   Layer.mergeAll(Files.layer, Account.layer).pipe(
-    Layer.provideMerge(JottaClient.layer({ endpoint: emulator.url })),
-    Layer.provideMerge(LoginToken.layer(emulator.loginToken).pipe(Layer.provide(TokenStore.layerMemory()))),
+    Layer.provideMerge(JottaClient.layer({ ...client, endpoint: emulator.url })),
+    Layer.provideMerge(LoginToken.layer(emulator.loginToken).pipe(Layer.provideMerge(TokenStore.layerMemory()))),
     Layer.provideMerge(NodeJotta.layer),
     Layer.provideMerge(RetryPolicy.layer(retry))
   )
@@ -85,6 +94,6 @@ export const sdk = (
 export const layer = (options: Options = {}): Layer.Layer<Services, AuthError | ConfigError.ConfigError> =>
   Layer.unwrapScoped(
     Effect.map(Emulator.make(options.emulator), (emulator) =>
-      sdk(emulator, options.retry).pipe(Layer.provideMerge(Layer.succeed(Emulator.Emulator, emulator)))
+      sdk(emulator, options.retry, options.client).pipe(Layer.provideMerge(Layer.succeed(Emulator.Emulator, emulator)))
     )
   )

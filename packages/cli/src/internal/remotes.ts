@@ -58,7 +58,7 @@ const truthy = (value: string | undefined): boolean | undefined =>
 
 /**
  * The client configuration of a section (rclone's keys), the flags (and their `FJORD_*`
- * variables) winning over the section's keys.
+ * variables) winning over the section's keys; the request bounds from the environment.
  */
 export const clientConfig = (flags: Flags, section: RcloneConfig.Section): typeof JottaConfig.Options.Encoded => {
   const pick = (flag: Option.Option<string>, key: string) => {
@@ -77,7 +77,11 @@ export const clientConfig = (flags: Flags, section: RcloneConfig.Section): typeo
     noVersions: pickBool(flags.noVersions, "no_versions")
   }
   const defined = Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined))
-  return { ...defined, hardDelete: flags.hardDelete || truthy(section.hard_delete) === true }
+  return {
+    ...Settings.boundsFromEnv(),
+    ...defined,
+    hardDelete: flags.hardDelete || truthy(section.hard_delete) === true
+  }
 }
 
 /** The SDK over remote `name` of `file`, its token kept in that section. */

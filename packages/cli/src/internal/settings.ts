@@ -1,5 +1,6 @@
 import * as Os from "node:os"
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as JottaConfig from "@fjord/core/JottaConfig"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -83,3 +84,24 @@ export const readSettings = (dir: string) =>
 export const writeSettings = (dir: string, settings: Settings) => writeJson(Settings, settingsFile(dir), settings)
 export const readEmulatorInfo = (dir: string) => readJson(EmulatorInfo, emulatorFile(dir))
 export const writeEmulatorInfo = (dir: string, info: EmulatorInfo) => writeJson(EmulatorInfo, emulatorFile(dir), info)
+
+/**
+ * The request bounds set in the environment under `JottaConfig`'s names: `FJORD_CONNECT_TIMEOUT`,
+ * `FJORD_TIMEOUT` (rclone's `--contimeout` / `--timeout`) and `FJORD_MAX_RESPONSE_SIZE`.
+ */
+export const boundsFromEnv = (
+  env: Record<string, string | undefined> = process.env
+): Pick<typeof JottaConfig.Options.Encoded, "connectTimeout" | "timeout" | "maxResponseSize"> => {
+  const pick = (name: string) => {
+    const v = env[name]?.trim()
+    return v === undefined || v === "" ? undefined : v
+  }
+  const connectTimeout = pick("FJORD_CONNECT_TIMEOUT")
+  const timeout = pick("FJORD_TIMEOUT")
+  const maxResponseSize = pick("FJORD_MAX_RESPONSE_SIZE")
+  return {
+    ...(connectTimeout === undefined ? {} : { connectTimeout }),
+    ...(timeout === undefined ? {} : { timeout }),
+    ...(maxResponseSize === undefined ? {} : { maxResponseSize })
+  }
+}

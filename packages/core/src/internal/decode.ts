@@ -47,6 +47,18 @@ const cached = (cache: WeakMap<object, Compiled>, schema: object, build: () => C
   return decoder
 }
 
+/**
+ * The issue of a failed decode in a line: where and what, for the first few leaves of Schema's
+ * issue tree (the whole tree, which begins with the schema's type, stays in the cause).
+ */
+const describe = (e: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(e)
+  const shown = issues
+    .slice(0, 3)
+    .map((i) => (i.path.length === 0 ? i.message : `${i.path.map(String).join(".")}: ${i.message}`))
+  return `${shown.join("; ")}${issues.length > 3 ? ` (and ${issues.length - 3} more)` : ""}`
+}
+
 const run =
   <A>(compiled: Compiled): Decoder<A> =>
   (text, where) =>
@@ -60,7 +72,7 @@ const run =
               ...current,
               operation,
               ...(where?.status === undefined ? {} : { status: where.status }),
-              issue: ParseResult.TreeFormatter.formatErrorSync(e),
+              issue: describe(e),
               cause: e
             })
           )

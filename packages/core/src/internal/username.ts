@@ -34,8 +34,9 @@ const decodeCustomer = Decode.json(Jfs.Customer)
 /** The customer document (`GET account/v1/customer`); also fills the username cache. */
 export const customer = (client: JottaClient.Service): Effect.Effect<Jfs.Customer, JottaError.JottaError> =>
   Effect.tap(
-    Effect.flatMap(client.execute(HttpClientRequest.get(`${client.config.apiRoot}account/v1/customer`)), (res) =>
-      Decode.body(decodeCustomer, res)
+    Effect.flatMap(
+      client.execute(HttpClientRequest.get(`${client.config.apiRoot}account/v1/customer`), { wholeBody: true }),
+      (res) => Decode.body(decodeCustomer, res)
     ),
     (c) =>
       Effect.sync(() => {

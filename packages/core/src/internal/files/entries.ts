@@ -28,6 +28,13 @@ export const decodeName = (
   return { name: utf8.toStringLossy(bytes), nameBytes: bytes }
 }
 
+/**
+ * Whether a listed wire name can name an entry: not empty, `.` or `..`, and without `/` (the
+ * service holds no such name, §8; a listing with one would send later requests elsewhere).
+ */
+export const isEntryName = (wire: string): boolean =>
+  wire !== "" && wire !== "." && wire !== ".." && !wire.includes("/")
+
 /** `JottaPath.displayWire` through {@link decodeName} (which skips the byte round trip for plain names). */
 export const displayWire = (wire: ReadonlyArray<string>, encoding: Name.Encoding): string =>
   wire.map((w) => decodeName(w, encoding).name).join("/")

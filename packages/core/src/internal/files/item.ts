@@ -28,7 +28,9 @@ export const fetchItem = (
   ctx: FilesContext,
   loc: Loc.Location
 ): Effect.Effect<Jfs.ItemDocument, JottaError.JottaError> =>
-  Effect.flatMap(execute(ctx, HttpClientRequest.get(loc.url), loc), (res) => Decode.body(decodeItem, res, loc.display))
+  Effect.flatMap(execute(ctx, HttpClientRequest.get(loc.url), loc, { wholeBody: true }), (res) =>
+    Decode.body(decodeItem, res, loc.display)
+  )
 
 /** A request whose reply is an item document (enableShare, disableShare), decoded as one. */
 export const itemReply = (
@@ -36,7 +38,7 @@ export const itemReply = (
   request: HttpClientRequest.HttpClientRequest,
   loc: Loc.Location
 ): Effect.Effect<Jfs.ItemDocument, JottaError.JottaError> =>
-  Effect.flatMap(execute(ctx, request, loc), (res) => Decode.body(decodeItem, res, loc.display))
+  Effect.flatMap(execute(ctx, request, loc, { wholeBody: true }), (res) => Decode.body(decodeItem, res, loc.display))
 
 /** Like {@link fetchItem}, with `None` for a missing item. */
 export const fetchItemOption = (
