@@ -176,19 +176,11 @@ export const rcat = (a: PathArgs) =>
       )
     )
     const source =
-      spool === undefined ? UploadSource.fromUint8Array(concat(chunks, size)) : yield* UploadSource.fromFile(spool.path)
+      spool === undefined
+        ? UploadSource.fromUint8Array(Buffer.concat(chunks, size))
+        : yield* UploadSource.fromFile(spool.path)
     yield* files.upload(remotePath(a.path), source)
   }).pipe(Effect.scoped, Sdk.withSdk(remoteOf(a.path)))
-
-const concat = (chunks: ReadonlyArray<Uint8Array>, size: number): Uint8Array => {
-  const all = new Uint8Array(size)
-  let o = 0
-  for (const c of chunks) {
-    all.set(c, o)
-    o += c.length
-  }
-  return all
-}
 
 export const link = (a: PathArgs & { readonly remove: boolean }) =>
   Effect.gen(function* () {

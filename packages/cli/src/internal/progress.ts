@@ -172,7 +172,7 @@ export const eventLog = (e: Transfer.Event, sides: Sides): Array<readonly [Level
       }
       if (e.action === "ModTimeUpdated") return [["INFO", named(e.path, "Updated modification time in destination")]]
       if (e.serverSide && e.action === "Moved") return [["INFO", named(e.path, "Moved (server-side)")]]
-      // rclone's local backend has no server-side copy: a local copy is logged as any other
+      // rclone's local backend has no server-side copy: a local copy is logged like every other copy
       if (e.serverSide && !sides.bothLocal) return [["INFO", named(e.path, "Copied (server-side copy)")]]
       const copied: readonly [Level, string] = [
         "INFO",
