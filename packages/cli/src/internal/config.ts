@@ -161,29 +161,37 @@ export const connect = (flags: Flags, file: string, name: string, token: Redacte
     return yield* recordUser(flags, file, name)
   })
 
+/** The options of a legacy login. */
+export interface LegacyLogin {
+  readonly endpoint: string | undefined
+  readonly username: string
+  readonly password: Redacted.Redacted<string>
+  readonly registerDevice: boolean
+}
+
 /**
- * The legacy login (user name and password, a machine-specific API key when asked) into
- * remote `name`; the SMS code of a two-factor account from `twoFactor`.
+ * The legacy login (user name and password, a machine-specific API key when asked): the token,
+ * for the caller to store; the SMS code of a two-factor account from the `TwoFactorPrompt`.
  */
+export const legacyToken = (o: LegacyLogin) => {
+  const api = endpointUrl(o.endpoint, "api/")
+  return Legacy.login({
+    username: o.username,
+    password: o.password,
+    ...(api === undefined ? {} : { apiUrl: api }),
+    ...(o.registerDevice ? { registerDevice: true } : {})
+  })
+}
+
+/** The legacy login into remote `name`; the SMS code of a two-factor account from `twoFactor`. */
 export const legacyLogin = <R>(
   file: string,
   name: string,
-  o: {
-    readonly endpoint: string | undefined
-    readonly username: string
-    readonly password: Redacted.Redacted<string>
-    readonly registerDevice: boolean
-  },
+  o: LegacyLogin,
   twoFactor: Layer.Layer<TwoFactorPrompt.TwoFactorPrompt, never, R>
 ) =>
   Effect.gen(function* () {
-    const api = endpointUrl(o.endpoint, "api/")
-    const stored = yield* Legacy.login({
-      username: o.username,
-      password: o.password,
-      ...(api === undefined ? {} : { apiUrl: api }),
-      ...(o.registerDevice ? { registerDevice: true } : {})
-    }).pipe(Effect.provide(Layer.merge(twoFactor, NodeJotta.layer)))
+    const stored = yield* legacyToken(o).pipe(Effect.provide(Layer.merge(twoFactor, NodeJotta.layer)))
     const store = yield* RcloneConfig.tokenStore(file, name)
     yield* store.set(stored)
   })

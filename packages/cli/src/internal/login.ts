@@ -2,7 +2,6 @@
  * `fjord login` and `fjord logout` (`commands/login.ts` declares them).
  */
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Legacy from "@fjord/auth/Legacy"
 import * as LoginToken from "@fjord/auth/LoginToken"
 import * as SavedToken from "@fjord/auth/SavedToken"
 import * as TokenStore from "@fjord/auth/TokenStore"
@@ -19,6 +18,7 @@ import * as Redacted from "effect/Redacted"
 import type { LoginArgs } from "../commands/login.js"
 import { Output } from "../Output.js"
 import { json, out } from "./common.js"
+import { endpointUrl, legacyToken } from "./config.js"
 import { refusedToken } from "./errors.js"
 import { GlobalFlags } from "./globalArgs.js"
 import * as LoginMethodModule from "./loginMethod.js"
@@ -30,11 +30,12 @@ import * as Settings from "./settings.js"
 /** Runs the login `method` chose, storing the token in the token store it is given. */
 const run = (
   method: LoginMethod,
-  at: (part: string) => string | undefined,
+  endpoint: string | undefined,
   emulatorToken: Redacted.Redacted<string> | undefined,
   redirectPort: number
-) =>
-  LoginMethod.$match(method, {
+) => {
+  const at = (part: string) => endpointUrl(endpoint, part)
+  return LoginMethod.$match(method, {
     Rclone: ({ file, remote }) =>
       Effect.gen(function* () {
         const text = yield* (yield* FileSystem.FileSystem).readFileString(file)
@@ -44,13 +45,7 @@ const run = (
       }),
     Legacy: ({ username, password, otp, registerDevice }) =>
       Effect.gen(function* () {
-        const api = at("api/")
-        const stored = yield* Legacy.login({
-          username,
-          password,
-          ...(api === undefined ? {} : { apiUrl: api }),
-          ...(registerDevice ? { registerDevice: true } : {})
-        })
+        const stored = yield* legacyToken({ endpoint, username, password, registerDevice })
         yield* (yield* TokenStore.TokenStore).set(stored)
       }).pipe(
         Effect.provide(Option.isSome(otp) ? TwoFactorPrompt.layerStatic(otp.value) : twoFactorLayer("--otp <code>"))
@@ -68,6 +63,7 @@ const run = (
     Emulator: () =>
       LoginToken.login(emulatorToken ?? Redacted.make("")).pipe(Effect.asVoid, Effect.mapError(refusedToken))
   })
+}
 
 export const login = (args: LoginArgs) =>
   Effect.gen(function* () {
@@ -90,7 +86,6 @@ export const login = (args: LoginArgs) =>
       emulatorToken = Redacted.make(info.value.loginToken)
     }
     /** `<endpoint>/<part>` when an endpoint is given. */
-    const at = (part: string) => (endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, "")}/${part}`)
     let rcloneSection: Readonly<Record<string, string>> = {}
     if (method._tag === "Rclone") {
       const text = yield* (yield* FileSystem.FileSystem).readFileString(method.file)
@@ -109,7 +104,7 @@ export const login = (args: LoginArgs) =>
       ...(mountpoint === undefined ? {} : { mountpoint })
     })
     const tokenFile = Settings.tokenFile(dir)
-    yield* run(method, at, emulatorToken, args.redirectPort).pipe(
+    yield* run(method, endpoint, emulatorToken, args.redirectPort).pipe(
       Effect.provide(Layer.merge(NodeTokenStore.layer(tokenFile), NodeJotta.layer))
     )
     yield* Settings.writeSettings(dir, settings)
