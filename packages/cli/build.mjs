@@ -42,3 +42,11 @@ await Promise.all([
     format: "cjs"
   })
 ])
+
+// Primes V8's code cache for the bundle (src/internal/compileCache.ts): runs the everyday
+// commands once against the emulator in the bundle, each adding the functions it compiled to
+// the cache, and ships the result beside the bundle (dist/fjord-main.v8cache), so even the
+// first run of a command after an install or a build starts from compiled code. A priming
+// that fails leaves no cache (runs then compile as before and write their own); the build
+// does not fail for it.
+await import("./prime.mjs").then((prime) => prime.run(here("./dist")))

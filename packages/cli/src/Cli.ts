@@ -13,10 +13,10 @@
  *
  * @since 0.1.0
  */
+import type * as CliApp from "@effect/cli/CliApp"
 import * as CliConfig from "@effect/cli/CliConfig"
 import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
-import type * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Cause from "effect/Cause"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
@@ -98,7 +98,7 @@ const fail = (exitCode: number, text: string) =>
  * @since 0.1.0
  * @category running
  */
-export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure, Output | NodeContext.NodeContext> =>
+export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure, Output | CliApp.CliApp.Environment> =>
   Effect.gen(function* () {
     const parsed = GlobalArgs.parse(args)
     if (Either.isLeft(parsed)) return yield* fail(2, parsed.left)

@@ -3,8 +3,10 @@
  *
  * @since 0.1.0
  */
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -16,8 +18,15 @@ import * as Output from "./Output.js"
 /** Calls `f` once everything written to stdout and stderr has been handed to the OS. */
 const flushed = (f: () => void) => process.stdout.write("", () => process.stderr.write("", f))
 
+/**
+ * What the CLI runs on (`CliApp.Environment` and the output), not all of `NodeContext`: its
+ * command executor and worker manager load `node:child_process` and `node:worker_threads`,
+ * a tenth of the start-up of a short command such as `fjord about`.
+ */
+const environment = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer, Output.layerProcess)
+
 Cli.run(process.argv.slice(2)).pipe(
-  Effect.provide(Layer.merge(NodeContext.layer, Output.layerProcess)),
+  Effect.provide(environment),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     teardown: (exit, onExit) => {

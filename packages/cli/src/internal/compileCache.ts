@@ -14,7 +14,13 @@
  * that does not; the cache is then written anew. Nothing here can fail a run: a cache that
  * cannot be read or written is not used.
  *
- * The cache lives in `$FJORD_CACHE_DIR`, else `$XDG_CACHE_HOME/fjord`, else `~/.cache/fjord`,
+ * The build primes a cache (`prime.mjs`: the everyday commands run once against the emulator)
+ * and ships it beside the bundle as `fjord-main.v8cache`, with the commands it holds; a user
+ * without a cache of their own starts from it, so even the first `fjord about` after an
+ * install runs compiled code (when V8 accepts it: the same Node built it). A command it does
+ * not hold, or a rejected cache, makes a cache of the user's own as described above.
+ *
+ * The user's cache lives in `$FJORD_CACHE_DIR`, else `$XDG_CACHE_HOME/fjord`, else `~/.cache/fjord`,
  * named after the bundle's path, size and modification time and the Node version (the files
  * of older builds of the same bundle are removed);
  * `NODE_DISABLE_COMPILE_CACHE=1` (Node 22's switch) turns it off.
@@ -67,6 +73,9 @@ const readIfThere = (file: string): Buffer | undefined => {
   }
 }
 
+/** The cache `build.mjs` primes by running the everyday commands once, shipped beside the bundle. */
+const PRIMED = "fjord-main.v8cache"
+
 /** The command of this run: the first argument that is not a flag (or `""`). */
 const commandOf = (args: ReadonlyArray<string>): string => args.find((a) => !a.startsWith("-")) ?? ""
 
@@ -93,9 +102,12 @@ export const runBundle = (file: string): void => {
   const stat = Fs.statSync(file)
   const cache = disabled ? undefined : cacheFile(file, stat)
   const cachePath = cache?.path
-  const cachedData = cachePath === undefined ? undefined : readIfThere(cachePath)
+  const own = cachePath === undefined ? undefined : readIfThere(cachePath)
+  // no cache of this user's yet: the one the build primed, beside the bundle
+  const from = own !== undefined || disabled ? cachePath : Path.join(Path.dirname(file), PRIMED)
+  const cachedData = own ?? (from === undefined ? undefined : readIfThere(from))
+  const seen = cachedData === undefined ? [] : (readIfThere(`${from}.commands`)?.toString("utf8").split("\n") ?? [])
   const seenPath = `${cachePath}.commands`
-  const seen = cachedData === undefined ? [] : (readIfThere(seenPath)?.toString("utf8").split("\n") ?? [])
   const command = commandOf(process.argv.slice(2))
   const script = new Vm.Script(Module.wrap(source), {
     filename: file,
@@ -108,7 +120,7 @@ export const runBundle = (file: string): void => {
     process.once("exit", () => {
       writeQuietly(cachePath, script.createCachedData())
       writeQuietly(seenPath, [...(stale ? [] : seen), command].join("\n"))
-      if (cachedData === undefined && cache !== undefined) {
+      if (own === undefined && cache !== undefined) {
         removeOlder(Path.dirname(cachePath), cache.prefix, Path.basename(cachePath))
       }
     })
