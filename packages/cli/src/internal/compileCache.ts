@@ -76,8 +76,12 @@ const readIfThere = (file: string): Buffer | undefined => {
 /** The cache `build.mjs` primes by running the everyday commands once, shipped beside the bundle. */
 const PRIMED = "fjord-main.v8cache"
 
-/** The command of this run: the first argument that is not a flag (or `""`). */
-const commandOf = (args: ReadonlyArray<string>): string => args.find((a) => !a.startsWith("-")) ?? ""
+/**
+ * The command of this run: the first argument shaped like a command name (`lsf`, `md5sum`), so
+ * the values of global flags given before it (`--config-dir /path`, `--log-level DEBUG`) are
+ * passed over without this launcher loading the flag parser; `""` when there is none.
+ */
+const commandOf = (args: ReadonlyArray<string>): string => args.find((a) => /^[a-z][a-z0-9-]*$/.test(a)) ?? ""
 
 /** Writes atomically (another fjord may be reading it), or not at all. */
 const writeQuietly = (file: string, data: Buffer | string) => {

@@ -376,19 +376,26 @@ const engine = (
     const counted = (file: FileEntry): Stream.Stream<Uint8Array, SideError> =>
       Stream.suspend(() => {
         tracker.restart(file.path)
-        return Stream.tap(source.read(file), (chunk) => {
-          tracker.add(file.path, chunk.length)
+        // per chunk, not per element (`Stream.tap` would re-chunk the bytes one buffer each,
+        // and every stage below would then run once per socket read)
+        return Stream.mapChunksEffect(source.read(file), (chunk) => {
+          let n = 0
+          for (const buffer of chunk) n += buffer.length
+          tracker.add(file.path, n)
           const t = clock.unsafeCurrentTimeMillis()
-          if (t - lastBytes < 100) return Effect.void
+          if (t - lastBytes < 100) return Effect.succeed(chunk)
           lastBytes = t
           const f = tracker.inFlight.get(file.path)
-          return emit({
-            _tag: "Bytes",
-            path: file.path,
-            bytes: f?.bytes ?? 0,
-            size: file.size,
-            progress: snap()
-          })
+          return Effect.as(
+            emit({
+              _tag: "Bytes",
+              path: file.path,
+              bytes: f?.bytes ?? 0,
+              size: file.size,
+              progress: snap()
+            }),
+            chunk
+          )
         })
       })
 
