@@ -120,7 +120,7 @@ export const run = (args: ReadonlyArray<string>): Effect.Effect<void, CliFailure
         const text = Option.isSome(failure) ? Help.describe(error) : `internal error: ${Help.describe(error)}`
         return Effect.zipRight(
           Logging.detail(error).pipe(Effect.provideService(GlobalArgs.GlobalFlags, globals)),
-          fail(1, text.split("\n")[0] ?? "")
+          fail(Option.isSome(failure) ? Help.exitCode(error) : 1, text.split("\n")[0] ?? "")
         )
       })
     )

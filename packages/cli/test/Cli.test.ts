@@ -31,8 +31,9 @@ const ok = (r: Result): string => {
   return r.stdout
 }
 
-const oneErrorLine = (r: Result, pattern: RegExp) => {
-  assert.strictEqual(r.exitCode, 1)
+/** One `fjord: …` line on stderr and `exitCode` (rclone's: 3 for a path that is not there). */
+const oneErrorLine = (r: Result, pattern: RegExp, exitCode = 1) => {
+  assert.strictEqual(r.exitCode, exitCode)
   assert.strictEqual(r.stdout, "")
   const lines = r.stderr.trimEnd().split("\n")
   assert.strictEqual(lines.length, 1, r.stderr)
@@ -261,8 +262,8 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
         bytes: 12,
         sizeless: 0
       })
-      oneErrorLine(yield* run("size", "jotta:nope"), /not found/)
-      oneErrorLine(yield* run("cat", "jotta:j/nope.txt"), /^fjord: jotta:j\/nope\.txt: not found$/)
+      oneErrorLine(yield* run("size", "jotta:nope"), /not found/, 3)
+      oneErrorLine(yield* run("cat", "jotta:j/nope.txt"), /^fjord: jotta:j\/nope\.txt: not found$/, 3)
     })
   )
 
@@ -351,19 +352,19 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       ok(yield* run("rmdir", "jotta:t4"))
       ok(yield* run("mkdir", "jotta:t5/deep/er"))
       ok(yield* run("purge", "jotta:t5"))
-      oneErrorLine(yield* run("ls", "jotta:t5"), /not found/)
+      oneErrorLine(yield* run("ls", "jotta:t5"), /not found/, 3)
     })
   )
 
-  it.scoped("typed errors are one line with a non-zero exit; usage errors exit 2", () =>
+  it.scoped("typed errors are one line with rclone's exit codes: 3 for a path not there, 2 for usage, else 1", () =>
     Effect.gen(function* () {
       const { dir, run } = yield* loggedIn
-      oneErrorLine(yield* run("cat", "jotta:nope/missing.txt"), /not found/)
-      oneErrorLine(yield* run("copy", `${dir}/a`, `${dir}/b`), /a: directory not found/)
+      oneErrorLine(yield* run("cat", "jotta:nope/missing.txt"), /not found/, 3)
+      oneErrorLine(yield* run("copy", `${dir}/a`, `${dir}/b`), /a: directory not found/, 3)
       const fault = yield* run("emulator", "--fault", "bogus")
       assert.strictEqual(fault.exitCode, 2)
       assert.match(fault.stderr, /unknown fault kind/)
-      oneErrorLine(yield* run("copy", `${dir}/does-not-exist`, "jotta:x"), /does-not-exist/)
+      oneErrorLine(yield* run("copy", `${dir}/does-not-exist`, "jotta:x"), /does-not-exist/, 3)
       // the CLI library's usage errors read as every other error
       const bad = yield* run("ls", "--no-such-flag")
       assert.strictEqual(bad.exitCode, 2)

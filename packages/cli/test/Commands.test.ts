@@ -33,8 +33,9 @@ const ok = (r: Result): string => {
   return r.stdout
 }
 
-const oneErrorLine = (r: Result, pattern: RegExp) => {
-  assert.strictEqual(r.exitCode, 1, r.stdout)
+/** One `fjord: …` line on stderr and `exitCode` (rclone's: 3 for a path that is not there). */
+const oneErrorLine = (r: Result, pattern: RegExp, exitCode = 1) => {
+  assert.strictEqual(r.exitCode, exitCode, r.stdout)
   const lines = r.stderr.trimEnd().split("\n")
   assert.strictEqual(lines.length, 1, r.stderr)
   assert.match(lines[0] ?? "", /^fjord: /)
@@ -61,7 +62,7 @@ layer(Env, { timeout: 30_000 })("fjord everyday commands (in-process against the
       assert.strictEqual(ok(yield* run("cat", "--tail", "3", "jotta:r/small.txt")), "789")
       assert.strictEqual(ok(yield* run("cat", "--offset", "2", "--count", "4", "jotta:r/small.txt")), "2345")
       assert.strictEqual(ok(yield* run("cat", "--offset", "-4", "jotta:r/small.txt")), "6789")
-      oneErrorLine(yield* run("cat", "jotta:r/nope.txt"), /^fjord: jotta:r\/nope\.txt: not found$/)
+      oneErrorLine(yield* run("cat", "jotta:r/nope.txt"), /^fjord: jotta:r\/nope\.txt: not found$/, 3)
     })
   )
 

@@ -109,7 +109,7 @@ describe("fjord bin (spawned)", () => {
           )
           assert.strictEqual(ls.stdout, "        7 docs/note.txt\n")
           assert.strictEqual(cat.stdout, "a note\n")
-          assert.strictEqual(missing.code, 1)
+          assert.strictEqual(missing.code, 3) // rclone's exit code for a path that is not there
           assert.strictEqual(missing.stdout, "")
           assert.match(missing.stderr, /^fjord: .*not found.*\n$/)
           // with 1-second access tokens every process above refreshed, three of them at once,
@@ -333,7 +333,7 @@ describe("fjord bin (spawned)", () => {
           assert.notInclude(afterLsd.stdout, "empty")
           assert.strictEqual(logs.stdout, "v.txt\n")
           // --dry-run made nothing
-          assert.strictEqual(dry.code, 1, dry.stdout)
+          assert.strictEqual(dry.code, 3, dry.stdout)
           assert.match(dry.stderr, /not found/)
         })
       ).pipe(Effect.provide(NodeContext.layer)),

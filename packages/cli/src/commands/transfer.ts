@@ -30,7 +30,9 @@ const impl = () => import("../internal/transfer.js")
  * @category errors
  */
 export class TransferFailed extends Schema.TaggedError<TransferFailed>("@fjord/cli/TransferFailed")("TransferFailed", {
-  description: Schema.String
+  description: Schema.String,
+  /** The source is not there (rclone's "directory not found", exit code 3). */
+  notFound: Schema.optional(Schema.Boolean)
 }) {
   override get message(): string {
     return this.description

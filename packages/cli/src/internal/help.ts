@@ -131,6 +131,23 @@ const remedy = (error: object, tag: string | undefined): string | undefined => {
 }
 
 /**
+ * The exit code of a run that failed with `error`, rclone's (`lib/exitcode`): 3 when a path
+ * is not there (rclone 1.60 says "directory not found" and exits 3 for a missing folder and
+ * for a missing file alike: `ls`, `lsf`, `size`, `cat`, `copy`, `copyto`, `sync`, `rmdir`,
+ * `purge`, `check`, checked by running it against the emulator), 1 for anything else. Usage
+ * errors (2) and transfers that end with failed files (1) are decided where they happen.
+ */
+export const exitCode = (error: unknown): number => {
+  if (typeof error !== "object" || error === null) return 1
+  const tag = (error as { readonly _tag?: unknown })._tag
+  const notFound =
+    tag === "NotFound" ||
+    tag === "RemoteNotFound" ||
+    (tag === "TransferFailed" && (error as { readonly notFound?: unknown }).notFound === true)
+  return notFound ? 3 : 1
+}
+
+/**
  * A failure as one line. An error of the service's says what failed and its HTTP status, not
  * the server's own text (that is logged at -vv).
  */

@@ -285,9 +285,14 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
     const kind = isRoot(src)
       ? ({ _tag: "Dir" } as const)
       : yield* Effect.flatMap(sideAt(src, from.parent), (s) => s.stat(from.name)).pipe(
-          Effect.mapError((e) => new TransferFailed({ description: `${rawSource}: ${e.description}` }))
+          Effect.mapError(
+            (e) =>
+              new TransferFailed({ description: `${rawSource}: ${e.description}`, notFound: e.reason === "NotFound" })
+          )
         )
-    if (kind === undefined) return yield* new TransferFailed({ description: `${rawSource}: directory not found` })
+    if (kind === undefined) {
+      return yield* new TransferFailed({ description: `${rawSource}: directory not found`, notFound: true })
+    }
     if (kind._tag === "File") {
       if (name === "sync") return yield* usage(`sync needs a folder as source: ${rawSource} is a file`)
       const toExact = name === "copyto" || name === "moveto"
