@@ -339,7 +339,7 @@ layer(Env, { timeout: 30_000 })("fjord CLI (in-process against the emulator)", (
       ok(yield* run("copyto", `${dir}/x.txt`, "jotta:t4/x.txt"))
       ok(yield* run("copyto", `${dir}/x.txt`, "jotta:t4/y.txt"))
       oneErrorLine(yield* run("rmdir", "jotta:t4"), /not empty/)
-      oneErrorLine(yield* run("delete", "jotta:t4"), /is a folder/)
+      oneErrorLine(yield* run("deletefile", "jotta:t4"), /is a folder/)
       ok(yield* run("delete", "jotta:t4/x.txt"))
       assert.strictEqual(ok(yield* run("ls", "jotta:t4")), "        1 y.txt\n")
       assert.match(ok(yield* run("trash", "jotta:t4")), / x\.txt\n/)

@@ -71,6 +71,51 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
     })
   )
 
+  it.scoped(
+    "delete (rclone's): the included files below a path, rclone's lines, folders only with --rmdirs; exit 3",
+    () =>
+      Effect.gen(function* () {
+        const { emu, dir, run } = yield* loggedIn
+        write(`${dir}/src/a.txt`, "a")
+        write(`${dir}/src/keep.log`, "k")
+        write(`${dir}/src/sub/b.txt`, "b")
+        write(`${dir}/src/sub/deep/c.txt`, "c")
+        assert.strictEqual((yield* run("copy", `${dir}/src`, "jotta:del")).exitCode, 0)
+        // --dry-run: rclone's NOTICE per file, nothing mutating sent
+        yield* emu.clearRequests
+        const dry = yield* run("delete", "--dry-run", "--exclude", "*.log", "jotta:del")
+        assert.strictEqual(dry.exitCode, 0, dry.stderr)
+        assert.match(dry.stderr, / NOTICE: sub\/b\.txt: Skipped delete as --dry-run is set/)
+        assert.notInclude(dry.stderr, "keep.log")
+        assert.deepStrictEqual(
+          (yield* emu.requests).filter((r) => r.method === "POST" && r.op !== "token"),
+          []
+        )
+        // the included files go (to the trash), the folders stay, no stats block (as rclone's delete)
+        const r = yield* run("delete", "-v", "--exclude", "*.log", "jotta:del")
+        assert.strictEqual(r.exitCode, 0, r.stderr)
+        assert.strictEqual(r.stdout, "")
+        assert.match(r.stderr, / INFO {2}: a\.txt: Deleted$/m)
+        assert.match(r.stderr, / INFO {2}: sub\/deep\/c\.txt: Deleted$/m)
+        assert.notMatch(r.stderr, /Removing directory/)
+        assert.strictEqual((yield* run("lsf", "-R", "jotta:del")).stdout, "keep.log\nsub/\nsub/deep/\n")
+        assert.match((yield* run("trash", "-R", "jotta:del")).stdout, /c\.txt/)
+        // --rmdirs: the emptied folders too, deepest first; the path itself stays
+        const dirs = yield* run("delete", "-v", "--rmdirs", "jotta:del/sub")
+        assert.strictEqual(dirs.exitCode, 0, dirs.stderr)
+        assert.match(dirs.stderr, / INFO {2}: deep: Removing directory$/m)
+        assert.strictEqual((yield* run("lsf", "-R", "jotta:del")).stdout, "keep.log\nsub/\n")
+        // a file path deletes that file alone; a local path works alike; a missing path exits 3
+        assert.strictEqual((yield* run("delete", "jotta:del/keep.log")).exitCode, 0)
+        assert.strictEqual((yield* run("lsf", "-R", "jotta:del")).stdout, "sub/\n")
+        assert.strictEqual((yield* run("rm", `${dir}/src/sub`)).exitCode, 0)
+        assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/src/sub`), ["deep"])
+        const missing = yield* run("delete", "jotta:del/nope")
+        assert.strictEqual(missing.exitCode, 3)
+        assert.strictEqual(missing.stderr, "fjord: jotta:del/nope: directory not found\n")
+      })
+  )
+
   it.scoped("--log-file: a transfer's INFO lines go to the file, not to stderr", () =>
     Effect.gen(function* () {
       const { dir, run } = yield* loggedIn

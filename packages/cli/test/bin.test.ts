@@ -155,7 +155,10 @@ describe("fjord bin (spawned)", () => {
             "about",
             "tree"
           ])
-          const [second, treeAgain] = yield* Effect.all([cached("about", "--json", ...c), cached("tree", "jotta:", ...c)])
+          const [second, treeAgain] = yield* Effect.all([
+            cached("about", "--json", ...c),
+            cached("tree", "jotta:", ...c)
+          ])
           assert.strictEqual(second.stdout, first.stdout)
           assert.strictEqual(treeAgain.stdout, tree.stdout)
           assert.deepStrictEqual(caches(), own)

@@ -1,5 +1,5 @@
 /**
- * One engine for copy, sync, move and check between any two sides (local ⇄ cloud, cloud →
+ * One engine for copy, sync, move, check and delete between any two sides (local ⇄ cloud, cloud →
  * cloud server-side, local → local), modelled on rclone's `fs/sync` and `fs/operations`.
  *
  * - A {@link Side} is one end: a listing as a `Stream`, read, write (verified), remove,
@@ -214,6 +214,18 @@ export const plan: (source: Iterable<Listed>, destination: Iterable<Listed>, opt
  */
 export const run = (source: Side, destination: Side, options: Options): Stream.Stream<Event> =>
   Run.run(source, destination, toRun(options), { _tag: "Tree" })
+
+/**
+ * rclone's `delete`: deletes the files below `side`'s root that `options.filter` includes
+ * (to the trash on the cloud unless hard delete is configured), keeps going past a failed
+ * file, and with `rmdirs` removes the folders left empty too (the root stays). Reported as
+ * {@link run} reports a sync's deletions; `dryRun` deletes nothing.
+ *
+ * @since 0.1.0
+ * @category running
+ */
+export const deleteFiles = (side: Side, options: Omit<Options, "mode">): Stream.Stream<Event> =>
+  Run.run(side, side, toRun({ ...options, mode: "delete" }), { _tag: "Tree" })
 
 /**
  * Runs `options.mode` for one file: `sourcePath` on `source` to `destinationPath` on

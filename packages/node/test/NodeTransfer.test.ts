@@ -345,6 +345,61 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
     )
   )
 
+  it.scoped(
+    "delete (rclone's): the included files go, folders stay unless rmdirs, the root always; dry run sends nothing",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const emu = yield* Emulator.Emulator
+          const dir = yield* tempDir("fjord-tr-")
+          write(`${dir}/src/a.txt`, "a", t0)
+          write(`${dir}/src/keep.log`, "k", t0)
+          write(`${dir}/src/sub/b.txt`, "b", t0)
+          write(`${dir}/src/sub/deep/c.txt`, "c", t0)
+          write(`${dir}/src/logs/d.log`, "d", t0)
+          const remote = yield* cloud("tr/del")
+          yield* go(Transfer.run(local(`${dir}/src`), remote, { mode: "copy" }))
+          const keepLogs = yield* Filter.make({ exclude: ["*.log"] })
+          // a dry run reports every deletion (and every folder it would try to remove: what the
+          // filters hid from the listing may keep one) and sends nothing mutating
+          yield* emu.clearRequests
+          const dry = yield* go(Transfer.deleteFiles(remote, { filter: keepLogs, dryRun: true, rmdirs: true }))
+          assert.deepStrictEqual(dry.paths("Deleted"), [
+            "a.txt",
+            "logs",
+            "sub",
+            "sub/b.txt",
+            "sub/deep",
+            "sub/deep/c.txt"
+          ])
+          assert.deepStrictEqual(mutating(yield* emu.requests), [])
+          // without rmdirs the folders stay, emptied; the excluded files are not touched
+          const r = yield* go(Transfer.deleteFiles(remote, { filter: keepLogs }))
+          assert.strictEqual(r.summary.mode, "delete")
+          assert.strictEqual(r.summary.deleted, 3)
+          assert.strictEqual(r.summary.deletedDirs, 0)
+          assert.strictEqual(r.summary.transferred, 0)
+          assert.deepStrictEqual(yield* remoteTree("tr/del"), [
+            "keep.log:1",
+            "logs/",
+            "logs/d.log:1",
+            "sub/",
+            "sub/deep/"
+          ])
+          // with rmdirs the emptied folders go too, deepest first; a folder still holding a file stays
+          const again = yield* go(Transfer.deleteFiles(remote, { filter: keepLogs, rmdirs: true }))
+          assert.strictEqual(again.summary.deleted, 0)
+          assert.deepStrictEqual(again.paths("Deleted"), ["sub", "sub/deep"])
+          assert.deepStrictEqual(yield* remoteTree("tr/del"), ["keep.log:1", "logs/", "logs/d.log:1"])
+          // the local side alike: everything, the root stays
+          const all = yield* go(Transfer.deleteFiles(local(`${dir}/src`), { rmdirs: true }))
+          assert.strictEqual(all.summary.deleted, 5)
+          assert.deepStrictEqual(yield* treeOf(local(`${dir}/src`)), [])
+          assert.isTrue(NodeFs.existsSync(`${dir}/src`))
+        })
+      )
+  )
+
   it.scoped("filters apply while listing: excluded folders are not descended; size limits", () =>
     Effect.scoped(
       Effect.gen(function* () {

@@ -13,12 +13,11 @@ const impl = () => import("../internal/files.js")
 
 const path = remoteArg("path")
 
-const deleteCommand = (name: "delete" | "rm" | "deletefile") =>
-  Command.make(
-    name,
-    { path },
-    lazy(impl, (m) => m.remove)
-  ).pipe(Command.withDescription("Delete a file (to the trash; for good with --jottacloud-hard-delete)"))
+const deleteFile = Command.make(
+  "deletefile",
+  { path },
+  lazy(impl, (m) => m.remove)
+).pipe(Command.withDescription("Delete a file (to the trash; for good with --jottacloud-hard-delete)"))
 
 const bytes = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.optional)
@@ -58,9 +57,7 @@ export const commands = [
       "Write a file's content to stdout; fails (exit 1) when the bytes do not match the file's size and MD5"
     )
   ),
-  deleteCommand("delete"),
-  deleteCommand("rm"),
-  deleteCommand("deletefile"),
+  deleteFile,
   Command.make(
     "rmdir",
     { path },

@@ -1,6 +1,6 @@
 /**
  * The transfer commands on the engine (`@fjord/core/Transfer`): `copy`, `copyto`, `sync`,
- * `move`, `moveto`, `check`, with rclone's flags for comparisons (`--checksum`,
+ * `move`, `moveto`, `check`, and rclone's `delete` (`rm`; `--rmdirs`), with rclone's flags for comparisons (`--checksum`,
  * `--size-only`, `--ignore-existing`, `--update`), filters (`--include`, `--exclude`,
  * `--filter`, `--*-from`, `--files-from`, `--files-from-raw`, `--exclude-if-present`,
  * `--min/max-size`, `--min/max-age`, `--max-depth`, `--ignore-case`), `--delete-excluded`, `--create-empty-src-dirs`,
@@ -125,6 +125,22 @@ const transferCommand = (name: Name) =>
     lazy(impl, (m) => m.run(name))
   ).pipe(Command.withDescription(descriptions[name]))
 
+/** rclone's `delete`; `rm` is its alias here (`deletefile` removes exactly one file). */
+const deleteCommand = (name: "delete" | "rm") =>
+  Command.make(
+    name,
+    {
+      ...transferOptions,
+      rmdirs: flag("rmdirs", "Also remove the folders left empty (the path itself stays)"),
+      path: Args.text({ name: "path" }).pipe(Args.withDescription("remote:path or a local path"))
+    },
+    lazy(impl, (m) => m.remove)
+  ).pipe(
+    Command.withDescription(
+      "Delete the files below a path that the filters include (to the trash; folders stay unless --rmdirs); a file path deletes that file"
+    )
+  )
+
 /**
  * The transfer commands (the global flags come from `GlobalFlags`).
  *
@@ -138,5 +154,7 @@ export const commands = () =>
     transferCommand("sync"),
     transferCommand("move"),
     transferCommand("moveto"),
-    transferCommand("check")
+    transferCommand("check"),
+    deleteCommand("delete"),
+    deleteCommand("rm")
   ] as const

@@ -72,7 +72,8 @@ const readLines = (file: string) =>
     catch: (e) => usage(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`)
   })
 
-const buildFilter = (a: Parsed) =>
+/** The filter of rclone's flags; `only`: a file path was given, so that file alone (rclone's AddFile). */
+const buildFilter = (a: Parsed, only?: string) =>
   Effect.gen(function* () {
     const size = (o: Option.Option<string>, flagName: string) =>
       Option.isNone(o)
@@ -96,6 +97,7 @@ const buildFilter = (a: Parsed) =>
       filterFrom: yield* from(a.filterFrom),
       ...(a.filesFrom.length > 0 ? { filesFrom: yield* from(a.filesFrom) } : {}),
       ...(a.filesFromRaw.length > 0 ? { filesFromRaw: yield* from(a.filesFromRaw) } : {}),
+      ...(only === undefined ? {} : { filesFromRaw: [only] }),
       excludeIfPresent: a.excludeIfPresent,
       minSize: yield* size(a.minSize, "min-size"),
       maxSize: yield* size(a.maxSize, "max-size"),
@@ -190,7 +192,8 @@ const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stre
       })
     )
     if (summary === undefined || last === undefined) return yield* new TransferFailed({ description: "no summary" })
-    if (summary.mode !== "check" && summary.transferred === 0 && summary.fatal === undefined && !summary.dirMoved) {
+    const transfers = summary.mode !== "check" && summary.mode !== "delete"
+    if (transfers && summary.transferred === 0 && summary.fatal === undefined && !summary.dirMoved) {
       yield* log("INFO", "There was nothing to transfer")
     }
     const end = Progress.statsBlock(last, false, {
@@ -200,7 +203,10 @@ const render = (a: Parsed, display: Display, sides: Progress.Sides, events: Stre
     if (live !== undefined) {
       live(end.join("\n"))
       live.done()
-    } else if (!display.quiet) for (const l of end) yield* output.line(l)
+    } else if (!display.quiet && summary.mode !== "delete") {
+      // rclone's delete runs without its final stats (cmd.Run's showStats is false)
+      for (const l of end) yield* output.line(l)
+    }
     if (summary.mode === "check" && !display.quiet) {
       yield* output.line(
         summary.differences === 0
@@ -248,6 +254,21 @@ const sidesOf = (source: Transfer.Side, destination: Transfer.Side): Progress.Si
 
 const isRoot = (loc: Located) => loc._tag === "Remote" && loc.path === ""
 
+/** Whether `loc` is a file or a folder; a path that is not there fails as rclone's "directory not found". */
+const kindOf = (loc: Located, raw: string, sideAt: (path: string) => Effect.Effect<Transfer.Side>) =>
+  Effect.gen(function* () {
+    if (isRoot(loc)) return { _tag: "Dir" } as const
+    const { parent, name } = splitLast(loc)
+    const kind = yield* Effect.flatMap(sideAt(parent), (s) => s.stat(name)).pipe(
+      Effect.mapError(
+        (e) => new TransferFailed({ description: `${raw}: ${e.description}`, notFound: e.reason === "NotFound" })
+      )
+    )
+    if (kind === undefined)
+      return yield* new TransferFailed({ description: `${raw}: directory not found`, notFound: true })
+    return kind
+  })
+
 const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: string, cloudAt: CloudAt) =>
   Effect.gen(function* () {
     const sideAt = (loc: Located, path: string) =>
@@ -280,19 +301,8 @@ const program = (name: Name, a: Parsed, src: Located, dst: Located, rawSource: s
       progressEveryMs: display.everyMs,
       filter
     }
-    // is the source a file or a folder?
     const from = splitLast(src)
-    const kind = isRoot(src)
-      ? ({ _tag: "Dir" } as const)
-      : yield* Effect.flatMap(sideAt(src, from.parent), (s) => s.stat(from.name)).pipe(
-          Effect.mapError(
-            (e) =>
-              new TransferFailed({ description: `${rawSource}: ${e.description}`, notFound: e.reason === "NotFound" })
-          )
-        )
-    if (kind === undefined) {
-      return yield* new TransferFailed({ description: `${rawSource}: directory not found`, notFound: true })
-    }
+    const kind = yield* kindOf(src, rawSource, (path) => sideAt(src, path))
     if (kind._tag === "File") {
       if (name === "sync") return yield* usage(`sync needs a folder as source: ${rawSource} is a file`)
       const toExact = name === "copyto" || name === "moveto"
@@ -329,3 +339,40 @@ export const run =
         )
       ).pipe(Sdk.withSdk(src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
     })
+
+/**
+ * `delete`'s handler (rclone's): the files below the path that the filters include, deleted
+ * (to the trash on the cloud) as the engine deletes a sync's extraneous files, folders kept
+ * unless `--rmdirs`; a file path deletes that file.
+ *
+ * @internal
+ */
+export const remove = (
+  parsed: Omit<Parsed, "verbose" | "quiet"> & { readonly path: string; readonly rmdirs: boolean }
+) =>
+  Effect.gen(function* () {
+    const g = yield* GlobalFlags
+    const a = { ...parsed, verbose: g.verbose > 0, quiet: g.quiet }
+    const at = RemotePath.parse(a.path)
+    const deletion = (cloudAt: CloudAt) =>
+      Effect.gen(function* () {
+        const sideAt = (path: string) => (at._tag === "Local" ? Effect.succeed(NodeTransfer.side(path)) : cloudAt(path))
+        const display = yield* displayOf(a)
+        const kind = yield* kindOf(at, a.path, sideAt)
+        const file = kind._tag === "File" ? splitLast(at) : undefined
+        const side = yield* sideAt(file === undefined ? at.path : file.parent)
+        const events = Transfer.deleteFiles(side, {
+          dryRun: a.dryRun,
+          transfers: Math.max(1, a.transfers),
+          retries: Math.max(1, a.retries),
+          rmdirs: a.rmdirs && file === undefined,
+          progressEveryMs: display.everyMs,
+          filter: yield* buildFilter(a, file?.name)
+        })
+        return yield* render(a, display, sidesOf(side, side), events)
+      })
+    if (at._tag === "Local") return yield* deletion(noCloud)
+    return yield* Effect.flatMap(Files.Files, (files) =>
+      deletion((path) => Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files)))
+    ).pipe(Sdk.withSdk(at.remote))
+  })

@@ -39,8 +39,13 @@ import { type InFlight, type Progress, Tracker } from "./progress.js"
 import type { DirEntry, DirMoveResult, FileEntry, Listed, ListOptions, Side } from "./side.js"
 import { SideError } from "./side.js"
 
-/** The operation. @internal */
-export type Mode = "copy" | "sync" | "move" | "check"
+/**
+ * The operation. `delete` is rclone's `delete`: the files below the destination's root that
+ * the filters include are deleted (the source is not read), folders stay unless `rmdirs`.
+ *
+ * @internal
+ */
+export type Mode = "copy" | "sync" | "move" | "check" | "delete"
 
 /** @internal */
 export interface RunOptions extends Plan.Comparison {
@@ -58,6 +63,8 @@ export interface RunOptions extends Plan.Comparison {
   readonly createEmptySrcDirs?: boolean | undefined
   /** sync: also delete destination files the filters exclude (rclone's `--delete-excluded`). */
   readonly deleteExcluded?: boolean | undefined
+  /** delete: also remove the folders left empty, deepest first, the root excepted (rclone's `--rmdirs`). */
+  readonly rmdirs?: boolean | undefined
   /** move: remove source folders left empty (rclone's `--delete-empty-src-dirs`). */
   readonly deleteEmptySrcDirs?: boolean | undefined
   /** Emit a `Progress` event this often (milliseconds) while the run lasts. */
@@ -354,9 +361,10 @@ const engine = (
     }
     const planner = Plan.planner(index, caseInsensitive, {
       ...options,
-      deleteExtraneous: mode === "sync" || (mode === "check" && options.oneWay !== true),
-      // a check reports every file the source lacks, also those in folders it lacks
-      filtered: filtered || mode === "check",
+      deleteExtraneous: mode === "sync" || mode === "delete" || (mode === "check" && options.oneWay !== true),
+      // a check reports every file the source lacks, also those in folders it lacks; a
+      // delete removes files one by one and folders only when empty (and asked to)
+      filtered: filtered || mode === "check" || mode === "delete",
       ...(mode === "check" ? { checksum: true, createEmptySrcDirs: false } : {}),
       ...(single ? { target: () => scope.destination } : {})
     })
@@ -370,7 +378,9 @@ const engine = (
                 : Stream.succeed(e)
           )
         )
-      : source.list(lo)
+      : mode === "delete"
+        ? Stream.empty
+        : source.list(lo)
 
     // -- one file ----------------------------------------------------------------------------
     const counted = (file: FileEntry): Stream.Stream<Uint8Array, SideError> =>
@@ -687,7 +697,9 @@ const engine = (
           }).pipe(Effect.catchAll((e) => (e.reason === "NotFound" ? Effect.void : deletionFailed(e)))),
         { discard: true }
       )
-    const extraneous = planner.extraneous()
+    const extraneous = planner
+      .extraneous()
+      .filter((a) => mode !== "delete" || options.rmdirs === true || a._tag !== "RemoveEmptyDir")
     if (mode === "check") {
       for (const a of extraneous) {
         if (a._tag !== "Delete") continue
@@ -695,7 +707,7 @@ const engine = (
         tracker.errors++
         yield* emit({ _tag: "Checked", path: a.file.path, result: "MissingOnSource", progress: snap() })
       }
-    } else if (mode === "sync" && extraneous.length > 0) {
+    } else if ((mode === "sync" || mode === "delete") && extraneous.length > 0) {
       if (clean()) {
         for (const a of extraneous) {
           const path =
