@@ -1,3 +1,4 @@
+import * as Crypto from "node:crypto"
 import * as NodeFs from "node:fs"
 import { assert, layer } from "@effect/vitest"
 import * as Files from "@fjord/core/Files"
@@ -396,6 +397,86 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("NodeTransfer + Trans
           assert.strictEqual(all.summary.deleted, 5)
           assert.deepStrictEqual(yield* treeOf(local(`${dir}/src`)), [])
           assert.isTrue(NodeFs.existsSync(`${dir}/src`))
+        })
+      )
+  )
+
+  it.scoped(
+    "uploads read through four reused buffers: every size arrives byte for byte; other writers get fresh ones",
+    () =>
+      Effect.scoped(
+        Effect.gen(function* () {
+          const dir = yield* tempDir("fjord-tr-")
+          const block = 256 * 1024
+          const sizes = [0, 1, block - 1, block, block + 1, 6 * block + 7]
+          // random bytes: a block of `bytes` repeats every 64 KiB, so a reused buffer would not show
+          const content = new Map(sizes.map((n) => [`f${n}.bin`, new Uint8Array(Crypto.randomBytes(n))]))
+          for (const [name, data] of content) write(`${dir}/src/${name}`, data, t0)
+          const side = local(`${dir}/src`)
+          const entry = (name: string) =>
+            Effect.map(side.stat(name), (e) => {
+              assert.strictEqual(e?._tag, "File")
+              return e as Transfer.FileEntry
+            })
+          const md5 = (data: Uint8Array) => Crypto.createHash("md5").update(data).digest("hex")
+          const join = (parts: ReadonlyArray<Uint8Array>) => Buffer.concat(parts.map((p) => Buffer.from(p)))
+          assert.isDefined(side.readTransient)
+          for (const [name, data] of content) {
+            // a consumer that is done with each element before the next: the file's bytes
+            const copied = yield* Stream.runCollect(
+              Stream.map(side.readTransient!(yield* entry(name)), (b) => Uint8Array.from(b))
+            )
+            assert.strictEqual(md5(join(Chunk.toReadonlyArray(copied))), md5(data), name)
+          }
+          // the buffers are reused: kept without copying, the first view shows the fifth block
+          const big = `f${6 * block + 7}.bin`
+          const kept = Chunk.toReadonlyArray(yield* Stream.runCollect(side.readTransient!(yield* entry(big))))
+          assert.strictEqual(kept.length, 7)
+          assert.strictEqual(kept[0]!.buffer, kept[4]!.buffer)
+          assert.notStrictEqual(md5(join(kept)), md5(content.get(big)!))
+          // which read the engine picks: transient toward the cloud, fresh toward a local side
+          const used: Array<string> = []
+          const spied: Transfer.Side = {
+            ...side,
+            read: (f) =>
+              Stream.suspend(() => {
+                used.push("read")
+                return side.read(f)
+              }),
+            readTransient: (f) =>
+              Stream.suspend(() => {
+                used.push("transient")
+                return side.readTransient!(f)
+              })
+          }
+          // local → cloud takes them (the server checks what it received against the MD5)
+          const up = yield* go(Transfer.run(spied, yield* cloud("tr/ring"), { mode: "copy" }))
+          assert.deepStrictEqual(used.splice(0), Array(sizes.length).fill("transient"))
+          assert.strictEqual(up.summary.transferred, sizes.length)
+          const files = yield* Files.Files
+          for (const [name, data] of content) {
+            const info = yield* files.stat(`tr/ring/${name}`)
+            assert.strictEqual(info.md5, md5(data), name)
+          }
+          // a destination that does not say it takes them gets fresh buffers (new content: the
+          // service would deduplicate the old without reading it)
+          for (const [name, data] of content) {
+            content.set(name, new Uint8Array(Crypto.randomBytes(data.length)))
+            write(`${dir}/src/${name}`, content.get(name)!, t0)
+          }
+          const cautious: Transfer.Side = { ...(yield* cloud("tr/ring2")), writeTakesTransient: false }
+          yield* go(Transfer.run(spied, cautious, { mode: "copy" }))
+          assert.deepStrictEqual(used.splice(0), Array(sizes.length).fill("read"))
+          for (const [name, data] of content) {
+            assert.strictEqual((yield* files.stat(`tr/ring2/${name}`)).md5, md5(data), name)
+          }
+          // local → local copies with copyFile, reading nothing here
+          const copy = yield* go(Transfer.run(spied, local(`${dir}/copy`), { mode: "copy" }))
+          assert.strictEqual(copy.summary.transferred, sizes.length)
+          assert.deepStrictEqual(used, [])
+          for (const [name, data] of content) {
+            assert.strictEqual(md5(NodeFs.readFileSync(`${dir}/copy/${name}`)), md5(data), name)
+          }
         })
       )
   )

@@ -213,6 +213,9 @@ export const make = (root: string): Effect.Effect<Side, never, Files.Files> =>
       root: `jotta:${root}`,
       caseInsensitive: true,
       writeNeedsMd5: true,
+      // the upload body is written chunk by chunk, each after the last one drained, and the
+      // server checks the MD5 of what it received against the one given at allocation
+      writeTakesTransient: true,
       // Files.download checks size and MD5 as it streams (the MD5 before its last chunk ends)
       readVerifies: true,
       stat,

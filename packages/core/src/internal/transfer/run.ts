@@ -388,7 +388,11 @@ const engine = (
         tracker.restart(file.path)
         // per chunk, not per element (`Stream.tap` would re-chunk the bytes one buffer each,
         // and every stage below would then run once per socket read)
-        return Stream.mapChunksEffect(source.read(file), (chunk) => {
+        const content =
+          destination.writeTakesTransient === true && source.readTransient !== undefined
+            ? source.readTransient(file)
+            : source.read(file)
+        return Stream.mapChunksEffect(content, (chunk) => {
           let n = 0
           for (const buffer of chunk) n += buffer.length
           tracker.add(file.path, n)

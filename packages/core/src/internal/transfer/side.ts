@@ -108,6 +108,19 @@ export interface Side {
   readonly list: (options: ListOptions) => Stream.Stream<Listed, SideError>
   /** The content of a file. */
   readonly read: (file: FileEntry) => Stream.Stream<Uint8Array, SideError>
+  /**
+   * The content of a file in buffers the side uses again: an element is only valid until
+   * three more have been pulled. Used instead of `read` toward a destination whose `write`
+   * is done with a chunk before it pulls the next (`writeTakesTransient`); saves allocating
+   * (and collecting) a buffer per read of a large file.
+   */
+  readonly readTransient?: ((file: FileEntry) => Stream.Stream<Uint8Array, SideError>) | undefined
+  /**
+   * Whether `write` is done with each chunk of its content before it pulls the next, so it can
+   * take a source's `readTransient` (the cloud: an upload's body waits for the socket to
+   * drain after each chunk, and the server checks the MD5 of what it received).
+   */
+  readonly writeTakesTransient?: boolean | undefined
   /** The MD5 of a file: the stored one when known, else computed from the content. */
   readonly hash: (file: FileEntry) => Effect.Effect<Md5, SideError>
   /** The MD5 computed from the content, whatever is stored (`check --download`). */
