@@ -212,13 +212,16 @@ export const side = (root: string): Transfer.Side => {
       )
     )
 
-  // a cloud upload's content: read into a ring of reused buffers (`internal/ringReader.ts`)
+  // a cloud upload's content: read into a ring of reused buffers (`internal/ringReader.ts`);
+  // a file of fewer blocks than the ring has slots would reuse none, so it is read as usual
   const readTransient = (file: Transfer.FileEntry): Stream.Stream<Uint8Array, Transfer.SideError> =>
-    Stream.unwrap(
-      Effect.map(absOf(file), (abs) =>
-        RingReader.fileStream(abs, NodeFiles.sendChunkSize(file.size), (e) => failure(file.path, e))
-      )
-    )
+    file.size < RingReader.reusesFrom
+      ? read(file)
+      : Stream.unwrap(
+          Effect.map(absOf(file), (abs) =>
+            RingReader.fileStream(abs, NodeFiles.sendChunkSize(file.size), (e) => failure(file.path, e))
+          )
+        )
 
   const hashContent = (file: Transfer.FileEntry) =>
     Effect.flatMap(absOf(file), (abs) =>

@@ -29,6 +29,14 @@ import * as Stream from "effect/Stream"
 /** The ring's size: a slot is overwritten `RING - 1` pulls after it was handed out. */
 const RING = 4
 
+/**
+ * The size from which a file is worth the ring: a smaller one fills fewer blocks (of at most
+ * 256 KiB, `NodeFiles.sendChunkSize`) than the ring has slots, so nothing would be reused.
+ *
+ * @internal
+ */
+export const reusesFrom = RING * 256 * 1024
+
 const ignore = (_: unknown) => {}
 
 /**
