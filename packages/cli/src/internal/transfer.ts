@@ -237,6 +237,18 @@ type CloudAt = (path: string) => Effect.Effect<Transfer.Side>
 
 const noCloud: CloudAt = () => Effect.dieMessage("no cloud path given")
 
+/**
+ * Runs `f` with the cloud sides of the first remote among `locs` (its account's SDK); with
+ * local paths only, without any account.
+ */
+const withCloud = <A, E, R>(locs: ReadonlyArray<Located>, f: (cloudAt: CloudAt) => Effect.Effect<A, E, R>) => {
+  const remote = locs.find((l) => l._tag === "Remote")
+  if (remote === undefined || remote._tag !== "Remote") return f(noCloud)
+  return Effect.flatMap(Files.Files, (files) =>
+    f((path) => Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files)))
+  ).pipe(Sdk.withSdk(remote.remote))
+}
+
 /** The parent folder and the engine name of the last element of a path. */
 const splitLast = (loc: Located): { readonly parent: string; readonly name: string } => {
   if (loc._tag === "Local") {
@@ -331,13 +343,7 @@ export const run =
       const a = { ...parsed, verbose: g.verbose > 0, quiet: g.quiet }
       const src = RemotePath.parse(a.source)
       const dst = RemotePath.parse(a.destination)
-      // local → local needs no account
-      if (src._tag === "Local" && dst._tag === "Local") return yield* program(name, a, src, dst, a.source, noCloud)
-      return yield* Effect.flatMap(Files.Files, (files) =>
-        program(name, a, src, dst, a.source, (path) =>
-          Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files))
-        )
-      ).pipe(Sdk.withSdk(src._tag === "Remote" ? src.remote : dst._tag === "Remote" ? dst.remote : undefined))
+      return yield* withCloud([src, dst], (cloudAt) => program(name, a, src, dst, a.source, cloudAt))
     })
 
 /**
@@ -371,8 +377,5 @@ export const remove = (
         })
         return yield* render(a, display, sidesOf(side, side), events)
       })
-    if (at._tag === "Local") return yield* deletion(noCloud)
-    return yield* Effect.flatMap(Files.Files, (files) =>
-      deletion((path) => Transfer.cloudSide(path).pipe(Effect.provideService(Files.Files, files)))
-    ).pipe(Sdk.withSdk(at.remote))
+    return yield* withCloud([at], deletion)
   })
