@@ -108,7 +108,11 @@ layer(Env, { timeout: 60_000, excludeTestServices: true })("fjord transfer comma
         // a file path deletes that file alone; a local path works alike; a missing path exits 3
         assert.strictEqual((yield* run("delete", "jotta:del/keep.log")).exitCode, 0)
         assert.strictEqual((yield* run("lsf", "-R", "jotta:del")).stdout, "sub/\n")
-        assert.strictEqual((yield* run("rm", `${dir}/src/sub`)).exitCode, 0)
+        assert.strictEqual((yield* run("delete", `${dir}/src/sub`)).exitCode, 0)
+        // rm (deletefile) removes one file only
+        const folder = yield* run("rm", "jotta:del/sub")
+        assert.strictEqual(folder.exitCode, 1)
+        assert.match(folder.stderr, /is a folder/)
         assert.deepStrictEqual(NodeFs.readdirSync(`${dir}/src/sub`), ["deep"])
         const missing = yield* run("delete", "jotta:del/nope")
         assert.strictEqual(missing.exitCode, 3)

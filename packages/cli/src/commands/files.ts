@@ -13,11 +13,13 @@ const impl = () => import("../internal/files.js")
 
 const path = remoteArg("path")
 
-const deleteFile = Command.make(
-  "deletefile",
-  { path },
-  lazy(impl, (m) => m.remove)
-).pipe(Command.withDescription("Delete a file (to the trash; for good with --jottacloud-hard-delete)"))
+/** rclone's `deletefile`; `rm` is its alias here (one file, as `rm` without `-r`). */
+const deleteFile = (name: "deletefile" | "rm") =>
+  Command.make(
+    name,
+    { path },
+    lazy(impl, (m) => m.remove)
+  ).pipe(Command.withDescription("Delete a file (to the trash; for good with --jottacloud-hard-delete)"))
 
 const bytes = (name: string, description: string) =>
   Options.integer(name).pipe(Options.withDescription(description), Options.optional)
@@ -57,7 +59,8 @@ export const commands = [
       "Write a file's content to stdout; fails (exit 1) when the bytes do not match the file's size and MD5"
     )
   ),
-  deleteFile,
+  deleteFile("deletefile"),
+  deleteFile("rm"),
   Command.make(
     "rmdir",
     { path },

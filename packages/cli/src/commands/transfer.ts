@@ -1,6 +1,6 @@
 /**
  * The transfer commands on the engine (`@fjord/core/Transfer`): `copy`, `copyto`, `sync`,
- * `move`, `moveto`, `check`, and rclone's `delete` (`rm`; `--rmdirs`), with rclone's flags for comparisons (`--checksum`,
+ * `move`, `moveto`, `check`, and rclone's `delete` (`--rmdirs`), with rclone's flags for comparisons (`--checksum`,
  * `--size-only`, `--ignore-existing`, `--update`), filters (`--include`, `--exclude`,
  * `--filter`, `--*-from`, `--files-from`, `--files-from-raw`, `--exclude-if-present`,
  * `--min/max-size`, `--min/max-age`, `--max-depth`, `--ignore-case`), `--delete-excluded`, `--create-empty-src-dirs`,
@@ -125,10 +125,10 @@ const transferCommand = (name: Name) =>
     lazy(impl, (m) => m.run(name))
   ).pipe(Command.withDescription(descriptions[name]))
 
-/** rclone's `delete`; `rm` is its alias here (`deletefile` removes exactly one file). */
-const deleteCommand = (name: "delete" | "rm") =>
+/** rclone's `delete` (`deletefile` and its alias `rm` remove exactly one file). */
+const deleteCommand = () =>
   Command.make(
-    name,
+    "delete",
     {
       ...transferOptions,
       rmdirs: flag("rmdirs", "Also remove the folders left empty (the path itself stays)"),
@@ -155,6 +155,5 @@ export const commands = () =>
     transferCommand("move"),
     transferCommand("moveto"),
     transferCommand("check"),
-    deleteCommand("delete"),
-    deleteCommand("rm")
+    deleteCommand()
   ] as const
