@@ -347,6 +347,30 @@ const engine = (
           Stream.filter((e): e is FileEntry | DirEntry => e !== undefined)
         )
       : destination.list(deleteExcluded ? everything : lo)
+    const sourceListing: Stream.Stream<Listed, SideError> = single
+      ? Stream.fromEffect(source.stat(scope.source)).pipe(
+          Stream.flatMap((e) =>
+            e === undefined
+              ? Stream.fail(new SideError({ reason: "NotFound", path: scope.source, description: "not found" }))
+              : e._tag === "Dir"
+                ? Stream.fail(new SideError({ reason: "Failed", path: scope.source, description: "is a folder" }))
+                : Stream.succeed(e)
+          )
+        )
+      : mode === "delete"
+        ? Stream.empty
+        : source.list(lo)
+    // The source is listed while the destination is: its entries wait in a bounded queue (64
+    // chunks) until the destination's index is complete, so a tree's local walk overlaps the
+    // cloud listing's round trip instead of following it.
+    const ahead = yield* Mailbox.make<Listed, SideError>({ capacity: 64 * 64 })
+    yield* Effect.fork(
+      Mailbox.into(
+        Stream.runForEachChunk(sourceListing, (c) => ahead.offerAll(c)),
+        ahead
+      )
+    )
+    const srcListing = Mailbox.toStream(ahead)
     const listedDst = yield* Stream.runForEach(dstListing, (e) =>
       Effect.sync(() => Plan.addToIndex(index, key, e))
     ).pipe(
@@ -368,19 +392,6 @@ const engine = (
       ...(mode === "check" ? { checksum: true, createEmptySrcDirs: false } : {}),
       ...(single ? { target: () => scope.destination } : {})
     })
-    const srcListing: Stream.Stream<Listed, SideError> = single
-      ? Stream.fromEffect(source.stat(scope.source)).pipe(
-          Stream.flatMap((e) =>
-            e === undefined
-              ? Stream.fail(new SideError({ reason: "NotFound", path: scope.source, description: "not found" }))
-              : e._tag === "Dir"
-                ? Stream.fail(new SideError({ reason: "Failed", path: scope.source, description: "is a folder" }))
-                : Stream.succeed(e)
-          )
-        )
-      : mode === "delete"
-        ? Stream.empty
-        : source.list(lo)
 
     // -- one file ----------------------------------------------------------------------------
     const counted = (file: FileEntry): Stream.Stream<Uint8Array, SideError> =>
