@@ -1,5 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as ContentHasher from "../src/ContentHasher.js"
@@ -31,4 +33,20 @@ describe("ContentHasher", () => {
     assert.throws(() => ContentHasher.md5FromString("abc"))
     assert.throws(() => ContentHasher.md5FromString("z".repeat(32)))
   })
+
+  const decodeOption = Schema.decodeOption(ContentHasher.Md5FromHex)
+  const hexChar = FastCheck.constantFrom(..."0123456789abcdefABCDEFxg ")
+  const hex32 = FastCheck.string({
+    unit: FastCheck.constantFrom(..."0123456789abcdefABCDEF"),
+    minLength: 32,
+    maxLength: 32
+  })
+  it.prop(
+    "md5OrUndefined gives what decoding with Md5FromHex gives",
+    [FastCheck.oneof(FastCheck.string(), FastCheck.string({ unit: hexChar, minLength: 31, maxLength: 33 }), hex32)],
+    ([text]) => {
+      assert.strictEqual(ContentHasher.md5OrUndefined(text), Option.getOrUndefined(decodeOption(text)))
+    },
+    { fastCheck: { numRuns: 500 } }
+  )
 })

@@ -18,7 +18,7 @@
  */
 import type * as DateTime from "effect/DateTime"
 import * as Option from "effect/Option"
-import type { Md5 } from "../ContentHasher.js"
+import { type Md5, md5OrUndefined } from "../ContentHasher.js"
 import * as Jfs from "../Jfs.js"
 import * as JfsTime from "../JfsTime.js"
 
@@ -81,14 +81,11 @@ const time = (u: unknown): Option.Option<DateTime.Utc> | Fail => {
   return Option.isSome(parsed) ? parsed : FAIL
 }
 
-const md5Pattern = /^[0-9a-fA-F]{32}$/
-
 // compose(trimmedText, Md5FromHex)
 const md5 = (u: unknown): Md5 | Fail => {
   const t = textOf(u)
   if (t === undefined) return FAIL
-  const s = t.trim()
-  return md5Pattern.test(s) ? (s.toLowerCase() as Md5) : FAIL
+  return md5OrUndefined(t.trim()) ?? FAIL
 }
 
 // optionalAttrTime: compose(String, JfsTimeOption), default None

@@ -7,8 +7,7 @@
  * @internal
  */
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
-import { Md5FromHex } from "../../ContentHasher.js"
+import { md5OrUndefined } from "../../ContentHasher.js"
 import type { Entry, FileInfo, FolderInfo, RevisionInfo } from "../../Files.js"
 import type * as Jfs from "../../Jfs.js"
 import type * as JottaConfig from "../../JottaConfig.js"
@@ -38,8 +37,6 @@ export const isEntryName = (wire: string): boolean =>
 /** `JottaPath.displayWire` through {@link decodeName} (which skips the byte round trip for plain names). */
 export const displayWire = (wire: ReadonlyArray<string>, encoding: Name.Encoding): string =>
   wire.map((w) => decodeName(w, encoding).name).join("/")
-
-const decodeMd5 = Schema.decodeOption(Md5FromHex)
 
 const joinDisplay = (parent: string, name: string): string => (parent === "" ? name : `${parent}/${name}`)
 
@@ -139,7 +136,7 @@ export const fromListStream = (
     path: display,
     wirePath,
     size: e.size,
-    md5: Option.getOrUndefined(decodeMd5(e.md5)),
+    md5: md5OrUndefined(e.md5),
     modified: Option.some(e.modified),
     created: Option.some(e.created),
     updated: Option.none(),
