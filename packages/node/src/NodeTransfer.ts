@@ -214,14 +214,12 @@ export const side = (root: string): Transfer.Side => {
 
   // a cloud upload's content: read into a ring of reused buffers (`internal/ringReader.ts`);
   // a file of fewer blocks than the ring has slots would reuse none, so it is read as usual
-  const readTransient = (file: Transfer.FileEntry): Stream.Stream<Uint8Array, Transfer.SideError> =>
-    file.size < RingReader.reusesFrom
+  const readTransient = (file: Transfer.FileEntry): Stream.Stream<Uint8Array, Transfer.SideError> => {
+    const block = NodeFiles.sendChunkSize(file.size)
+    return file.size < RingReader.slots * block
       ? read(file)
-      : Stream.unwrap(
-          Effect.map(absOf(file), (abs) =>
-            RingReader.fileStream(abs, NodeFiles.sendChunkSize(file.size), (e) => failure(file.path, e))
-          )
-        )
+      : Stream.unwrap(Effect.map(absOf(file), (abs) => RingReader.fileStream(abs, block, (e) => failure(file.path, e))))
+  }
 
   const hashContent = (file: Transfer.FileEntry) =>
     Effect.flatMap(absOf(file), (abs) =>

@@ -26,16 +26,13 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 
-/** The ring's size: a slot is overwritten `RING - 1` pulls after it was handed out. */
-const RING = 4
-
 /**
- * The size from which a file is worth the ring: a smaller one fills fewer blocks (of at most
- * 256 KiB, `NodeFiles.sendChunkSize`) than the ring has slots, so nothing would be reused.
+ * The ring's size: a slot is overwritten `slots - 1` pulls after it was handed out, so a file
+ * of fewer blocks than this reuses nothing.
  *
  * @internal
  */
-export const reusesFrom = RING * 256 * 1024
+export const slots = 4
 
 const ignore = (_: unknown) => {}
 
@@ -73,7 +70,7 @@ export const fileStream = <E>(
           if (bytesRead === 0) return Effect.fail(Option.none())
           const block = ring[slot]!.subarray(0, bytesRead)
           position += bytesRead
-          slot = (slot + 1) % RING
+          slot = (slot + 1) % slots
           next = readInto(slot, position)
           return Effect.succeed(block)
         }

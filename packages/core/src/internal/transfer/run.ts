@@ -360,9 +360,9 @@ const engine = (
       : mode === "delete"
         ? Stream.empty
         : source.list(lo)
-    // The source is listed while the destination is: its entries wait in a bounded queue (64
-    // chunks) until the destination's index is complete, so a tree's local walk overlaps the
-    // cloud listing's round trip instead of following it.
+    // The source is listed while the destination is: its entries wait in a bounded queue
+    // (4,096 entries) until the destination's index is complete, so a tree's local walk
+    // overlaps the cloud listing's round trip instead of following it.
     const ahead = yield* Mailbox.make<Listed, SideError>({ capacity: 64 * 64 })
     yield* Effect.fork(
       Mailbox.into(
